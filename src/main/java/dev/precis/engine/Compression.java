@@ -1,0 +1,61 @@
+package dev.precis.engine;
+
+import java.util.List;
+
+/**
+ * The result of one compression.
+ *
+ * @param text the compressed context, ready for a prompt; at most {@code usage.maxTokens()} tokens
+ * @param documents what happened to each input document, in input order
+ * @param usage token counts
+ * @param timings per-stage wall-clock time in milliseconds
+ * @param units with {@code explain}, every unit's scores and decision; otherwise empty
+ */
+public record Compression(
+    String text,
+    List<DocumentOutcome> documents,
+    Usage usage,
+    StageTimings timings,
+    List<UnitExplanation> units) {
+  public Compression {
+    documents = List.copyOf(documents);
+    units = List.copyOf(units);
+  }
+
+  /**
+   * @param inputTokens tokens of the full context rendered as the engine renders documents
+   * @param outputTokens exact tokens of {@code text}
+   * @param maxTokens the budget that was applied
+   * @param ratio inputTokens / outputTokens (0 when the output is empty)
+   */
+  public record Usage(int inputTokens, int outputTokens, int maxTokens, double ratio) {
+    public Usage {
+      if (outputTokens > maxTokens) {
+        throw new IllegalStateException("output " + outputTokens + " tokens over budget " + maxTokens);
+      }
+    }
+  }
+
+  /** Per-document outcome; {@code score} is the document's relevance in [0, 1]. */
+  public record DocumentOutcome(
+      String id, int index, Decision decision, int tokensBefore, int tokensAfter, double score) {}
+
+  /** Milliseconds spent per stage. */
+  public record StageTimings(
+      double segmentMs, double rankMs, double summariseMs, double refineMs, double renderMs, double totalMs) {}
+
+  /**
+   * Why one unit was kept, summarised or dropped.
+   *
+   * @param document index of its document
+   * @param start character offset in the document text
+   * @param end end offset
+   * @param kept whether the unit is in the output
+   * @param reason one of: summary (part of the coarse summary), refined (added by budget refinement), forced
+   *     (matched a keep pattern), whole (document kept in full), dropped-budget, dropped-document
+   * @param score the fused relevance score used by the planner
+   * @param explanation how the score was made: a tree of (value, description, details)
+   */
+  public record UnitExplanation(
+      int document, int start, int end, boolean kept, String reason, double score, Explanation explanation) {}
+}
