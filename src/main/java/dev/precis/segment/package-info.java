@@ -1,0 +1,16 @@
+/**
+ * Segmentation: cutting a document's text into {@link dev.precis.segment.Unit units}, the pieces compression keeps or
+ * drops.
+ *
+ * <p>The {@link dev.precis.segment.Segmenter} works in one linear pass over the lines. It first groups lines into
+ * markdown-aware blocks separated by blank lines: fenced code (an unclosed fence runs to the end), indented code,
+ * ATX and setext headings (a heading line is its own block), pipe tables, lists with their continuation lines, and
+ * prose paragraphs. Headings are one unit each; code, tables and lists are one unit each where they fit the size limit,
+ * else greedy groups of lines (list items) up to the limit. Prose is cut into sentences with the JDK's
+ * {@link java.text.BreakIterator} (newlines inside a paragraph read as spaces), whose known mistakes are then undone:
+ * no break after abbreviations, initials, inside ellipses or dotted tokens, or before a lowercase word; closing
+ * quotes and brackets stay with their sentence. A piece still over the limit is cut at the last clause boundary
+ * ({@code ; : , – —}, full-width commas) within the limit, else the last whitespace, else a hard cut that keeps surrogate
+ * pairs, combining marks and emoji sequences together. Every unit is trimmed, so whitespace is the only text left out.
+ */
+package dev.precis.segment;
