@@ -1,0 +1,48 @@
+package dev.precis.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The JSON body of {@code POST /v1/compress}. */
+@JsonIgnoreProperties(ignoreUnknown = false)
+@Schema(description = "A compression request: a question, the context (documents or one text) and a budget.")
+public record CompressRequestBody(
+    @Schema(description = "The question the compressed context must still answer; omit for query-agnostic "
+        + "compression (keeps the most central content).", examples = "Who wrote The Hobbit?")
+    String query,
+    @Schema(description = "The context as separate documents (retrieved passages, files). Exactly one of "
+        + "documents and context.")
+    List<DocumentBody> documents,
+    @Schema(description = "The context as one text (a long file, a chat history). Exactly one of documents and "
+        + "context.")
+    String context,
+    @Schema(description = "The token budget.", required = true)
+    BudgetBody budget,
+    @Schema(description = "Target tokenizer: cl100k_base (default), o200k_base, p50k_base, r50k_base.")
+    String encoding,
+    @Schema(description = "Target model name (gpt-4o, gpt-4.1, o3, gpt-4, gpt-3.5-turbo, ...), mapped to its "
+        + "encoding; instead of encoding.")
+    String model,
+    @Schema(description = "Operating point: fast (default) or best.", enumeration = {"fast", "best"})
+    String effort,
+    @Schema(description = "Output order of documents: original (default) or relevance.",
+        enumeration = {"original", "relevance"})
+    String order,
+    @Schema(description = "Marks removed text; default \"…\"; \"\" for none.")
+    String elisionMarker,
+    @Schema(description = "Literal strings: every unit containing one is kept when it fits.")
+    List<String> keep,
+    @Schema(description = "Regular expressions (Java syntax): every unit overlapping a match is kept when it fits.")
+    List<String> keepPatterns,
+    @Schema(description = "Return why each unit was kept, summarised or dropped.")
+    Boolean explain) {
+
+  /** One document: its text, and optionally an id (echoed in the response) and a title (rendered as a header). */
+  public record DocumentBody(String id, String title, String text) {}
+
+  /** Exactly one of maxTokens (absolute) and ratio (input tokens / ratio, ratio >= 1). */
+  public record BudgetBody(
+      @Schema(description = "Most tokens of the compressed context, > 0.") Integer maxTokens,
+      @Schema(description = "Compression ratio R >= 1: budget = floor(input tokens / R).") Double ratio) {}
+}

@@ -1,0 +1,150 @@
+package dev.precis.api;
+
+import dev.precis.config.PrecisConfig;
+import dev.precis.engine.Budget;
+import dev.precis.engine.CompressionRequest;
+import dev.precis.engine.Effort;
+import dev.precis.engine.Order;
+import dev.precis.engine.SourceDocument;
+import dev.precis.tokens.Tokenizers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Checks a request body and turns it into an engine request; every refusal says what to change. */
+final class RequestMapper {
+  private final PrecisConfig config;
+
+  RequestMapper(PrecisConfig config) {
+    this.config = config;
+  }
+
+  CompressionRequest toRequest(CompressRequestBody body) {
+    if (body == null) throw ProblemException.badRequest("the request body is empty: send a JSON object with "
+        + "documents or context, and budget");
+    List<SourceDocument> documents = documents(body);
+    Budget budget = budget(body.budget());
+    String encoding = encoding(body.encoding(), body.model());
+    Effort effort = effort(body.effort());
+    Order order = order(body.order());
+    String marker = body.elisionMarker() == null ? config.defaults().elisionMarker() : body.elisionMarker();
+    if (marker.length() > 32) {
+      throw ProblemException.badRequest("elisionMarker is " + marker.length() + " characters long: use at most 32");
+    }
+    List<String> patterns = new ArrayList<>();
+    if (body.keep() != null) {
+      for (int i = 0; i < body.keep().size(); i++) {
+        String literal = body.keep().get(i);
+        if (literal == null || literal.isEmpty()) {
+          throw ProblemException.badRequest("keep[" + i + "] is empty: give a non-empty string to keep");
+        }
+        patterns.add(Pattern.quote(literal));
+      }
+    }
+    if (body.keepPatterns() != null) patterns.addAll(body.keepPatterns());
+    if (patterns.size() > config.limits().maxKeepPatterns()) {
+      throw ProblemException.badRequest("keep and keepPatterns hold " + patterns.size() + " entries: use at most "
+          + config.limits().maxKeepPatterns());
+    }
+    String query = body.query();
+    if (query != null && query.length() > 10_000) {
+      throw ProblemException.badRequest("query is " + query.length() + " characters long: use at most 10000");
+    }
+    try {
+      return new CompressionRequest(query, documents, budget, encoding, effort, order, marker, patterns,
+          Boolean.TRUE.equals(body.explain()));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+  }
+
+  private List<SourceDocument> documents(CompressRequestBody body) {
+    boolean hasDocuments = body.documents() != null;
+    boolean hasContext = body.context() != null;
+    if (hasDocuments == hasContext) {
+      throw ProblemException.badRequest(hasDocuments
+          ? "both documents and context are given: send exactly one of them"
+          : "neither documents nor context is given: send documents [{\"text\": ...}] or context \"...\"");
+    }
+    long chars = 0;
+    List<SourceDocument> documents = new ArrayList<>();
+    if (hasContext) {
+      if (body.context().isBlank()) throw ProblemException.badRequest("context is empty: send the text to compress");
+      chars = body.context().length();
+      documents.add(new SourceDocument(null, null, body.context()));
+    } else {
+      if (body.documents().isEmpty()) {
+        throw ProblemException.badRequest("documents is empty: send at least one document with a text");
+      }
+      if (body.documents().size() > config.limits().maxDocuments()) {
+        throw ProblemException.tooLarge("documents holds " + body.documents().size() + " documents: send at most "
+            + config.limits().maxDocuments() + " per request (precis.limits.max-documents)");
+      }
+      for (int i = 0; i < body.documents().size(); i++) {
+        CompressRequestBody.DocumentBody doc = body.documents().get(i);
+        if (doc == null) throw ProblemException.badRequest("documents[" + i + "] is null: send an object with text");
+        if (doc.text() == null) {
+          throw ProblemException.badRequest("documents[" + i + "].text is missing: every document needs a text");
+        }
+        if (doc.text().isBlank()) {
+          throw ProblemException.badRequest("documents[" + i + "].text is empty: leave the document out or give it "
+              + "text");
+        }
+        chars += doc.text().length() + (doc.title() == null ? 0 : doc.title().length());
+        documents.add(new SourceDocument(doc.id(), doc.title(), doc.text()));
+      }
+    }
+    if (chars > config.limits().maxInputChars()) {
+      throw ProblemException.tooLarge("the context holds " + chars + " characters: send at most "
+          + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
+    }
+    return documents;
+  }
+
+  private static Budget budget(CompressRequestBody.BudgetBody budget) {
+    if (budget == null) {
+      throw ProblemException.badRequest("budget is missing: send {\"maxTokens\": N} or {\"ratio\": R}");
+    }
+    try {
+      return new Budget(budget.maxTokens(), budget.ratio());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage().replace("illegal budget: ", "budget: ")
+          + (budget.maxTokens() == null && budget.ratio() == null ? " ({\"maxTokens\": N} or {\"ratio\": R})" : ""));
+    }
+  }
+
+  private String encoding(String encoding, String model) {
+    if (encoding != null && model != null) {
+      throw ProblemException.badRequest("both encoding and model are given: send one of them");
+    }
+    if (model != null) {
+      return Tokenizers.encodingForModel(model).orElseThrow(() -> ProblemException.badRequest(
+          "unknown model '" + model + "': known model families are " + Tokenizers.modelFamiliesView().keySet()
+              + "; or send an encoding, one of " + Tokenizers.ENCODINGS));
+    }
+    String name = encoding == null ? config.defaults().encoding() : encoding.trim().toLowerCase(Locale.ROOT);
+    if (!Tokenizers.ENCODINGS.contains(name)) {
+      throw ProblemException.badRequest("unknown encoding '" + encoding + "': use one of " + Tokenizers.ENCODINGS);
+    }
+    return name;
+  }
+
+  private Effort effort(String effort) {
+    String value = effort == null ? config.defaults().effort() : effort;
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "fast" -> Effort.FAST;
+      case "best" -> Effort.BEST;
+      default -> throw ProblemException.badRequest("unknown effort '" + effort + "': use fast or best");
+    };
+  }
+
+  private static Order order(String order) {
+    if (order == null) return Order.ORIGINAL;
+    return switch (order.trim().toLowerCase(Locale.ROOT)) {
+      case "original" -> Order.ORIGINAL;
+      case "relevance" -> Order.RELEVANCE;
+      default -> throw ProblemException.badRequest("unknown order '" + order + "': use original or relevance");
+    };
+  }
+}

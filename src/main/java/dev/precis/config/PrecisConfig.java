@@ -1,0 +1,152 @@
+package dev.precis.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Every setting of the service, under the prefix {@code precis}. Each key's default is in its javadoc. */
+@ConfigMapping(prefix = "precis")
+public interface PrecisConfig {
+
+  /** The sentence encoder. */
+  Encoder encoder();
+
+  /** Segmentation. */
+  Segment segment();
+
+  /** Ranking weights. */
+  Rank rank();
+
+  /** Budget spending. */
+  Plan plan();
+
+  /** Request limits. */
+  Limits limits();
+
+  /** Defaults applied when a request leaves an option out. */
+  Defaults defaults();
+
+  interface Encoder {
+    /** Whether the encoder ranks units; without it ranking is BM25 only. Default {@code true}. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The model: {@code bge-small-en-v1.5-q} or {@code all-minilm-l6-v2-q}. Default {@code bge-small-en-v1.5-q}. */
+    @WithDefault("bge-small-en-v1.5-q")
+    String model();
+
+    /**
+     * Directory holding the model files; when they are not there they are read from the classpath (the build puts
+     * them in the application). Default {@code models}.
+     */
+    @WithDefault("models")
+    String modelDirectory();
+
+    /** ONNX Runtime intra-op threads per inference; default: the number of cores, at most 4. */
+    Optional<Integer> threads();
+
+    /** Texts per encoder batch. Default {@code 32}. */
+    @WithDefault("32")
+    int batchSize();
+
+    /** Unit vectors cached by content hash (about 1.6 KB each); 0 disables. Default {@code 100000}. */
+    @WithDefault("100000")
+    int cacheEntries();
+  }
+
+  interface Segment {
+    /** Longest unit in characters; longer sentences and blocks are split. Default {@code 600}. */
+    @WithDefault("600")
+    int maxUnitChars();
+  }
+
+  interface Rank {
+    /** Weight of the encoder's similarity in a unit's score. Default {@code 1.0}. */
+    @WithDefault("1.0")
+    double semanticWeight();
+
+    /** Weight of BM25 in a unit's score. Default {@code 0.5}. */
+    @WithDefault("0.5")
+    double lexicalWeight();
+
+    /** Weight of the unit's document score (the document prior). Default {@code 0.6}. */
+    @WithDefault("0.6")
+    double documentWeight();
+
+    /** Share of the encoder in the document score; the rest is document BM25. Default {@code 0.7}. */
+    @WithDefault("0.7")
+    double documentSemanticShare();
+
+    /** Bonus for a document whose title is named by another document's best units. Default {@code 0.15}. */
+    @WithDefault("0.15")
+    double bridgeBonus();
+
+    /** How many of the best units are searched for other documents' titles. Default {@code 3}. */
+    @WithDefault("3")
+    int bridgeSources();
+
+    /** With effort {@code fast}, at most this many units are embedded; the rest keep their cheap score. Default
+     * {@code 400}. */
+    @WithDefault("400")
+    int encoderTextLimit();
+  }
+
+  interface Plan {
+    /** Whether documents in play first get a coarse summary (header and best unit). Default {@code true}. */
+    @WithDefault("true")
+    boolean coarseSummaries();
+
+    /** Largest share of the budget spent on coarse summaries. Default {@code 0.4}. */
+    @WithDefault("0.4")
+    double summaryShare();
+
+    /** A document gets a summary only with at least this share of the best document's score. Default {@code 0.5}. */
+    @WithDefault("0.5")
+    double summaryMinRelativeScore();
+
+    /** Priority bonus for a unit next to a kept unit of its paragraph. Default {@code 0.1}. */
+    @WithDefault("0.1")
+    double neighbourBonus();
+
+    /** Refinement orders units by priority / tokens^exponent (0: relevance only; 1: per token). Default {@code 0.2}. */
+    @WithDefault("0.2")
+    double costExponent();
+
+    /** Leftover units tried, each with an exact count, to fill slack below the budget. Default {@code 32}. */
+    @WithDefault("32")
+    int maxFillAttempts();
+  }
+
+  interface Limits {
+    /** Most documents in one request (413 beyond). Default {@code 1000}. */
+    @WithDefault("1000")
+    int maxDocuments();
+
+    /** Largest request body in bytes (413 beyond). Default {@code 10485760} (10 MiB). */
+    @WithDefault("10485760")
+    long maxBodyBytes();
+
+    /** Most characters of context (all documents' text and titles) in one request (413 beyond). Default
+     * {@code 4000000}. */
+    @WithDefault("4000000")
+    long maxInputChars();
+
+    /** Most keep patterns in one request. Default {@code 32}. */
+    @WithDefault("32")
+    int maxKeepPatterns();
+  }
+
+  interface Defaults {
+    /** Encoding when a request names neither encoding nor model. Default {@code cl100k_base}. */
+    @WithDefault("cl100k_base")
+    String encoding();
+
+    /** Effort when a request does not say: {@code fast} or {@code best}. Default {@code fast}. */
+    @WithDefault("fast")
+    String effort();
+
+    /** Elision marker when a request does not say. Default {@code …}. */
+    @WithDefault("…")
+    String elisionMarker();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.precis.engine;
+
+import dev.precis.plan.PlanSettings;
+import dev.precis.rank.RankSettings;
+import java.nio.file.Path;
+
+/**
+ * Everything that configures an engine, as plain values (the service fills it from its configuration).
+ *
+ * @param bm25 whether BM25 ranks units (off only for ablations)
+ * @param encoder whether the sentence encoder ranks units (off only for ablations, or to run without a model)
+ * @param encoderModel the encoder model's name (see {@code dev.precis.encode.EncoderModel#known()})
+ * @param modelDirectory where the model files are, or null to look on the classpath only
+ * @param encoderThreads ONNX Runtime intra-op threads per inference
+ * @param encoderBatchSize texts per encoder batch
+ * @param vectorCacheEntries how many unit vectors are cached by content hash (0 disables the cache)
+ * @param maxUnitChars longest unit in characters; longer sentences and blocks are split
+ * @param maxFillAttempts how many leftover units are tried to fill slack after the exact count
+ * @param rank fusion weights
+ * @param plan budget spending
+ */
+public record EngineSettings(
+    boolean bm25,
+    boolean encoder,
+    String encoderModel,
+    Path modelDirectory,
+    int encoderThreads,
+    int encoderBatchSize,
+    int vectorCacheEntries,
+    int maxUnitChars,
+    int maxFillAttempts,
+    RankSettings rank,
+    PlanSettings plan) {
+
+  public EngineSettings {
+    if (encoderModel == null || encoderModel.isBlank()) {
+      throw new IllegalArgumentException("illegal encoderModel: blank, must name a model");
+    }
+    if (encoderThreads <= 0) {
+      throw new IllegalArgumentException("illegal encoderThreads: " + encoderThreads + ", must be > 0");
+    }
+    if (encoderBatchSize <= 0) {
+      throw new IllegalArgumentException("illegal encoderBatchSize: " + encoderBatchSize + ", must be > 0");
+    }
+    if (vectorCacheEntries < 0) {
+      throw new IllegalArgumentException("illegal vectorCacheEntries: " + vectorCacheEntries + ", must be >= 0");
+    }
+    if (maxUnitChars <= 0) {
+      throw new IllegalArgumentException("illegal maxUnitChars: " + maxUnitChars + ", must be > 0");
+    }
+    if (maxFillAttempts < 0) {
+      throw new IllegalArgumentException("illegal maxFillAttempts: " + maxFillAttempts + ", must be >= 0");
+    }
+    if (rank == null) throw new IllegalArgumentException("illegal rank settings: null, must be set");
+    if (plan == null) throw new IllegalArgumentException("illegal plan settings: null, must be set");
+  }
+
+  public static final String DEFAULT_MODEL = "bge-small-en-v1.5-q";
+
+  /** The defaults the service also uses; model files from {@code models/} or the classpath. */
+  public static EngineSettings defaults() {
+    return new EngineSettings(true, true, DEFAULT_MODEL, Path.of("models"),
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 100_000, 600, 32,
+        RankSettings.defaults(), PlanSettings.defaults());
+  }
+
+  public EngineSettings withBm25(boolean enabled) {
+    return new EngineSettings(enabled, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withEncoder(boolean enabled) {
+    return new EngineSettings(bm25, enabled, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withCoarseSummaries(boolean enabled) {
+    return withPlan(plan.withCoarseSummaries(enabled));
+  }
+
+  public EngineSettings withEncoderModel(String model) {
+    return new EngineSettings(bm25, encoder, model, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withVectorCacheEntries(int entries) {
+    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        entries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withRank(RankSettings newRank) {
+    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, newRank, plan);
+  }
+
+  public EngineSettings withPlan(PlanSettings newPlan) {
+    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, newPlan);
+  }
+}

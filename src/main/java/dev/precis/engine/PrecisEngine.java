@@ -1,0 +1,272 @@
+package dev.precis.engine;
+
+import dev.precis.encode.CachingSentenceEncoder;
+import dev.precis.encode.EncoderModel;
+import dev.precis.encode.OnnxSentenceEncoder;
+import dev.precis.encode.SentenceEncoder;
+import dev.precis.plan.Plan;
+import dev.precis.plan.Planner;
+import dev.precis.plan.Reason;
+import dev.precis.plan.Selection;
+import dev.precis.rank.Bm25Scorer;
+import dev.precis.rank.Ranker;
+import dev.precis.rank.Ranking;
+import dev.precis.render.BudgetFitter;
+import dev.precis.render.Renderer;
+import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Segmenter;
+import dev.precis.tokens.Tokenizers;
+import dev.precis.tokens.Tokenizers.TokenCounter;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The compression pipeline: segment, rank, summarise coarsely, refine, render to the exact budget. Thread-safe;
+ * one instance serves all requests. Close it to release the encoder's native session.
+ */
+public final class PrecisEngine implements Compressor, AutoCloseable {
+  private static final long KEEP_PATTERN_BUDGET_MILLIS = 200;
+
+  private final EngineSettings settings;
+  private final Segmenter segmenter;
+  private final SentenceEncoder encoder;
+  private final Ranker ranker;
+  private final Planner planner;
+  private final BudgetFitter fitter;
+  private final Renderer renderer = new Renderer();
+
+  private PrecisEngine(EngineSettings settings, SentenceEncoder encoder) {
+    this.settings = settings;
+    this.segmenter = new Segmenter(settings.maxUnitChars());
+    this.encoder = encoder;
+    Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
+    this.ranker = new Ranker(bm25, encoder);
+    this.planner = new Planner(settings.plan());
+    this.fitter = new BudgetFitter(settings.maxFillAttempts());
+  }
+
+  /** An engine with its own encoder, loaded from the settings' model directory or the classpath. */
+  public static PrecisEngine create(EngineSettings settings) {
+    SentenceEncoder encoder = null;
+    if (settings.encoder()) {
+      SentenceEncoder onnx = new OnnxSentenceEncoder(EncoderModel.named(settings.encoderModel()),
+          settings.modelDirectory(), settings.encoderThreads(), settings.encoderBatchSize());
+      encoder = settings.vectorCacheEntries() > 0
+          ? new CachingSentenceEncoder(onnx, settings.vectorCacheEntries())
+          : onnx;
+    }
+    return new PrecisEngine(settings, encoder);
+  }
+
+  public static PrecisEngine createDefault() {
+    return create(EngineSettings.defaults());
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  /** The encoder in use, or null when the engine ranks without one. */
+  public SentenceEncoder encoder() {
+    return encoder;
+  }
+
+  @Override
+  public Compression compress(CompressionRequest request) {
+    long t0 = System.nanoTime();
+    TokenCounter counter = Tokenizers.forEncoding(request.encoding()).orElseThrow(() ->
+        new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
+    KeepPatterns keep = KeepPatterns.compile(request.keepPatterns(), KEEP_PATTERN_BUDGET_MILLIS);
+
+    List<SegmentedDocument> documents = new ArrayList<>(request.documents().size());
+    for (int d = 0; d < request.documents().size(); d++) {
+      SourceDocument source = request.documents().get(d);
+      documents.add(new SegmentedDocument(d, source.title(), source.text(), segmenter.segment(source.text())));
+    }
+    long t1 = System.nanoTime();
+
+    int[] inputOrder = new int[documents.size()];
+    for (int d = 0; d < inputOrder.length; d++) inputOrder[d] = d;
+    List<BitSet> everything = everything(documents);
+    String full = renderer.render(documents, everything, inputOrder, "", null);
+    int inputTokens = counter.count(full);
+    int budget = request.budget().resolve(inputTokens);
+
+    Ranking ranking = null;
+    boolean fits = inputTokens <= budget;
+    if (!fits || request.explain() || request.order() == Order.RELEVANCE) {
+      ranking = ranker.rank(request.query(), documents, settings.rank(), request.effort() == Effort.BEST);
+    }
+    long t2 = System.nanoTime();
+
+    int[] order = ranking != null && request.order() == Order.RELEVANCE ? byRelevance(ranking) : inputOrder;
+    String marker = request.elisionMarker();
+    String text;
+    int outputTokens;
+    List<Selection> kept;
+    Renderer.Cut cut = null;
+    long t3;
+    if (fits) {
+      text = order == inputOrder ? full : renderer.render(documents, everything, order, "", null);
+      outputTokens = order == inputOrder ? inputTokens : counter.count(text);
+      kept = allUnits(documents);
+      if (outputTokens > budget) { // relevance order changed the joints between documents: fit properly instead
+        fits = false;
+      }
+      t3 = System.nanoTime();
+    } else {
+      outputTokens = 0;
+      text = "";
+      kept = List.of();
+      t3 = t2;
+    }
+    long t4 = t3;
+    if (!fits) {
+      int[][] unitTokens = unitTokens(documents, counter);
+      int[] headerTokens = new int[documents.size()];
+      for (SegmentedDocument doc : documents) {
+        headerTokens[doc.index()] = 1 + (doc.title() == null ? 0 : counter.count(doc.title() + "\n"));
+      }
+      int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker);
+      Plan plan = planner.plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget,
+          keep.forcedUnits(documents));
+      t3 = System.nanoTime();
+      BudgetFitter.Fitted fitted = fitter.fit(documents, plan, order, marker, budget, unitTokens, counter);
+      text = fitted.text();
+      outputTokens = fitted.tokens();
+      kept = fitted.selections();
+      cut = fitted.cut();
+      t4 = System.nanoTime();
+    }
+
+    List<Compression.DocumentOutcome> outcomes = outcomes(request, documents, ranking, kept, cut, counter);
+    List<Compression.UnitExplanation> explanations =
+        request.explain() ? explain(documents, ranking, kept) : List.of();
+    long t5 = System.nanoTime();
+    double ratio = outputTokens == 0 ? 0 : (double) inputTokens / outputTokens;
+    Compression.StageTimings timings = new Compression.StageTimings(
+        ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t5 - t0));
+    return new Compression(text, outcomes,
+        new Compression.Usage(inputTokens, outputTokens, budget, ratio), timings, explanations);
+  }
+
+  private static double ms(long nanos) {
+    return Math.round(nanos / 1_000.0) / 1_000.0;
+  }
+
+  private static List<BitSet> everything(List<SegmentedDocument> documents) {
+    List<BitSet> all = new ArrayList<>(documents.size());
+    for (SegmentedDocument doc : documents) {
+      BitSet units = new BitSet();
+      units.set(0, doc.units().size());
+      all.add(units);
+    }
+    return all;
+  }
+
+  private static List<Selection> allUnits(List<SegmentedDocument> documents) {
+    List<Selection> all = new ArrayList<>();
+    for (SegmentedDocument doc : documents) {
+      for (int u = 0; u < doc.units().size(); u++) all.add(new Selection(doc.index(), u, Reason.REFINED));
+    }
+    return all;
+  }
+
+  private static int[] byRelevance(Ranking ranking) {
+    return ranking.documents().stream()
+        .sorted(Comparator.comparingDouble((Ranking.DocumentRanking r) -> -r.score())
+            .thenComparingInt(Ranking.DocumentRanking::index))
+        .mapToInt(Ranking.DocumentRanking::index)
+        .toArray();
+  }
+
+  private static int[][] unitTokens(List<SegmentedDocument> documents, TokenCounter counter) {
+    int[][] tokens = new int[documents.size()][];
+    for (SegmentedDocument doc : documents) {
+      int[] counts = new int[doc.units().size()];
+      for (int u = 0; u < counts.length; u++) counts[u] = counter.count(doc.unitText(u));
+      tokens[doc.index()] = counts;
+    }
+    return tokens;
+  }
+
+  private List<Compression.DocumentOutcome> outcomes(
+      CompressionRequest request, List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept,
+      Renderer.Cut cut, TokenCounter counter) {
+    Map<Integer, BitSet> keptByDocument = new HashMap<>();
+    Map<Integer, Boolean> beyondSummary = new HashMap<>();
+    for (Selection s : kept) {
+      keptByDocument.computeIfAbsent(s.document(), d -> new BitSet()).set(s.unit());
+      if (s.reason() != Reason.SUMMARY) beyondSummary.put(s.document(), true);
+    }
+    double top = 0;
+    if (ranking != null) for (Ranking.DocumentRanking r : ranking.documents()) top = Math.max(top, r.score());
+    List<Compression.DocumentOutcome> outcomes = new ArrayList<>(documents.size());
+    for (SegmentedDocument doc : documents) {
+      int d = doc.index();
+      BitSet units = keptByDocument.getOrDefault(d, new BitSet());
+      int total = doc.units().size();
+      int before = counter.count(renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
+      int after = units.isEmpty() ? 0 : counter.count(renderer.render(List.of(reindexed(doc)), List.of(units),
+          new int[] {0}, request.elisionMarker(), cut != null && cut.document() == d
+              ? new Renderer.Cut(0, cut.unit(), cut.head()) : null));
+      Decision decision;
+      if (units.isEmpty()) decision = Decision.DROPPED;
+      else if (units.cardinality() == total && (cut == null || cut.document() != d)) decision = Decision.FULL;
+      else if (!beyondSummary.getOrDefault(d, false)) decision = Decision.SUMMARY;
+      else decision = Decision.PARTIAL;
+      double score = ranking == null ? 1.0 : top > 0 ? ranking.documents().get(d).score() / top : 0;
+      String id = request.documents().get(d).id();
+      outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, round(score)));
+    }
+    return outcomes;
+  }
+
+  private static SegmentedDocument reindexed(SegmentedDocument doc) {
+    return new SegmentedDocument(0, doc.title(), doc.text(), doc.units());
+  }
+
+  private static BitSet all(int n) {
+    BitSet b = new BitSet();
+    b.set(0, n);
+    return b;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10_000.0) / 10_000.0;
+  }
+
+  private List<Compression.UnitExplanation> explain(
+      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept) {
+    Map<Long, Selection> byUnit = new HashMap<>();
+    for (Selection s : kept) byUnit.put(key(s.document(), s.unit()), s);
+    List<Compression.UnitExplanation> out = new ArrayList<>();
+    for (SegmentedDocument doc : documents) {
+      boolean documentKept = false;
+      for (int u = 0; u < doc.units().size() && !documentKept; u++) {
+        documentKept = byUnit.containsKey(key(doc.index(), u));
+      }
+      for (int u = 0; u < doc.units().size(); u++) {
+        Selection s = byUnit.get(key(doc.index(), u));
+        String reason = s != null ? s.reason().label() : documentKept ? "dropped-budget" : "dropped-document";
+        var unit = doc.units().get(u);
+        out.add(new Compression.UnitExplanation(doc.index(), unit.start(), unit.end(), s != null, reason,
+            ranking.unitScore(doc.index(), u), ranking.explain(doc.index(), u, settings.rank())));
+      }
+    }
+    return out;
+  }
+
+  private static long key(int document, int unit) {
+    return ((long) document << 32) | (unit & 0xFFFFFFFFL);
+  }
+
+  @Override
+  public void close() {
+    if (encoder != null) encoder.close();
+  }
+}

@@ -1,0 +1,17 @@
+package dev.precis.plan;
+
+import java.util.List;
+
+/**
+ * What the planner chose, by estimated token cost; the exact fit to the budget happens when rendering.
+ *
+ * @param selections chosen units, in the order they were chosen (most important first)
+ * @param leftovers units not chosen, best first, as {@code {document, unit}} pairs: candidates for filling slack
+ *     left by the estimate
+ */
+public record Plan(List<Selection> selections, List<int[]> leftovers) {
+  public Plan {
+    selections = List.copyOf(selections);
+    leftovers = List.copyOf(leftovers);
+  }
+}

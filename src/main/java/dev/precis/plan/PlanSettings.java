@@ -1,0 +1,44 @@
+package dev.precis.plan;
+
+/**
+ * How the budget is spent.
+ *
+ * @param coarseSummaries whether every document in play first gets a short summary (its header and best unit)
+ * @param summaryShare at most this share of the budget goes to coarse summaries; the rest to refinement
+ * @param summaryMinRelativeScore a document gets a summary only if its score is at least this share of the best
+ *     document's score
+ * @param neighbourBonus added to the priority of a unit next to a kept unit of the same paragraph, so the text
+ *     reads coherently
+ * @param costExponent refinement orders units by {@code priority / tokens^costExponent}: 0 ranks by relevance
+ *     alone, 1 by relevance per token
+ */
+public record PlanSettings(
+    boolean coarseSummaries,
+    double summaryShare,
+    double summaryMinRelativeScore,
+    double neighbourBonus,
+    double costExponent) {
+  public PlanSettings {
+    if (!(summaryShare >= 0 && summaryShare <= 1)) {
+      throw new IllegalArgumentException("illegal summaryShare: " + summaryShare + ", must be in [0, 1]");
+    }
+    if (!(summaryMinRelativeScore >= 0 && summaryMinRelativeScore <= 1)) {
+      throw new IllegalArgumentException(
+          "illegal summaryMinRelativeScore: " + summaryMinRelativeScore + ", must be in [0, 1]");
+    }
+    if (!(neighbourBonus >= 0) || Double.isInfinite(neighbourBonus)) {
+      throw new IllegalArgumentException("illegal neighbourBonus: " + neighbourBonus + ", must be >= 0");
+    }
+    if (!(costExponent >= 0 && costExponent <= 1)) {
+      throw new IllegalArgumentException("illegal costExponent: " + costExponent + ", must be in [0, 1]");
+    }
+  }
+
+  public static PlanSettings defaults() {
+    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.2);
+  }
+
+  public PlanSettings withCoarseSummaries(boolean enabled) {
+    return new PlanSettings(enabled, summaryShare, summaryMinRelativeScore, neighbourBonus, costExponent);
+  }
+}

@@ -1,0 +1,183 @@
+package dev.precis.plan;
+
+import dev.precis.rank.Ranking;
+import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Unit;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Spends a token budget, hierarchically: first the units the request forces, then a coarse summary of every
+ * document in play (its best unit, best documents first, within a share of the budget), then refinement: the
+ * remaining budget goes to the units with the best gain per token, where a unit next to a kept one gains a bonus.
+ * Costs here are estimates (per-unit token counts plus separators); the renderer fits the exact count.
+ */
+public final class Planner {
+  private final PlanSettings settings;
+
+  public Planner(PlanSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * @param documents the segmented documents
+   * @param ranking their scores
+   * @param unitTokens tokens of each unit, {@code [document][unit]}
+   * @param headerTokens tokens of each document's header and separator
+   * @param markerTokens tokens of one elision marker with its spacing (0 without a marker)
+   * @param budget the token budget
+   * @param forced units that must be kept if they fit, {@code [document]}
+   */
+  public Plan plan(
+      List<SegmentedDocument> documents,
+      Ranking ranking,
+      int[][] unitTokens,
+      int[] headerTokens,
+      int markerTokens,
+      int budget,
+      BitSet[] forced) {
+    State state = new State(documents, ranking, unitTokens, headerTokens, markerTokens);
+    List<Selection> selections = new ArrayList<>();
+
+    List<int[]> forcedUnits = new ArrayList<>();
+    for (int d = 0; d < documents.size(); d++) {
+      for (int u = forced[d].nextSetBit(0); u >= 0; u = forced[d].nextSetBit(u + 1)) forcedUnits.add(new int[] {d, u});
+    }
+    forcedUnits.sort(byScore(ranking));
+    for (int[] x : forcedUnits) {
+      if (state.used + state.cost(x[0], x[1]) <= budget) selections.add(state.keep(x[0], x[1], Reason.FORCED));
+    }
+
+    if (settings.coarseSummaries()) summarise(documents, ranking, state, budget, selections);
+    refine(documents, ranking, state, budget, selections);
+
+    List<int[]> leftovers = new ArrayList<>();
+    for (int d = 0; d < documents.size(); d++) {
+      for (int u = 0; u < unitTokens[d].length; u++) if (!state.kept[d].get(u)) leftovers.add(new int[] {d, u});
+    }
+    leftovers.sort(byScore(ranking));
+    return new Plan(selections, leftovers);
+  }
+
+  private void summarise(
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+    double cap = Math.floor(budget * settings.summaryShare());
+    Integer[] byDocScore = new Integer[documents.size()];
+    for (int d = 0; d < byDocScore.length; d++) byDocScore[d] = d;
+    java.util.Arrays.sort(byDocScore, Comparator.comparingDouble(
+        (Integer d) -> -ranking.documents().get(d).score()).thenComparingInt(d -> d));
+    double top = byDocScore.length == 0 ? 0 : ranking.documents().get(byDocScore[0]).score();
+    for (int d : byDocScore) {
+      if (!state.kept[d].isEmpty() || documents.get(d).units().isEmpty()) continue;
+      if (top > 0 && ranking.documents().get(d).score() < settings.summaryMinRelativeScore() * top) break;
+      int best = bestUnit(ranking.documents().get(d).unitScores());
+      if (state.used + state.cost(d, best) <= cap) selections.add(state.keep(d, best, Reason.SUMMARY));
+    }
+  }
+
+  private static int bestUnit(double[] scores) {
+    int best = 0;
+    for (int u = 1; u < scores.length; u++) if (scores[u] > scores[best]) best = u;
+    return best;
+  }
+
+  private void refine(
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+    PriorityQueue<Candidate> queue = new PriorityQueue<>(
+        Comparator.comparingDouble((Candidate c) -> -c.gain).thenComparingInt(c -> c.document)
+            .thenComparingInt(c -> c.unit));
+    for (int d = 0; d < documents.size(); d++) {
+      for (int u = 0; u < state.unitTokens[d].length; u++) {
+        if (!state.kept[d].get(u)) queue.add(candidate(state, d, u));
+      }
+    }
+    while (!queue.isEmpty()) {
+      Candidate c = queue.poll();
+      if (state.kept[c.document].get(c.unit)) continue;
+      // Gains only grow as units are kept, and every change pushes a fresh entry: an entry whose gain is no longer
+      // current is stale.
+      if (candidate(state, c.document, c.unit).gain != c.gain) continue;
+      if (state.used + state.cost(c.document, c.unit) > budget) continue;
+      boolean opens = state.kept[c.document].isEmpty();
+      selections.add(state.keep(c.document, c.unit, Reason.REFINED));
+      if (opens) {
+        for (int u = 0; u < state.unitTokens[c.document].length; u++) {
+          if (!state.kept[c.document].get(u)) queue.add(candidate(state, c.document, u));
+        }
+      } else {
+        for (int u : new int[] {c.unit - 1, c.unit + 1}) {
+          if (u >= 0 && u < state.unitTokens[c.document].length && !state.kept[c.document].get(u)) {
+            queue.add(candidate(state, c.document, u));
+          }
+        }
+      }
+    }
+  }
+
+  private Candidate candidate(State state, int d, int u) {
+    double priority = state.ranking.unitScore(d, u);
+    if (state.adjacentToKept(d, u)) priority += settings.neighbourBonus();
+    double cost = Math.max(1, state.cost(d, u));
+    double gain = priority / Math.pow(cost, settings.costExponent());
+    return new Candidate(d, u, gain);
+  }
+
+  private static Comparator<int[]> byScore(Ranking ranking) {
+    return Comparator.comparingDouble((int[] x) -> -ranking.unitScore(x[0], x[1]))
+        .thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]);
+  }
+
+  private record Candidate(int document, int unit, double gain) {}
+
+  /** Kept units and their estimated token cost so far. */
+  private static final class State {
+    final List<SegmentedDocument> documents;
+    final Ranking ranking;
+    final int[][] unitTokens;
+    final int[] headerTokens;
+    final int markerTokens;
+    final BitSet[] kept;
+    int used;
+
+    State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
+        int markerTokens) {
+      this.documents = documents;
+      this.ranking = ranking;
+      this.unitTokens = unitTokens;
+      this.headerTokens = headerTokens;
+      this.markerTokens = markerTokens;
+      this.kept = new BitSet[documents.size()];
+      for (int d = 0; d < kept.length; d++) kept[d] = new BitSet();
+    }
+
+    /** Estimated tokens that keeping unit u of document d adds: the unit, its joint, a header if new, markers. */
+    int cost(int d, int u) {
+      int cost = unitTokens[d][u] + 1;
+      if (kept[d].isEmpty()) {
+        cost += headerTokens[d];
+        int last = unitTokens[d].length - 1;
+        if (u > 0) cost += markerTokens;
+        if (u < last) cost += markerTokens;
+      } else if (!adjacentToKept(d, u)) {
+        cost += markerTokens;
+      }
+      return cost;
+    }
+
+    boolean adjacentToKept(int d, int u) {
+      List<Unit> units = documents.get(d).units();
+      int paragraph = units.get(u).paragraph();
+      return (u > 0 && kept[d].get(u - 1) && units.get(u - 1).paragraph() == paragraph)
+          || (u + 1 < units.size() && kept[d].get(u + 1) && units.get(u + 1).paragraph() == paragraph);
+    }
+
+    Selection keep(int d, int u, Reason reason) {
+      used += cost(d, u);
+      kept[d].set(u);
+      return new Selection(d, u, reason);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.precis.plan;
+
+import java.util.Locale;
+
+/** Why a unit is in the output. */
+public enum Reason {
+  /** It matched a keep pattern of the request. */
+  FORCED,
+  /** Its document's coarse summary: the document's best unit. */
+  SUMMARY,
+  /** Refinement spent remaining budget on it. */
+  REFINED,
+  /** It did not fit whole, so its head was cut at a token boundary. */
+  CUT;
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

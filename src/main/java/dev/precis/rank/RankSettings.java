@@ -1,0 +1,61 @@
+package dev.precis.rank;
+
+/**
+ * Weights of the fused relevance score. A unit's score is {@code semanticWeight * semantic + lexicalWeight *
+ * lexical + documentWeight * document}, each term in [0, 1], so the score is in [0, sum of weights].
+ *
+ * @param semanticWeight weight of the encoder's cosine similarity (min-max normalised over the request)
+ * @param lexicalWeight weight of BM25 (divided by the request's best BM25 score)
+ * @param documentWeight weight of the unit's document score (the document prior)
+ * @param documentSemanticShare share of the encoder in the document score (the rest is document BM25)
+ * @param bridgeBonus added to the document score of a document whose title appears in one of the best units of
+ *     another document (reaching the second hop of a multi-hop question); 0 disables it
+ * @param bridgeSources how many of the best units are searched for other documents' titles
+ * @param encoderTextLimit at most this many units are embedded per request with effort FAST; the rest keep their
+ *     cheap score (BEST embeds every unit)
+ */
+public record RankSettings(
+    double semanticWeight,
+    double lexicalWeight,
+    double documentWeight,
+    double documentSemanticShare,
+    double bridgeBonus,
+    int bridgeSources,
+    int encoderTextLimit) {
+  public RankSettings {
+    check("semanticWeight", semanticWeight);
+    check("lexicalWeight", lexicalWeight);
+    check("documentWeight", documentWeight);
+    check("bridgeBonus", bridgeBonus);
+    if (!(documentSemanticShare >= 0 && documentSemanticShare <= 1)) {
+      throw new IllegalArgumentException(
+          "illegal documentSemanticShare: " + documentSemanticShare + ", must be in [0, 1]");
+    }
+    if (bridgeSources < 0) {
+      throw new IllegalArgumentException("illegal bridgeSources: " + bridgeSources + ", must be >= 0");
+    }
+    if (encoderTextLimit < 0) {
+      throw new IllegalArgumentException("illegal encoderTextLimit: " + encoderTextLimit + ", must be >= 0");
+    }
+  }
+
+  private static void check(String name, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException("illegal " + name + ": " + value + ", must be a finite number >= 0");
+    }
+  }
+
+  public static RankSettings defaults() {
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.15, 3, 400);
+  }
+
+  public RankSettings withSemanticWeight(double w) {
+    return new RankSettings(w, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
+        encoderTextLimit);
+  }
+
+  public RankSettings withLexicalWeight(double w) {
+    return new RankSettings(semanticWeight, w, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
+        encoderTextLimit);
+  }
+}

@@ -1,0 +1,203 @@
+package dev.precis.rank;
+
+import dev.precis.encode.SentenceEncoder;
+import dev.precis.segment.SegmentedDocument;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Scores every unit and document of a request: BM25 first (cheap), then the sentence encoder on the units that can
+ * still matter, fused with the document score as a prior. Thread-safe.
+ */
+public final class Ranker {
+  private final Bm25Scorer bm25;
+  private final SentenceEncoder encoder;
+  private final CentralityQuery centralityQuery = new CentralityQuery();
+
+  /**
+   * @param bm25 the lexical scorer, or null to rank without BM25
+   * @param encoder the sentence encoder, or null to rank without it
+   */
+  public Ranker(Bm25Scorer bm25, SentenceEncoder encoder) {
+    this.bm25 = bm25;
+    this.encoder = encoder;
+  }
+
+  /**
+   * @param query the question, or null to rank by centrality
+   * @param documents the segmented documents
+   * @param settings fusion weights
+   * @param embedAll whether every unit is embedded (effort BEST) or only the best {@code encoderTextLimit} by the
+   *     cheap score
+   */
+  public Ranking rank(String query, List<SegmentedDocument> documents, RankSettings settings, boolean embedAll) {
+    boolean queryAgnostic = query == null;
+    int n = documents.size();
+    double[][] lexical = new double[n][];
+    double[][] semantic = new double[n][];
+    double[] docLexical = new double[n];
+    for (int d = 0; d < n; d++) {
+      int size = documents.get(d).units().size();
+      lexical[d] = new double[size];
+      semantic[d] = new double[size];
+      Arrays.fill(semantic[d], Double.NaN);
+    }
+
+    if (bm25 != null) {
+      String lexicalQuery = queryAgnostic ? centralityQuery.of(documents) : query;
+      Bm25Scorer.Scores raw = bm25.score(lexicalQuery, documents);
+      double bestUnit = 0;
+      double bestDoc = 0;
+      for (int d = 0; d < n; d++) {
+        for (float s : raw.units()[d]) bestUnit = Math.max(bestUnit, s);
+        bestDoc = Math.max(bestDoc, raw.documents()[d]);
+      }
+      for (int d = 0; d < n; d++) {
+        for (int u = 0; u < lexical[d].length; u++) {
+          lexical[d][u] = bestUnit > 0 ? raw.units()[d][u] / bestUnit : 0;
+        }
+        docLexical[d] = bestDoc > 0 ? raw.documents()[d] / bestDoc : 0;
+      }
+    }
+
+    int embedded = 0;
+    if (encoder != null) {
+      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, settings, embedAll);
+      embedded = chosen.size();
+      if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
+    }
+
+    double[] docSemantic = new double[n];
+    for (int d = 0; d < n; d++) {
+      double best = 0;
+      for (double s : semantic[d]) if (!Double.isNaN(s)) best = Math.max(best, s);
+      docSemantic[d] = best;
+    }
+    double share = encoder == null ? 0 : bm25 == null ? 1 : settings.documentSemanticShare();
+    double[] docBase = new double[n];
+    for (int d = 0; d < n; d++) docBase[d] = share * docSemantic[d] + (1 - share) * docLexical[d];
+
+    double[][] unitScores = new double[n][];
+    for (int d = 0; d < n; d++) unitScores[d] = fuse(settings, lexical[d], semantic[d], docBase[d]);
+    double[] bridge = queryAgnostic ? new double[n] : bridges(documents, unitScores, settings);
+
+    List<Ranking.DocumentRanking> ranked = new ArrayList<>(n);
+    for (int d = 0; d < n; d++) {
+      double docScore = docBase[d] + bridge[d];
+      double[] scores = bridge[d] == 0 ? unitScores[d] : fuse(settings, lexical[d], semantic[d], docScore);
+      ranked.add(new Ranking.DocumentRanking(
+          d, docScore, docLexical[d], docSemantic[d], bridge[d], scores, lexical[d], semantic[d]));
+    }
+    return new Ranking(ranked, embedded, queryAgnostic);
+  }
+
+  private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double docScore) {
+    double[] out = new double[lexical.length];
+    for (int u = 0; u < out.length; u++) {
+      double sem = Double.isNaN(semantic[u]) ? 0 : semantic[u];
+      out[u] = settings.semanticWeight() * sem + settings.lexicalWeight() * lexical[u]
+          + settings.documentWeight() * docScore;
+    }
+    return out;
+  }
+
+  /** The units worth embedding: all of them, or the best by the cheap score up to the configured limit. */
+  private static List<int[]> chooseForEncoder(
+      List<SegmentedDocument> documents, double[][] lexical, double[] docLexical, RankSettings settings,
+      boolean embedAll) {
+    List<int[]> all = new ArrayList<>();
+    for (int d = 0; d < documents.size(); d++) {
+      for (int u = 0; u < lexical[d].length; u++) all.add(new int[] {d, u});
+    }
+    if (embedAll || all.size() <= settings.encoderTextLimit()) return all;
+    // Cheap score: the unit's own BM25 plus its document's, plus a lead bonus (first units carry the topic).
+    Comparator<int[]> cheap = Comparator.comparingDouble(
+        (int[] x) -> -(lexical[x[0]][x[1]] + 0.5 * docLexical[x[0]] + 0.3 / (1 + x[1])));
+    all.sort(cheap.thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
+    return all.subList(0, settings.encoderTextLimit());
+  }
+
+  private void embed(String query, List<SegmentedDocument> documents, List<int[]> chosen, double[][] semantic) {
+    List<String> texts = new ArrayList<>(chosen.size());
+    for (int[] x : chosen) texts.add(encoderText(documents.get(x[0]), x[1]));
+    float[][] vectors = encoder.embed(texts);
+    float[] target = query != null ? encoder.embedQuery(query) : centroid(vectors);
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double[] cos = new double[vectors.length];
+    for (int i = 0; i < vectors.length; i++) {
+      cos[i] = dot(vectors[i], target);
+      min = Math.min(min, cos[i]);
+      max = Math.max(max, cos[i]);
+    }
+    double range = max - min;
+    for (int i = 0; i < vectors.length; i++) {
+      int[] x = chosen.get(i);
+      semantic[x[0]][x[1]] = range > 1e-9 ? (cos[i] - min) / range : 1.0;
+    }
+  }
+
+  /** The text the encoder sees for a unit: its document's title in front gives the sentence its subject. */
+  static String encoderText(SegmentedDocument doc, int unit) {
+    String text = doc.unitText(unit);
+    return doc.title() == null ? text : doc.title() + ": " + text;
+  }
+
+  private static float[] centroid(float[][] vectors) {
+    float[] c = new float[vectors[0].length];
+    for (float[] v : vectors) for (int i = 0; i < c.length; i++) c[i] += v[i];
+    double norm = 0;
+    for (float x : c) norm += x * x;
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (int i = 0; i < c.length; i++) c[i] /= (float) norm;
+    return c;
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  }
+
+  /**
+   * Multi-hop questions: the second document is often named (by its title) in the best sentences of the first.
+   * Each document whose title occurs in one of the request's best units of another document gets a bonus.
+   */
+  private static double[] bridges(List<SegmentedDocument> documents, double[][] unitScores, RankSettings settings) {
+    double[] bonus = new double[documents.size()];
+    if (settings.bridgeBonus() == 0 || settings.bridgeSources() == 0) return bonus;
+    List<int[]> all = new ArrayList<>();
+    for (int d = 0; d < unitScores.length; d++) {
+      for (int u = 0; u < unitScores[d].length; u++) all.add(new int[] {d, u});
+    }
+    all.sort(Comparator.comparingDouble((int[] x) -> -unitScores[x[0]][x[1]])
+        .thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
+    int sources = Math.min(settings.bridgeSources(), all.size());
+    for (int i = 0; i < sources; i++) {
+      int[] x = all.get(i);
+      String text = documents.get(x[0]).unitText(x[1]).toLowerCase(Locale.ROOT);
+      for (SegmentedDocument other : documents) {
+        if (other.index() == x[0] || other.title() == null || bonus[other.index()] > 0) continue;
+        String title = other.title().toLowerCase(Locale.ROOT).strip();
+        if (title.length() >= 3 && containsWord(text, title)) bonus[other.index()] = settings.bridgeBonus();
+      }
+    }
+    return bonus;
+  }
+
+  private static boolean containsWord(String text, String phrase) {
+    int from = 0;
+    while (true) {
+      int at = text.indexOf(phrase, from);
+      if (at < 0) return false;
+      int end = at + phrase.length();
+      boolean startOk = at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1));
+      boolean endOk = end == text.length() || !Character.isLetterOrDigit(text.charAt(end));
+      if (startOk && endOk) return true;
+      from = at + 1;
+    }
+  }
+}

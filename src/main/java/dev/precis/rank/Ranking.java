@@ -1,0 +1,68 @@
+package dev.precis.rank;
+
+import dev.precis.engine.Explanation;
+import java.util.List;
+
+/**
+ * Relevance of every document and unit of a request. Scores are comparable across documents of the same request
+ * only. Arrays are owned by this record: callers must not modify them.
+ *
+ * @param documents one entry per input document, in input order
+ * @param embeddedTexts how many texts the encoder was asked to embed (cache hits included)
+ * @param queryAgnostic whether the scores measure centrality rather than relevance to a question
+ */
+public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic) {
+  public Ranking {
+    documents = List.copyOf(documents);
+  }
+
+  public double unitScore(int document, int unit) {
+    return documents.get(document).unitScores()[unit];
+  }
+
+  /**
+   * @param index the document's position in the request
+   * @param score the document score in [0, 1]: the prior given to its units
+   * @param lexical normalised document BM25 in [0, 1]
+   * @param semantic the best normalised semantic score among its units, in [0, 1]
+   * @param bridge bonus for being named by the best units of another document
+   * @param unitScores fused unit scores
+   * @param unitLexical normalised unit BM25 in [0, 1]
+   * @param unitSemantic normalised unit semantic score in [0, 1]; NaN where the unit was not embedded
+   */
+  public record DocumentRanking(
+      int index,
+      double score,
+      double lexical,
+      double semantic,
+      double bridge,
+      double[] unitScores,
+      double[] unitLexical,
+      double[] unitSemantic) {}
+
+  /** How the score of unit {@code u} of document {@code d} was made; its value equals {@link #unitScore}. */
+  public Explanation explain(int d, int u, RankSettings settings) {
+    DocumentRanking doc = documents.get(d);
+    double semantic = doc.unitSemantic()[u];
+    boolean embedded = !Double.isNaN(semantic);
+    String semanticDescription = queryAgnostic
+        ? "centrality: cosine to the mean of all unit vectors, min-max normalised"
+        : "semantic: encoder cosine to the query, min-max normalised";
+    Explanation semanticPart = Explanation.of(
+        embedded ? settings.semanticWeight() * semantic : 0,
+        embedded ? "weight " + settings.semanticWeight() + " x " + semanticDescription
+            : "not embedded (below the cheap-ranking cut), semantic 0",
+        Explanation.of(embedded ? semantic : 0, semanticDescription));
+    Explanation lexicalPart = Explanation.of(
+        settings.lexicalWeight() * doc.unitLexical()[u],
+        "weight " + settings.lexicalWeight() + " x lexical: BM25 of the unit (and its title) / best BM25",
+        Explanation.of(doc.unitLexical()[u], "normalised BM25"));
+    Explanation documentPart = Explanation.of(
+        settings.documentWeight() * doc.score(),
+        "weight " + settings.documentWeight() + " x document score",
+        Explanation.of(doc.lexical(), "document BM25 / best document BM25"),
+        Explanation.of(doc.semantic(), "best semantic score of the document's units"),
+        Explanation.of(doc.bridge(), "bridge: title named by another document's best units"));
+    return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart);
+  }
+}

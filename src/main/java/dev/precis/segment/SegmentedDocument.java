@@ -1,0 +1,29 @@
+package dev.precis.segment;
+
+import java.util.List;
+
+/**
+ * A document cut into units.
+ *
+ * @param index position of the document in the request, 0-based
+ * @param title its title (rendered as the document's header), or null
+ * @param text its full text; every unit's offsets point into it
+ * @param units its units in text order
+ */
+public record SegmentedDocument(int index, String title, String text, List<Unit> units) {
+  public SegmentedDocument {
+    if (index < 0) throw new IllegalArgumentException("illegal index: " + index + ", must be >= 0");
+    if (text == null) throw new IllegalArgumentException("illegal text: null, must be a string");
+    units = List.copyOf(units);
+    for (Unit u : units) {
+      if (u.end() > text.length()) {
+        throw new IllegalArgumentException(
+            "illegal unit end: " + u.end() + ", must be <= text length " + text.length());
+      }
+    }
+  }
+
+  public String unitText(int ordinal) {
+    return units.get(ordinal).textOf(text);
+  }
+}
