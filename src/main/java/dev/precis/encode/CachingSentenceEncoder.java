@@ -1,0 +1,137 @@
+package dev.precis.encode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link SentenceEncoder} that remembers vectors in a {@link VectorCache} and asks its delegate only for the texts
+ * it has not seen, in one batch call. Thread-safe when the delegate is; two threads missing the same text at the same
+ * time may both compute it. Closing it closes the delegate.
+ */
+public final class CachingSentenceEncoder implements SentenceEncoder {
+  public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+  private final SentenceEncoder delegate;
+  private final VectorCache cache;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+
+  /** Caches at most {@code maxEntries} vectors of {@code delegate}. */
+  public CachingSentenceEncoder(SentenceEncoder delegate, int maxEntries) {
+    this(delegate, new VectorCache(maxEntries));
+  }
+
+  /** Caches vectors of {@code delegate} in {@code cache}, which may be shared: its keys include the model name. */
+  public CachingSentenceEncoder(SentenceEncoder delegate, VectorCache cache) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.cache = Objects.requireNonNull(cache, "cache");
+  }
+
+  @Override
+  public int dimension() {
+    return delegate.dimension();
+  }
+
+  @Override
+  public String modelName() {
+    return delegate.modelName();
+  }
+
+  @Override
+  public float[][] embed(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    int n = texts.size();
+    if (n == 0) return new float[0][];
+    String model = delegate.modelName();
+    VectorCache.Key[] keys = new VectorCache.Key[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = VectorCache.key(model, Objects.requireNonNull(texts.get(i), "texts[" + i + "]"));
+    }
+    float[][] out = cache.getAll(keys);
+
+    // The distinct missing texts, each embedded once.
+    Map<VectorCache.Key, Integer> missIndex = new HashMap<>();
+    List<String> missTexts = new ArrayList<>();
+    List<VectorCache.Key> missKeys = new ArrayList<>();
+    int[] missOf = new int[n];
+    Arrays.fill(missOf, -1);
+    for (int i = 0; i < n; i++) {
+      if (out[i] != null) continue;
+      Integer index = missIndex.get(keys[i]);
+      if (index == null) {
+        index = missTexts.size();
+        missIndex.put(keys[i], index);
+        missTexts.add(texts.get(i));
+        missKeys.add(keys[i]);
+      }
+      missOf[i] = index;
+    }
+
+    if (!missTexts.isEmpty()) {
+      float[][] fresh = delegate.embed(missTexts);
+      if (fresh.length != missTexts.size()) {
+        throw new IllegalStateException(
+            "encoder '" + model + "' returned " + fresh.length + " vectors for " + missTexts.size() + " texts");
+      }
+      cache.putAll(missKeys.toArray(VectorCache.Key[]::new), fresh);
+      boolean[] handedOut = new boolean[fresh.length];
+      for (int i = 0; i < n; i++) {
+        int index = missOf[i];
+        if (index < 0) continue;
+        out[i] = handedOut[index] ? fresh[index].clone() : fresh[index];
+        handedOut[index] = true;
+      }
+    }
+    misses.add(missTexts.size());
+    hits.add(n - missTexts.size());
+    return out;
+  }
+
+  @Override
+  public float[] embedQuery(String query) {
+    Objects.requireNonNull(query, "query");
+    VectorCache.Key key = VectorCache.queryKey(delegate.modelName(), query);
+    float[] cached = cache.get(key);
+    if (cached != null) {
+      hits.increment();
+      return cached;
+    }
+    float[] fresh = delegate.embedQuery(query);
+    cache.put(key, fresh);
+    misses.increment();
+    return fresh;
+  }
+
+  /** Texts and queries answered without the delegate (a repeat within one call counts as a hit). */
+  public long hits() {
+    return hits.sum();
+  }
+
+  /** Texts and queries the delegate was asked to embed. */
+  public long misses() {
+    return misses.sum();
+  }
+
+  /** Vectors in the cache now. */
+  public int size() {
+    return cache.size();
+  }
+
+  public VectorCache cache() {
+    return cache;
+  }
+
+  public SentenceEncoder delegate() {
+    return delegate;
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

@@ -1,0 +1,332 @@
+package dev.precis.encode;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link SentenceEncoder} running a BERT-style ONNX model with ONNX Runtime on the CPU.
+ *
+ * <p>Texts are tokenised with the model's {@link WordPieceTokenizer}, sorted by length and run in batches of at most
+ * {@code batchSize}, each padded only to its own longest sequence; the vectors come back in input order. Quantised
+ * models give slightly different vectors for the same text under different padding (cosine about 0.99), which the
+ * length sorting keeps small.
+ *
+ * <p>Thread-safe: {@link OrtSession#run} may be called concurrently. {@link #close()} waits for running calls.
+ */
+public final class OnnxSentenceEncoder implements SentenceEncoder {
+  private static final String INPUT_IDS = "input_ids";
+  private static final String ATTENTION_MASK = "attention_mask";
+  private static final String TOKEN_TYPE_IDS = "token_type_ids";
+  private static final String LAST_HIDDEN_STATE = "last_hidden_state";
+
+  private final EncoderModel model;
+  private final WordPieceTokenizer tokenizer;
+  private final OrtEnvironment environment;
+  private final OrtSession session;
+  private final int batchSize;
+  private final boolean takesTokenTypes;
+  private final String outputName;
+  private final LongAdder embeddedWordPieces = new LongAdder();
+  private final LongAdder embeddedTexts = new LongAdder();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  /**
+   * Loads {@code model} from {@code modelDirectory} when both of its files are there, else from the classpath under
+   * {@code /models/}.
+   *
+   * @param modelDirectory where to look first; null to use the classpath only
+   * @param intraOpThreads ONNX Runtime threads per inference call
+   * @param batchSize the most texts per inference call
+   * @throws IllegalStateException when the model files are in neither place
+   */
+  public OnnxSentenceEncoder(EncoderModel model, Path modelDirectory, int intraOpThreads, int batchSize) {
+    this.model = Objects.requireNonNull(model, "model");
+    if (intraOpThreads < 1) {
+      throw new IllegalArgumentException("illegal intraOpThreads: " + intraOpThreads + ", must be >= 1");
+    }
+    if (batchSize < 1) throw new IllegalArgumentException("illegal batchSize: " + batchSize + ", must be >= 1");
+    this.batchSize = batchSize;
+
+    List<String> tried = new ArrayList<>();
+    Path onnxPath = fileIn(modelDirectory, model.onnxFile(), tried);
+    Path tokenizerPath = fileIn(modelDirectory, model.tokenizerFile(), tried);
+    byte[] onnxBytes = null;
+    if (onnxPath == null || tokenizerPath == null) {
+      onnxPath = null;
+      tokenizerPath = null;
+      tried.add("classpath:" + model.onnxResource());
+      tried.add("classpath:" + model.tokenizerResource());
+      if (OnnxSentenceEncoder.class.getResource(model.onnxResource()) == null
+          || OnnxSentenceEncoder.class.getResource(model.tokenizerResource()) == null) {
+        throw new IllegalStateException(
+            "encoder model '"
+                + model.name()
+                + "' not found (tried "
+                + String.join(", ", tried)
+                + "); run ./mvnw generate-resources to unpack the encoder models into models/");
+      }
+      onnxBytes = resourceBytes(model.onnxResource());
+    }
+
+    try (InputStream json =
+        tokenizerPath != null
+            ? Files.newInputStream(tokenizerPath)
+            : OnnxSentenceEncoder.class.getResourceAsStream(model.tokenizerResource())) {
+      this.tokenizer = WordPieceTokenizer.fromJson(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer of encoder model '" + model.name() + "'", e);
+    }
+
+    this.environment = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setMemoryPatternOptimization(true);
+      this.session =
+          onnxPath != null
+              ? environment.createSession(onnxPath.toString(), options)
+              : environment.createSession(onnxBytes, options);
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load ONNX model of encoder '" + model.name() + "'", e);
+    }
+
+    try {
+      if (!session.getInputNames().contains(INPUT_IDS) || !session.getInputNames().contains(ATTENTION_MASK)) {
+        throw new IllegalStateException(
+            "encoder model '" + model.name() + "' has inputs " + session.getInputNames() + ", expected "
+                + INPUT_IDS + " and " + ATTENTION_MASK);
+      }
+      this.takesTokenTypes = session.getInputNames().contains(TOKEN_TYPE_IDS);
+      Map<String, NodeInfo> outputs = session.getOutputInfo();
+      this.outputName = outputs.containsKey(LAST_HIDDEN_STATE) ? LAST_HIDDEN_STATE : outputs.keySet().iterator().next();
+      if (!(outputs.get(outputName).getInfo() instanceof TensorInfo info)
+          || info.getShape().length != 3
+          || (info.getShape()[2] > 0 && info.getShape()[2] != model.dimension())) {
+        throw new IllegalStateException(
+            "encoder model '" + model.name() + "' output " + outputName + " is " + outputs.get(outputName).getInfo()
+                + ", expected a [batch, sequence, " + model.dimension() + "] tensor");
+      }
+    } catch (OrtException | RuntimeException e) {
+      closeQuietly(session);
+      if (e instanceof RuntimeException r) throw r;
+      throw new IllegalStateException("cannot inspect ONNX model of encoder '" + model.name() + "'", e);
+    }
+  }
+
+  private static Path fileIn(Path directory, String file, List<String> tried) {
+    if (directory == null) return null;
+    Path path = directory.resolve(file);
+    tried.add(path.toAbsolutePath().toString());
+    return Files.isRegularFile(path) ? path : null;
+  }
+
+  private static byte[] resourceBytes(String resource) {
+    try (InputStream in = OnnxSentenceEncoder.class.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException("classpath resource " + resource + " disappeared");
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read classpath resource " + resource, e);
+    }
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException ignored) {
+      // already failing; the first error is the one to report
+    }
+  }
+
+  @Override
+  public int dimension() {
+    return model.dimension();
+  }
+
+  @Override
+  public String modelName() {
+    return model.name();
+  }
+
+  public EncoderModel model() {
+    return model;
+  }
+
+  public WordPieceTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** Word pieces sent to the model so far ({@code [CLS]} and {@code [SEP]} included, padding excluded). */
+  public long embeddedWordPieces() {
+    return embeddedWordPieces.sum();
+  }
+
+  /** Texts embedded so far. */
+  public long embeddedTexts() {
+    return embeddedTexts.sum();
+  }
+
+  @Override
+  public float[] embedQuery(String query) {
+    Objects.requireNonNull(query, "query");
+    return embed(List.of(model.queryPrefix() + query))[0];
+  }
+
+  @Override
+  public float[][] embed(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    int n = texts.size();
+    float[][] vectors = new float[n][];
+    if (n == 0) return vectors;
+    int[][] ids = new int[n][];
+    long[] byLength = new long[n];
+    for (int i = 0; i < n; i++) {
+      String text = Objects.requireNonNull(texts.get(i), "texts[" + i + "]");
+      ids[i] = tokenizer.encode(text, model.maxSequenceLength());
+      byLength[i] = ((long) ids[i].length << 32) | i;
+    }
+    Arrays.sort(byLength);
+
+    ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      if (closed) throw new IllegalStateException("encoder '" + model.name() + "' is closed");
+      for (int from = 0; from < n; from += batchSize) {
+        int to = Math.min(n, from + batchSize);
+        int[] rows = new int[to - from];
+        for (int r = 0; r < rows.length; r++) rows[r] = (int) byLength[from + r];
+        runBatch(ids, rows, vectors);
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("encoder '" + model.name() + "' failed", e);
+    } finally {
+      lock.unlock();
+    }
+    return vectors;
+  }
+
+  /** Embeds the texts {@code rows} (indexes into {@code ids}) in one inference call into {@code vectors}. */
+  private void runBatch(int[][] ids, int[] rows, float[][] vectors) throws OrtException {
+    int batch = rows.length;
+    int sequence = 0;
+    long pieces = 0;
+    for (int row : rows) {
+      sequence = Math.max(sequence, ids[row].length);
+      pieces += ids[row].length;
+    }
+    long[] inputIds = new long[batch * sequence];
+    long[] mask = new long[batch * sequence];
+    long padId = tokenizer.padId();
+    for (int b = 0; b < batch; b++) {
+      int[] seq = ids[rows[b]];
+      int base = b * sequence;
+      for (int t = 0; t < sequence; t++) {
+        if (t < seq.length) {
+          inputIds[base + t] = seq[t];
+          mask[base + t] = 1;
+        } else {
+          inputIds[base + t] = padId;
+        }
+      }
+    }
+    long[] shape = {batch, sequence};
+    Map<String, OnnxTensor> inputs = new HashMap<>(4);
+    try (OnnxTensor idsTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(inputIds), shape);
+        OnnxTensor maskTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
+        OnnxTensor typesTensor =
+            takesTokenTypes
+                ? OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[batch * sequence]), shape)
+                : null) {
+      inputs.put(INPUT_IDS, idsTensor);
+      inputs.put(ATTENTION_MASK, maskTensor);
+      if (typesTensor != null) inputs.put(TOKEN_TYPE_IDS, typesTensor);
+      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+        OnnxValue value = result.get(outputName).orElseThrow();
+        if (!(value instanceof OnnxTensor hidden)) {
+          throw new IllegalStateException("encoder '" + model.name() + "' output " + outputName + " is no tensor");
+        }
+        long[] outShape = hidden.getInfo().getShape();
+        int dim = model.dimension();
+        if (outShape.length != 3 || outShape[0] != batch || outShape[1] != sequence || outShape[2] != dim) {
+          throw new IllegalStateException(
+              "encoder '" + model.name() + "' returned shape " + Arrays.toString(outShape) + ", expected ["
+                  + batch + ", " + sequence + ", " + dim + "]");
+        }
+        FloatBuffer hiddenState = hidden.getFloatBuffer();
+        for (int b = 0; b < batch; b++) {
+          vectors[rows[b]] = pool(hiddenState, b, sequence, ids[rows[b]].length, dim);
+        }
+      }
+    }
+    embeddedWordPieces.add(pieces);
+    embeddedTexts.add(batch);
+  }
+
+  /** The pooled, L2-normalised vector of row {@code b}, whose first {@code length} tokens are real. */
+  private float[] pool(FloatBuffer hidden, int b, int sequence, int length, int dim) {
+    float[] v = new float[dim];
+    int rowBase = b * sequence * dim;
+    if (model.pooling() == EncoderModel.Pooling.CLS) {
+      hidden.get(rowBase, v, 0, dim);
+    } else {
+      float[] token = new float[dim];
+      for (int t = 0; t < length; t++) {
+        hidden.get(rowBase + t * dim, token, 0, dim);
+        for (int d = 0; d < dim; d++) v[d] += token[d];
+      }
+      float inverse = 1f / Math.max(length, 1);
+      for (int d = 0; d < dim; d++) v[d] *= inverse;
+    }
+    double norm = 0;
+    for (float x : v) norm += (double) x * x;
+    norm = Math.sqrt(norm);
+    if (norm > 1e-12) {
+      float inverse = (float) (1.0 / norm);
+      for (int d = 0; d < dim; d++) v[d] *= inverse;
+    }
+    return v;
+  }
+
+  /** Closes the ONNX session once running calls have finished; later calls fail. Idempotent. */
+  @Override
+  public void close() {
+    ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (closed) return;
+      closed = true;
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot close encoder '" + model.name() + "'", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxSentenceEncoder[" + model.name() + ", batch " + batchSize + "]";
+  }
+}
