@@ -1,0 +1,70 @@
+package dev.precis.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.precis.rank.Ranking;
+import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Segmenter;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  private final Segmenter segmenter = new Segmenter(600);
+
+  private SegmentedDocument doc(int index, String text) {
+    return new SegmentedDocument(index, "T" + index, text, segmenter.segment(text));
+  }
+
+  private static Ranking ranking(double[] docScores, double[][] unitScores) {
+    List<Ranking.DocumentRanking> docs = new ArrayList<>();
+    for (int d = 0; d < docScores.length; d++) {
+      docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[unitScores[d].length],
+          new double[unitScores[d].length]));
+    }
+    return new Ranking(docs, 0, false);
+  }
+
+  private static BitSet[] none(int n) {
+    BitSet[] b = new BitSet[n];
+    for (int i = 0; i < n; i++) b[i] = new BitSet();
+    return b;
+  }
+
+  @Test
+  void summariesGiveEveryRelevantDocumentItsBestUnitBeforeRefinement() {
+    List<SegmentedDocument> docs = List.of(doc(0, "A one. A two. A three."), doc(1, "B one. B two. B three."));
+    Ranking r = ranking(new double[] {1.0, 0.9}, new double[][] {{0.9, 0.8, 0.7}, {0.1, 0.5, 0.2}});
+    int[][] tokens = {{3, 3, 3}, {3, 3, 3}};
+    Plan plan = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2, 2}, 1, 60, none(2));
+    assertEquals(new Selection(0, 0, Reason.SUMMARY), plan.selections().get(0));
+    assertEquals(new Selection(1, 1, Reason.SUMMARY), plan.selections().get(1));
+    assertEquals(Reason.REFINED, plan.selections().get(2).reason());
+  }
+
+  @Test
+  void withoutSummariesRefinementFollowsScores() {
+    List<SegmentedDocument> docs = List.of(doc(0, "A one. A two. A three."), doc(1, "B one. B two. B three."));
+    Ranking r = ranking(new double[] {1.0, 0.9}, new double[][] {{0.9, 0.8, 0.7}, {0.1, 0.5, 0.2}});
+    int[][] tokens = {{3, 3, 3}, {3, 3, 3}};
+    Plan plan = new Planner(PlanSettings.defaults().withCoarseSummaries(false))
+        .plan(docs, r, tokens, new int[] {2, 2}, 1, 12, none(2));
+    assertEquals(new Selection(0, 0, Reason.REFINED), plan.selections().get(0));
+    assertEquals(new Selection(0, 1, Reason.REFINED), plan.selections().get(1));
+  }
+
+  @Test
+  void forcedUnitsComeFirstAndEstimatesStayWithinBudget() {
+    List<SegmentedDocument> docs = List.of(doc(0, "A one. A two. A three. A four."));
+    Ranking r = ranking(new double[] {1.0}, new double[][] {{0.9, 0.1, 0.8, 0.7}});
+    int[][] tokens = {{5, 5, 5, 5}};
+    BitSet[] forced = none(1);
+    forced[0].set(1);
+    Plan plan = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2}, 1, 17, forced);
+    assertEquals(new Selection(0, 1, Reason.FORCED), plan.selections().get(0));
+    assertTrue(plan.selections().size() < 4, "budget 17 cannot hold four 5-token units with header and joints");
+    assertEquals(4, plan.selections().size() + plan.leftovers().size());
+  }
+}
