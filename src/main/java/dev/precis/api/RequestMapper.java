@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** Checks a request body and turns it into an engine request; every refusal says what to change. */
 final class RequestMapper {
@@ -21,8 +22,8 @@ final class RequestMapper {
   }
 
   CompressionRequest toRequest(CompressRequestBody body) {
-    if (body == null) throw ProblemException.badRequest("the request body is empty: send a JSON object with "
-        + "documents or context, and budget");
+    if (body == null) throw ProblemException.badRequest("the request body is empty (or null): send a JSON object "
+        + "with documents or context, and budget");
     List<SourceDocument> documents = documents(body);
     Budget budget = budget(body.budget());
     String encoding = encoding(body.encoding(), body.model());
@@ -42,7 +43,22 @@ final class RequestMapper {
         patterns.add(Pattern.quote(literal));
       }
     }
-    if (body.keepPatterns() != null) patterns.addAll(body.keepPatterns());
+    if (body.keepPatterns() != null) {
+      for (int i = 0; i < body.keepPatterns().size(); i++) {
+        String source = body.keepPatterns().get(i);
+        if (source == null || source.isEmpty()) {
+          throw ProblemException.badRequest("keepPatterns[" + i + "] is empty: give a regular expression");
+        }
+        try {
+          Pattern.compile(source);
+        } catch (PatternSyntaxException e) {
+          throw ProblemException.badRequest("keepPatterns[" + i + "] '" + shown(source) + "' is not a valid regular "
+              + "expression (" + e.getDescription() + " near index " + e.getIndex() + "): fix it, escape "
+              + "special characters with \\, or put literal text in keep");
+        }
+        patterns.add(source);
+      }
+    }
     if (patterns.size() > config.limits().maxKeepPatterns()) {
       throw ProblemException.badRequest("keep and keepPatterns hold " + patterns.size() + " entries: use at most "
           + config.limits().maxKeepPatterns());
@@ -106,11 +122,26 @@ final class RequestMapper {
     if (budget == null) {
       throw ProblemException.badRequest("budget is missing: send {\"maxTokens\": N} or {\"ratio\": R}");
     }
+    Integer maxTokens = budget.maxTokens();
+    Double ratio = budget.ratio();
+    if (maxTokens != null && ratio != null) {
+      throw ProblemException.badRequest("budget has both maxTokens and ratio: send only one of them");
+    }
+    if (maxTokens == null && ratio == null) {
+      throw ProblemException.badRequest("budget has neither maxTokens nor ratio: send {\"maxTokens\": N} or "
+          + "{\"ratio\": R}");
+    }
+    if (maxTokens != null && maxTokens <= 0) {
+      throw ProblemException.badRequest("budget.maxTokens is " + maxTokens + ": give a number of tokens > 0");
+    }
+    if (ratio != null && (ratio.isNaN() || ratio.isInfinite() || ratio < 1.0)) {
+      throw ProblemException.badRequest("budget.ratio is " + ratio + ": give a finite number >= 1 (the budget is "
+          + "the input tokens divided by the ratio)");
+    }
     try {
-      return new Budget(budget.maxTokens(), budget.ratio());
+      return new Budget(maxTokens, ratio);
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage().replace("illegal budget: ", "budget: ")
-          + (budget.maxTokens() == null && budget.ratio() == null ? " ({\"maxTokens\": N} or {\"ratio\": R})" : ""));
+      throw ProblemException.badRequest(e.getMessage().replace("illegal ", ""));
     }
   }
 
@@ -120,12 +151,14 @@ final class RequestMapper {
     }
     if (model != null) {
       return Tokenizers.encodingForModel(model).orElseThrow(() -> ProblemException.badRequest(
-          "unknown model '" + model + "': known model families are " + Tokenizers.modelFamiliesView().keySet()
+          "unknown model '" + shown(model) + "': known model families are "
+              + Tokenizers.modelFamiliesView().keySet()
               + "; or send an encoding, one of " + Tokenizers.ENCODINGS));
     }
     String name = encoding == null ? config.defaults().encoding() : encoding.trim().toLowerCase(Locale.ROOT);
     if (!Tokenizers.ENCODINGS.contains(name)) {
-      throw ProblemException.badRequest("unknown encoding '" + encoding + "': use one of " + Tokenizers.ENCODINGS);
+      throw ProblemException.badRequest("unknown encoding '" + shown(encoding) + "': use one of "
+          + Tokenizers.ENCODINGS);
     }
     return name;
   }
@@ -135,7 +168,7 @@ final class RequestMapper {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "fast" -> Effort.FAST;
       case "best" -> Effort.BEST;
-      default -> throw ProblemException.badRequest("unknown effort '" + effort + "': use fast or best");
+      default -> throw ProblemException.badRequest("unknown effort '" + shown(effort) + "': use fast or best");
     };
   }
 
@@ -144,7 +177,13 @@ final class RequestMapper {
     return switch (order.trim().toLowerCase(Locale.ROOT)) {
       case "original" -> Order.ORIGINAL;
       case "relevance" -> Order.RELEVANCE;
-      default -> throw ProblemException.badRequest("unknown order '" + order + "': use original or relevance");
+      default -> throw ProblemException.badRequest("unknown order '" + shown(order)
+          + "': use original or relevance");
     };
+  }
+
+  /** A caller's value as echoed in a detail: cut short when long, so that a detail stays a sentence. */
+  static String shown(String value) {
+    return value.length() <= 64 ? value : value.substring(0, 64) + "…";
   }
 }
