@@ -17,7 +17,7 @@ public record CompressResponseBody(
     List<UnitResult> units) {
 
   public record DocumentResult(String id, int index, String decision, int tokensBefore, int tokensAfter,
-      double score) {}
+      Double score) {}
 
   public record Usage(int inputTokens, int outputTokens, int maxTokens, double ratio, int savedTokens) {}
 

@@ -36,9 +36,13 @@ public record Compression(
     }
   }
 
-  /** Per-document outcome; {@code score} is the document's relevance in [0, 1]. */
+  /**
+   * Per-document outcome. {@code score} is the document's relevance relative to the best document, in [0, 1], or
+   * null when nothing was ranked (the whole input fit the budget). {@code tokensAfter} counts the document as it
+   * appears in the output, rendered alone.
+   */
   public record DocumentOutcome(
-      String id, int index, Decision decision, int tokensBefore, int tokensAfter, double score) {}
+      String id, int index, Decision decision, int tokensBefore, int tokensAfter, Double score) {}
 
   /** Milliseconds spent per stage. */
   public record StageTimings(

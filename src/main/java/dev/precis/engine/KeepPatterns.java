@@ -60,7 +60,7 @@ final class KeepPatterns {
             markOverlapping(doc.units(), matcher.start(), Math.max(matcher.end(), matcher.start() + 1), units);
           }
         } catch (DeadlineText.Expired e) {
-          throw new IllegalArgumentException("illegal keepPatterns: matching '" + pattern.pattern()
+          throw new IllegalArgumentException("keepPatterns: matching '" + pattern.pattern()
               + "' took longer than " + budgetNanos / 1_000_000 + " ms; use a simpler pattern");
         }
       }

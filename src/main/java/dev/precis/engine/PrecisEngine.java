@@ -143,7 +143,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       t4 = System.nanoTime();
     }
 
-    List<Compression.DocumentOutcome> outcomes = outcomes(request, documents, ranking, kept, cut, counter);
+    List<Compression.DocumentOutcome> outcomes =
+        outcomes(request, documents, ranking, kept, cut, outputTokens, counter);
     List<Compression.UnitExplanation> explanations =
         request.explain() ? explain(documents, ranking, kept) : List.of();
     long t5 = System.nanoTime();
@@ -196,7 +197,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   private List<Compression.DocumentOutcome> outcomes(
       CompressionRequest request, List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept,
-      Renderer.Cut cut, TokenCounter counter) {
+      Renderer.Cut cut, int outputTokens, TokenCounter counter) {
     Map<Integer, BitSet> keptByDocument = new HashMap<>();
     Map<Integer, Boolean> beyondSummary = new HashMap<>();
     for (Selection s : kept) {
@@ -211,17 +212,18 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       BitSet units = keptByDocument.getOrDefault(d, new BitSet());
       int total = doc.units().size();
       int before = counter.count(renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
-      int after = units.isEmpty() ? 0 : counter.count(renderer.render(List.of(reindexed(doc)), List.of(units),
-          new int[] {0}, request.elisionMarker(), cut != null && cut.document() == d
-              ? new Renderer.Cut(0, cut.unit(), cut.head()) : null));
+      // A cut unit is the whole output, rendered in whatever frame fit: its count is the output's.
+      int after = units.isEmpty() ? 0 : cut != null ? outputTokens
+          : counter.count(renderer.render(List.of(reindexed(doc)), List.of(units), new int[] {0},
+              request.elisionMarker(), null));
       Decision decision;
       if (units.isEmpty()) decision = Decision.DROPPED;
       else if (units.cardinality() == total && (cut == null || cut.document() != d)) decision = Decision.FULL;
       else if (!beyondSummary.getOrDefault(d, false)) decision = Decision.SUMMARY;
       else decision = Decision.PARTIAL;
-      double score = ranking == null ? 1.0 : top > 0 ? ranking.documents().get(d).score() / top : 0;
+      Double score = ranking == null ? null : top > 0 ? round(ranking.documents().get(d).score() / top) : 0.0;
       String id = request.documents().get(d).id();
-      outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, round(score)));
+      outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, score));
     }
     return outcomes;
   }

@@ -24,7 +24,7 @@ public final class Tokenizers {
 
   /** Encoding names this service accepts. */
   public static final List<String> ENCODINGS =
-      List.of("cl100k_base", "o200k_base", "p50k_base", "r50k_base", "p50k_edit");
+      List.of("cl100k_base", "o200k_base", "p50k_base", "r50k_base");
 
   /** Model family prefix → encoding name; longest matching prefix wins. */
   private static final Map<String, String> MODEL_FAMILIES = modelFamilies();
