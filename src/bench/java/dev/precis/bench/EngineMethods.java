@@ -1,0 +1,85 @@
+package dev.precis.bench;
+
+import dev.precis.engine.Budget;
+import dev.precis.engine.CompressionRequest;
+import dev.precis.engine.Effort;
+import dev.precis.engine.EngineSettings;
+import dev.precis.engine.PrecisEngine;
+import dev.precis.engine.SourceDocument;
+import dev.precis.quality.EvalExample;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Precis engine methods of the benchmark; the only class of the benchmark that touches the engine.
+ *
+ * <ul>
+ *   <li>{@code precis}: {@link EngineSettings#defaults()}, effort FAST
+ *   <li>{@code precis-best}: {@link EngineSettings#defaults()}, effort BEST
+ *   <li>{@code precis-bm25-only}: defaults {@code withEncoder(false)}, effort FAST
+ *   <li>{@code precis-encoder-only}: defaults {@code withBm25(false)}, effort FAST
+ *   <li>{@code precis-no-summaries}: defaults {@code withCoarseSummaries(false)}, effort FAST
+ * </ul>
+ *
+ * Each request is {@code CompressionRequest.of(question, documents, Budget.ofTokens(budget))} with one
+ * {@link SourceDocument}{@code (id, title, text)} per document (cl100k_base, the request default). Every instance
+ * opened from a factory is a new {@link PrecisEngine} ({@link PrecisEngine#create}), closed with the instance.
+ */
+public final class EngineMethods {
+
+  public static final String PRECIS = "precis";
+  public static final String PRECIS_BEST = "precis-best";
+  public static final String BM25_ONLY = "precis-bm25-only";
+  public static final String ENCODER_ONLY = "precis-encoder-only";
+  public static final String NO_SUMMARIES = "precis-no-summaries";
+
+  /** Every engine method, in report order. */
+  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES);
+
+  private EngineMethods() {}
+
+  /** Factories for the wanted methods (names from {@link #NAMES}), in report order. */
+  public static Map<String, MethodFactory> factories(Set<String> wanted) {
+    Map<String, MethodFactory> factories = new LinkedHashMap<>();
+    EngineSettings defaults = EngineSettings.defaults();
+    for (String name : NAMES) {
+      if (!wanted.contains(name)) continue;
+      factories.put(name, switch (name) {
+        case PRECIS -> factory(defaults, Effort.FAST);
+        case PRECIS_BEST -> factory(defaults, Effort.BEST);
+        case BM25_ONLY -> factory(defaults.withEncoder(false), Effort.FAST);
+        case ENCODER_ONLY -> factory(defaults.withBm25(false), Effort.FAST);
+        case NO_SUMMARIES -> factory(defaults.withCoarseSummaries(false), Effort.FAST);
+        default -> throw new IllegalStateException("unknown engine method " + name);
+      });
+    }
+    return factories;
+  }
+
+  private static MethodFactory factory(EngineSettings settings, Effort effort) {
+    return () -> {
+      PrecisEngine engine = PrecisEngine.create(settings);
+      return new MethodFactory.Instance() {
+        @Override
+        public String compress(EvalExample example, int budgetTokens) {
+          return engine.compress(request(example, budgetTokens).withEffort(effort)).text();
+        }
+
+        @Override
+        public void close() {
+          engine.close();
+        }
+      };
+    };
+  }
+
+  /** The engine request for an example and an absolute budget. */
+  public static CompressionRequest request(EvalExample example, int budget) {
+    List<SourceDocument> docs = new ArrayList<>(example.documents().size());
+    for (EvalExample.Document d : example.documents()) docs.add(new SourceDocument(d.id(), d.title(), d.text()));
+    return CompressionRequest.of(example.question(), docs, Budget.ofTokens(budget));
+  }
+}
