@@ -77,8 +77,8 @@ public interface PrecisConfig {
     @WithDefault("0.7")
     double documentSemanticShare();
 
-    /** Bonus for a document whose title is named by another document's best units. Default {@code 0.15}. */
-    @WithDefault("0.15")
+    /** Bonus for a document whose title is named by another document's best units. Default {@code 0.3}. */
+    @WithDefault("0.3")
     double bridgeBonus();
 
     /** How many of the best units are searched for other documents' titles. Default {@code 3}. */
@@ -89,6 +89,14 @@ public interface PrecisConfig {
      * {@code 400}. */
     @WithDefault("400")
     int encoderTextLimit();
+
+    /** Share of the better neighbour's relevance added to a unit's own. Default {@code 0.0}. */
+    @WithDefault("0.0")
+    double contextWeight();
+
+    /** Score taken off a sentence cut off at its document's start or end. Default {@code 0.4}. */
+    @WithDefault("0.4")
+    double fragmentPenalty();
   }
 
   interface Plan {
@@ -108,8 +116,8 @@ public interface PrecisConfig {
     @WithDefault("0.1")
     double neighbourBonus();
 
-    /** Refinement orders units by priority / tokens^exponent (0: relevance only; 1: per token). Default {@code 0.2}. */
-    @WithDefault("0.2")
+    /** Refinement orders units by priority / tokens^exponent (0: relevance only; 1: per token). Default {@code 0.0}. */
+    @WithDefault("0.0")
     double costExponent();
 
     /** Leftover units tried, each with an exact count, to fill slack below the budget. Default {@code 32}. */

@@ -105,6 +105,8 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setMemoryPatternOptimization(true);
+      // Spinning worker threads burn the cores that concurrent requests need; on a 2-core pod, parking wins.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       this.session =
           onnxPath != null
               ? environment.createSession(onnxPath.toString(), options)

@@ -38,9 +38,11 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final Planner planner;
   private final BudgetFitter fitter;
   private final Renderer renderer = new Renderer();
+  private final boolean ownsEncoder;
 
-  private PrecisEngine(EngineSettings settings, SentenceEncoder encoder) {
+  private PrecisEngine(EngineSettings settings, SentenceEncoder encoder, boolean ownsEncoder) {
     this.settings = settings;
+    this.ownsEncoder = ownsEncoder;
     this.segmenter = new Segmenter(settings.maxUnitChars());
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
@@ -51,15 +53,23 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   /** An engine with its own encoder, loaded from the settings' model directory or the classpath. */
   public static PrecisEngine create(EngineSettings settings) {
-    SentenceEncoder encoder = null;
-    if (settings.encoder()) {
-      SentenceEncoder onnx = new OnnxSentenceEncoder(EncoderModel.named(settings.encoderModel()),
-          settings.modelDirectory(), settings.encoderThreads(), settings.encoderBatchSize());
-      encoder = settings.vectorCacheEntries() > 0
-          ? new CachingSentenceEncoder(onnx, settings.vectorCacheEntries())
-          : onnx;
-    }
-    return new PrecisEngine(settings, encoder);
+    SentenceEncoder encoder = settings.encoder() ? encoderFor(settings) : null;
+    return new PrecisEngine(settings, encoder, true);
+  }
+
+  /**
+   * An engine that ranks with an encoder it shares with others (benchmarks comparing settings over one vector
+   * cache); closing the engine leaves the encoder open. {@code settings.encoder()} false ignores it.
+   */
+  public static PrecisEngine sharing(EngineSettings settings, SentenceEncoder encoder) {
+    return new PrecisEngine(settings, settings.encoder() ? encoder : null, false);
+  }
+
+  /** The encoder {@link #create} would build for these settings, cache included. */
+  public static SentenceEncoder encoderFor(EngineSettings settings) {
+    SentenceEncoder onnx = new OnnxSentenceEncoder(EncoderModel.named(settings.encoderModel()),
+        settings.modelDirectory(), settings.encoderThreads(), settings.encoderBatchSize());
+    return settings.vectorCacheEntries() > 0 ? new CachingSentenceEncoder(onnx, settings.vectorCacheEntries()) : onnx;
   }
 
   public static PrecisEngine createDefault() {
@@ -269,6 +279,6 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   @Override
   public void close() {
-    if (encoder != null) encoder.close();
+    if (encoder != null && ownsEncoder) encoder.close();
   }
 }

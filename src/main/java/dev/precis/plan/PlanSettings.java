@@ -35,7 +35,7 @@ public record PlanSettings(
   }
 
   public static PlanSettings defaults() {
-    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.2);
+    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.0);
   }
 
   public PlanSettings withCoarseSummaries(boolean enabled) {

@@ -13,6 +13,10 @@ package dev.precis.rank;
  * @param bridgeSources how many of the best units are searched for other documents' titles
  * @param encoderTextLimit at most this many units are embedded per request with effort FAST; the rest keep their
  *     cheap score (BEST embeds every unit)
+ * @param contextWeight share of the better neighbour's (same paragraph) relevance added to a unit's own, so that a
+ *     sentence that answers through a pronoun ("He won it in 1956") rises with the sentence that names the subject
+ * @param fragmentPenalty subtracted from the score of a unit that is a fragment cut off at the start or end of its
+ *     document (a chunk that begins or ends mid-sentence): fragments read badly and waste small budgets
  */
 public record RankSettings(
     double semanticWeight,
@@ -21,8 +25,12 @@ public record RankSettings(
     double documentSemanticShare,
     double bridgeBonus,
     int bridgeSources,
-    int encoderTextLimit) {
+    int encoderTextLimit,
+    double contextWeight,
+    double fragmentPenalty) {
   public RankSettings {
+    check("contextWeight", contextWeight);
+    check("fragmentPenalty", fragmentPenalty);
     check("semanticWeight", semanticWeight);
     check("lexicalWeight", lexicalWeight);
     check("documentWeight", documentWeight);
@@ -46,16 +54,16 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.15, 3, 400);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 400, 0.0, 0.4);
   }
 
   public RankSettings withSemanticWeight(double w) {
     return new RankSettings(w, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit);
+        encoderTextLimit, contextWeight, fragmentPenalty);
   }
 
   public RankSettings withLexicalWeight(double w) {
     return new RankSettings(semanticWeight, w, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit);
+        encoderTextLimit, contextWeight, fragmentPenalty);
   }
 }

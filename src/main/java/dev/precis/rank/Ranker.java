@@ -80,28 +80,85 @@ public final class Ranker {
     double[] docBase = new double[n];
     for (int d = 0; d < n; d++) docBase[d] = share * docSemantic[d] + (1 - share) * docLexical[d];
 
+    double[][] context = new double[n][];
+    double[][] fragment = new double[n][];
     double[][] unitScores = new double[n][];
-    for (int d = 0; d < n; d++) unitScores[d] = fuse(settings, lexical[d], semantic[d], docBase[d]);
+    for (int d = 0; d < n; d++) {
+      context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
+      fragment[d] = fragments(documents.get(d), settings);
+      unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docBase[d]);
+    }
     double[] bridge = queryAgnostic ? new double[n] : bridges(documents, unitScores, settings);
 
     List<Ranking.DocumentRanking> ranked = new ArrayList<>(n);
     for (int d = 0; d < n; d++) {
       double docScore = docBase[d] + bridge[d];
-      double[] scores = bridge[d] == 0 ? unitScores[d] : fuse(settings, lexical[d], semantic[d], docScore);
-      ranked.add(new Ranking.DocumentRanking(
-          d, docScore, docLexical[d], docSemantic[d], bridge[d], scores, lexical[d], semantic[d]));
+      double[] scores = bridge[d] == 0
+          ? unitScores[d]
+          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docScore);
+      ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
+          lexical[d], semantic[d], context[d], fragment[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic);
   }
 
-  private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double docScore) {
+  /** A unit's own relevance: its semantic and lexical parts, without the document prior. */
+  private static double own(RankSettings settings, double lexical, double semantic) {
+    return settings.semanticWeight() * (Double.isNaN(semantic) ? 0 : semantic) + settings.lexicalWeight() * lexical;
+  }
+
+  private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double[] context,
+      double[] fragment, double docScore) {
     double[] out = new double[lexical.length];
     for (int u = 0; u < out.length; u++) {
-      double sem = Double.isNaN(semantic[u]) ? 0 : semantic[u];
-      out[u] = settings.semanticWeight() * sem + settings.lexicalWeight() * lexical[u]
-          + settings.documentWeight() * docScore;
+      out[u] = own(settings, lexical[u], semantic[u]) + settings.documentWeight() * docScore + context[u]
+          + fragment[u];
     }
     return out;
+  }
+
+  private static double[] context(
+      SegmentedDocument doc, RankSettings settings, double[] lexical, double[] semantic) {
+    double[] out = new double[lexical.length];
+    if (settings.contextWeight() == 0) return out;
+    var units = doc.units();
+    for (int u = 0; u < out.length; u++) {
+      double best = 0;
+      int paragraph = units.get(u).paragraph();
+      if (u > 0 && units.get(u - 1).paragraph() == paragraph) {
+        best = Math.max(best, own(settings, lexical[u - 1], semantic[u - 1]));
+      }
+      if (u + 1 < out.length && units.get(u + 1).paragraph() == paragraph) {
+        best = Math.max(best, own(settings, lexical[u + 1], semantic[u + 1]));
+      }
+      out[u] = settings.contextWeight() * best;
+    }
+    return out;
+  }
+
+  private static double[] fragments(SegmentedDocument doc, RankSettings settings) {
+    double[] out = new double[doc.units().size()];
+    if (settings.fragmentPenalty() == 0 || out.length == 0) return out;
+    var first = doc.units().get(0);
+    if (first.kind() == dev.precis.segment.UnitKind.SENTENCE && startsMidSentence(doc.unitText(0))) {
+      out[0] = -settings.fragmentPenalty();
+    }
+    int last = out.length - 1;
+    if (doc.units().get(last).kind() == dev.precis.segment.UnitKind.SENTENCE
+        && endsMidSentence(doc.unitText(last))) {
+      out[last] -= settings.fragmentPenalty();
+    }
+    return out;
+  }
+
+  private static boolean startsMidSentence(String text) {
+    int c = text.codePointAt(0);
+    return Character.isLowerCase(c);
+  }
+
+  private static boolean endsMidSentence(String text) {
+    int c = text.codePointBefore(text.length());
+    return Character.isLetterOrDigit(c) || c == ',' || c == ';' || c == ':' || c == '-';
   }
 
   /** The units worth embedding: all of them, or the best by the cheap score up to the configured limit. */

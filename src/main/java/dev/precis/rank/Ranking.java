@@ -29,6 +29,8 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
    * @param unitScores fused unit scores
    * @param unitLexical normalised unit BM25 in [0, 1]
    * @param unitSemantic normalised unit semantic score in [0, 1]; NaN where the unit was not embedded
+   * @param unitContext what each unit's score gained from its better neighbour
+   * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
    */
   public record DocumentRanking(
       int index,
@@ -38,7 +40,9 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
       double bridge,
       double[] unitScores,
       double[] unitLexical,
-      double[] unitSemantic) {}
+      double[] unitSemantic,
+      double[] unitContext,
+      double[] unitFragment) {}
 
   /** How the score of unit {@code u} of document {@code d} was made; its value equals {@link #unitScore}. */
   public Explanation explain(int d, int u, RankSettings settings) {
@@ -63,6 +67,11 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
         Explanation.of(doc.lexical(), "document BM25 / best document BM25"),
         Explanation.of(doc.semantic(), "best semantic score of the document's units"),
         Explanation.of(doc.bridge(), "bridge: title named by another document's best units"));
-    return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart);
+    Explanation contextPart = Explanation.of(doc.unitContext()[u],
+        "weight " + settings.contextWeight() + " x the better neighbour's semantic and lexical part");
+    Explanation fragmentPart = Explanation.of(doc.unitFragment()[u],
+        "fragment penalty: a sentence cut off at the document's start or end");
+    return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
+        fragmentPart);
   }
 }

@@ -21,8 +21,9 @@ class PlannerTest {
   private static Ranking ranking(double[] docScores, double[][] unitScores) {
     List<Ranking.DocumentRanking> docs = new ArrayList<>();
     for (int d = 0; d < docScores.length; d++) {
-      docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[unitScores[d].length],
-          new double[unitScores[d].length]));
+      int n = unitScores[d].length;
+      docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[n], new double[n],
+          new double[n], new double[n]));
     }
     return new Ranking(docs, 0, false);
   }
