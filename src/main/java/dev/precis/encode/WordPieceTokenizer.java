@@ -268,6 +268,17 @@ public final class WordPieceTokenizer {
     return s.size;
   }
 
+  /**
+   * Token ids of the word pieces of {@code text}, without {@code [CLS]} and {@code [SEP]} and without truncation
+   * (added special tokens written in the text itself are kept, as {@link #encode} keeps them).
+   */
+  public int[] wordPieceIds(String text) {
+    Objects.requireNonNull(text, "text");
+    Scratch s = new Scratch(true, Integer.MAX_VALUE);
+    run(text, s);
+    return Arrays.copyOf(s.ids, s.size);
+  }
+
   public int clsId() {
     return clsId;
   }
