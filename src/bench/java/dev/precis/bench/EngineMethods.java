@@ -43,8 +43,18 @@ public final class EngineMethods {
 
   /** Factories for the wanted methods (names from {@link #NAMES}), in report order. */
   public static Map<String, MethodFactory> factories(Set<String> wanted) {
+    return factories(wanted, false);
+  }
+
+  /**
+   * Factories for the wanted methods. With {@code shareVectors}, every engine instance ranks with one encoder and
+   * one vector cache that live for the whole run: each text is embedded once, so answer kept is measured in a
+   * fraction of the time, but latency after the first setting is that of cached documents.
+   */
+  public static Map<String, MethodFactory> factories(Set<String> wanted, boolean shareVectors) {
     Map<String, MethodFactory> factories = new LinkedHashMap<>();
     EngineSettings defaults = EngineSettings.defaults();
+    shared = shareVectors && !wanted.isEmpty() ? PrecisEngine.encoderFor(defaults) : null;
     for (String name : NAMES) {
       if (!wanted.contains(name)) continue;
       factories.put(name, switch (name) {
@@ -59,9 +69,11 @@ public final class EngineMethods {
     return factories;
   }
 
+  private static dev.precis.encode.SentenceEncoder shared;
+
   private static MethodFactory factory(EngineSettings settings, Effort effort) {
     return () -> {
-      PrecisEngine engine = PrecisEngine.create(settings);
+      PrecisEngine engine = shared != null ? PrecisEngine.sharing(settings, shared) : PrecisEngine.create(settings);
       return new MethodFactory.Instance() {
         @Override
         public String compress(EvalExample example, int budgetTokens) {

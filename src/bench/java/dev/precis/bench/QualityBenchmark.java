@@ -114,7 +114,7 @@ public final class QualityBenchmark {
     }
     Set<String> wantedEngine = new LinkedHashSet<>(ENGINE_METHOD_NAMES);
     if (wanted != null) wantedEngine.retainAll(wanted);
-    for (Map.Entry<String, MethodFactory> e : EngineMethods.factories(wantedEngine).entrySet()) {
+    for (Map.Entry<String, MethodFactory> e : EngineMethods.factories(wantedEngine, options.shareVectors).entrySet()) {
       try {
         e.getValue().open().close();
         methods.put(e.getKey(), e.getValue());
@@ -316,6 +316,7 @@ public final class QualityBenchmark {
     List<String> methods;
     List<Setting> budgets;
     int warmup = 20;
+    boolean shareVectors;
     List<String> args = List.of();
     final String loadAtStart = Report.loadAverage();
 
@@ -344,6 +345,7 @@ public final class QualityBenchmark {
           case "methods" -> o.methods = list(key, value);
           case "budgets" -> o.budgets = list(key, value).stream().map(Setting::parse).toList();
           case "warmup" -> o.warmup = nonNegative(key, value);
+          case "share-vectors" -> o.shareVectors = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("illegal option: --" + key);
         }
       }
@@ -418,6 +420,11 @@ public final class QualityBenchmark {
       md.setLength(md.length() - 1);
       md.append('\n');
       if (options.limit != null) md.append("- limit: first ").append(options.limit).append(" examples per set\n");
+      if (options.shareVectors) {
+        md.append("- `--share-vectors true`: all engine methods share one encoder and vector cache for the whole run, ")
+            .append("so engine latencies after a set's first setting are those of cached documents (see ")
+            .append("docs/benchmarks.md for cold latency)\n");
+      }
       md.append("- methods run one call at a time on one thread, after ").append(options.warmup)
           .append(" unmeasured warm-up calls per method and set (first examples, first setting) on an instance of ")
           .append("their own; every setting is then measured on a fresh instance (engine methods: a new ")

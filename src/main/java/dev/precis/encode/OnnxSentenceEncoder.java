@@ -106,7 +106,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setMemoryPatternOptimization(true);
       // Spinning worker threads burn the cores that concurrent requests need; on a 2-core pod, parking wins.
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      options.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("precis.spin", "0"));
       this.session =
           onnxPath != null
               ? environment.createSession(onnxPath.toString(), options)
@@ -215,11 +215,22 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     lock.lock();
     try {
       if (closed) throw new IllegalStateException("encoder '" + model.name() + "' is closed");
-      for (int from = 0; from < n; from += batchSize) {
-        int to = Math.min(n, from + batchSize);
+      // Batches of similar lengths: a batch is padded to its longest text, so one long text in a batch of short
+      // ones multiplies the work. Close a batch when padding would exceed a quarter of its real word pieces.
+      int from = 0;
+      while (from < n) {
+        int to = from + 1;
+        long pieces = byLength[from] >>> 32;
+        while (to < n && to - from < batchSize) {
+          long length = byLength[to] >>> 32;
+          if ((to - from + 1) * length * 4 > (pieces + length) * 5) break;
+          pieces += length;
+          to++;
+        }
         int[] rows = new int[to - from];
         for (int r = 0; r < rows.length; r++) rows[r] = (int) byLength[from + r];
         runBatch(ids, rows, vectors);
+        from = to;
       }
     } catch (OrtException e) {
       throw new IllegalStateException("encoder '" + model.name() + "' failed", e);
