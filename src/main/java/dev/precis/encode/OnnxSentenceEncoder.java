@@ -106,7 +106,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setMemoryPatternOptimization(true);
       // Spinning worker threads burn the cores that concurrent requests need; on a 2-core pod, parking wins.
-      options.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("precis.spin", "0"));
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       this.session =
           onnxPath != null
               ? environment.createSession(onnxPath.toString(), options)
