@@ -427,8 +427,10 @@ public final class QualityBenchmark {
       }
       md.append("- methods run one call at a time on one thread, after ").append(options.warmup)
           .append(" unmeasured warm-up calls per method and set (first examples, first setting) on an instance of ")
-          .append("their own; every setting is then measured on a fresh instance (engine methods: a new ")
-          .append("`PrecisEngine`, so no unit vectors are cached from the warm-up or an earlier setting)\n");
+          .append("their own; every setting is then measured on a fresh instance")
+          .append(options.shareVectors ? " (engine methods: a new `PrecisEngine` over the shared encoder)\n"
+              : " (engine methods: a new `PrecisEngine`, so no unit vectors are cached from the warm-up or an "
+                  + "earlier setting)\n");
       for (String note : notes) md.append("- ").append(note).append('\n');
 
       md.append("\n## Answer kept\n\n");

@@ -62,7 +62,7 @@ public class EngineProducer {
     return new EngineSettings(true, enc.enabled(), enc.model(), Path.of(enc.modelDirectory()), threads,
         enc.batchSize(), enc.cacheEntries(), config.segment().maxUnitChars(), p.maxFillAttempts(),
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
-            r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.contextWeight(), r.fragmentPenalty()),
+            r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent()));
   }

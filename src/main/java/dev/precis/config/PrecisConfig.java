@@ -85,10 +85,16 @@ public interface PrecisConfig {
     @WithDefault("3")
     int bridgeSources();
 
-    /** With effort {@code fast}, at most this many units are embedded; the rest keep their cheap score. Default
-     * {@code 400}. */
-    @WithDefault("400")
+    /**
+     * With effort {@code fast}, at most this many units (the best by BM25 and position) are embedded; the rest keep
+     * their cheap score. Default {@code 32}.
+     */
+    @WithDefault("32")
     int encoderTextLimit();
+
+    /** The same limit with effort {@code best}. Default {@code 64}. */
+    @WithDefault("64")
+    int bestEncoderTextLimit();
 
     /** Share of the better neighbour's relevance added to a unit's own. Default {@code 0.0}. */
     @WithDefault("0.0")

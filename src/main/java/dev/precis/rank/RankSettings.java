@@ -11,8 +11,9 @@ package dev.precis.rank;
  * @param bridgeBonus added to the document score of a document whose title appears in one of the best units of
  *     another document (reaching the second hop of a multi-hop question); 0 disables it
  * @param bridgeSources how many of the best units are searched for other documents' titles
- * @param encoderTextLimit at most this many units are embedded per request with effort FAST; the rest keep their
- *     cheap score (BEST embeds every unit)
+ * @param encoderTextLimit with effort FAST, at most this many units are embedded per request: the best by the cheap
+ *     score (BM25 of the unit and its document, and position); the rest keep their cheap score
+ * @param bestEncoderTextLimit the same limit for effort BEST
  * @param contextWeight share of the better neighbour's (same paragraph) relevance added to a unit's own, so that a
  *     sentence that answers through a pronoun ("He won it in 1956") rises with the sentence that names the subject
  * @param fragmentPenalty subtracted from the score of a unit that is a fragment cut off at the start or end of its
@@ -26,6 +27,7 @@ public record RankSettings(
     double bridgeBonus,
     int bridgeSources,
     int encoderTextLimit,
+    int bestEncoderTextLimit,
     double contextWeight,
     double fragmentPenalty) {
   public RankSettings {
@@ -42,6 +44,10 @@ public record RankSettings(
     if (bridgeSources < 0) {
       throw new IllegalArgumentException("illegal bridgeSources: " + bridgeSources + ", must be >= 0");
     }
+    if (bestEncoderTextLimit < 0) {
+      throw new IllegalArgumentException(
+          "illegal bestEncoderTextLimit: " + bestEncoderTextLimit + ", must be >= 0");
+    }
     if (encoderTextLimit < 0) {
       throw new IllegalArgumentException("illegal encoderTextLimit: " + encoderTextLimit + ", must be >= 0");
     }
@@ -54,16 +60,16 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 400, 0.0, 0.4);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 32, 64, 0.0, 0.4);
   }
 
   public RankSettings withSemanticWeight(double w) {
     return new RankSettings(w, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit, contextWeight, fragmentPenalty);
+        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty);
   }
 
   public RankSettings withLexicalWeight(double w) {
     return new RankSettings(semanticWeight, w, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit, contextWeight, fragmentPenalty);
+        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty);
   }
 }

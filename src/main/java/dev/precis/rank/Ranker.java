@@ -30,10 +30,10 @@ public final class Ranker {
    * @param query the question, or null to rank by centrality
    * @param documents the segmented documents
    * @param settings fusion weights
-   * @param embedAll whether every unit is embedded (effort BEST) or only the best {@code encoderTextLimit} by the
-   *     cheap score
+   * @param bestEffort whether effort BEST's encoder limit applies rather than FAST's
    */
-  public Ranking rank(String query, List<SegmentedDocument> documents, RankSettings settings, boolean embedAll) {
+  public Ranking rank(
+      String query, List<SegmentedDocument> documents, RankSettings settings, boolean bestEffort) {
     boolean queryAgnostic = query == null;
     int n = documents.size();
     double[][] lexical = new double[n][];
@@ -65,7 +65,8 @@ public final class Ranker {
 
     int embedded = 0;
     if (encoder != null) {
-      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, settings, embedAll);
+      int limit = bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit();
+      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, limit);
       embedded = chosen.size();
       if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
     }
@@ -161,20 +162,22 @@ public final class Ranker {
     return Character.isLetterOrDigit(c) || c == ',' || c == ';' || c == ':' || c == '-';
   }
 
-  /** The units worth embedding: all of them, or the best by the cheap score up to the configured limit. */
+  /**
+   * The units worth embedding: the best by the cheap score, up to the limit (without a query, the cheap score is
+   * lexical centrality, so the centroid is that of the most central units).
+   */
   private static List<int[]> chooseForEncoder(
-      List<SegmentedDocument> documents, double[][] lexical, double[] docLexical, RankSettings settings,
-      boolean embedAll) {
+      List<SegmentedDocument> documents, double[][] lexical, double[] docLexical, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
       for (int u = 0; u < lexical[d].length; u++) all.add(new int[] {d, u});
     }
-    if (embedAll || all.size() <= settings.encoderTextLimit()) return all;
+    if (all.size() <= limit) return all;
     // Cheap score: the unit's own BM25 plus its document's, plus a lead bonus (first units carry the topic).
     Comparator<int[]> cheap = Comparator.comparingDouble(
         (int[] x) -> -(lexical[x[0]][x[1]] + 0.5 * docLexical[x[0]] + 0.3 / (1 + x[1])));
     all.sort(cheap.thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
-    return all.subList(0, settings.encoderTextLimit());
+    return all.subList(0, limit);
   }
 
   private void embed(String query, List<SegmentedDocument> documents, List<int[]> chosen, double[][] semantic) {
