@@ -69,8 +69,9 @@ public final class BudgetFitter {
     }
     // Fill: the best leftovers that still fit, exactly counted.
     List<int[]> candidates = new ArrayList<>(plan.leftovers());
+    java.util.Set<Selection> kept = new java.util.HashSet<>(chosen);
     for (Selection s : plan.selections()) {
-      if (!chosen.contains(s)) candidates.add(new int[] {s.document(), s.unit()});
+      if (!kept.contains(s)) candidates.add(new int[] {s.document(), s.unit()});
     }
     int attempts = 0;
     for (int[] c : candidates) {
