@@ -177,7 +177,21 @@ public final class Ranker {
     Comparator<int[]> cheap = Comparator.comparingDouble(
         (int[] x) -> -(lexical[x[0]][x[1]] + 0.5 * docLexical[x[0]] + 0.3 / (1 + x[1])));
     all.sort(cheap.thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
-    return all.subList(0, limit);
+    // Breadth first: every document's best unit by the cheap score (documents in cheap order), so that a document
+    // BM25 misses still gets one look from the encoder; then the rest by cheap score.
+    List<int[]> chosen = new ArrayList<>(limit);
+    boolean[] seen = new boolean[documents.size()];
+    List<int[]> rest = new ArrayList<>(all.size());
+    for (int[] x : all) {
+      if (!seen[x[0]] && chosen.size() < limit) {
+        seen[x[0]] = true;
+        chosen.add(x);
+      } else {
+        rest.add(x);
+      }
+    }
+    for (int i = 0; chosen.size() < limit && i < rest.size(); i++) chosen.add(rest.get(i));
+    return chosen;
   }
 
   private void embed(String query, List<SegmentedDocument> documents, List<int[]> chosen, double[][] semantic) {
