@@ -48,11 +48,6 @@ public record CompressionRequest(
     return new CompressionRequest(query, documents, budget, null, null, null, null, null, false);
   }
 
-  public CompressionRequest withEncoding(String newEncoding) {
-    return new CompressionRequest(
-        query, documents, budget, newEncoding, effort, order, elisionMarker, keepPatterns, explain);
-  }
-
   public CompressionRequest withEffort(Effort newEffort) {
     return new CompressionRequest(
         query, documents, budget, encoding, newEffort, order, elisionMarker, keepPatterns, explain);

@@ -62,14 +62,4 @@ public record RankSettings(
   public static RankSettings defaults() {
     return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 32, 64, 0.0, 0.4);
   }
-
-  public RankSettings withSemanticWeight(double w) {
-    return new RankSettings(w, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty);
-  }
-
-  public RankSettings withLexicalWeight(double w) {
-    return new RankSettings(semanticWeight, w, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty);
-  }
 }

@@ -3,9 +3,7 @@ package dev.precis.tokens;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
-import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,15 +75,9 @@ public final class Tokenizers {
 
   /** Loads the rank tables of every encoding so that no request pays for it. */
   public static void warmUp() {
-    List<String> names = new ArrayList<>(ENCODINGS);
-    for (String name : names) {
+    for (String name : ENCODINGS) {
       forEncoding(name).ifPresent(c -> c.count("warm up the rank table"));
     }
-  }
-
-  /** jtokkit's encoding type for a name, for callers that need it. */
-  static EncodingType typeOf(String name) {
-    return EncodingType.fromName(name).orElseThrow();
   }
 
   /** Exact token counting and token-boundary cutting in one encoding. Thread-safe. */
