@@ -45,6 +45,13 @@ public interface PrecisConfig {
     /** ONNX Runtime intra-op threads per inference; default: the number of cores, at most 4. */
     Optional<Integer> threads();
 
+    /**
+     * Whether the model's static word piece vectors (built with the application, {@code <model>.static.bin}) help
+     * choose the units the encoder embeds. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean staticVectors();
+
     /** Texts per encoder batch. Default {@code 32}. */
     @WithDefault("32")
     int batchSize();
@@ -103,6 +110,13 @@ public interface PrecisConfig {
     /** Score taken off a sentence cut off at its document's start or end. Default {@code 0.4}. */
     @WithDefault("0.4")
     double fragmentPenalty();
+
+    /**
+     * Weight of the soft term match with static vectors, next to BM25, in the cheap score that chooses the units the
+     * encoder embeds; 0 leaves the choice to BM25. Default {@code 1.0}.
+     */
+    @WithDefault("1.0")
+    double staticWeight();
   }
 
   interface Plan {

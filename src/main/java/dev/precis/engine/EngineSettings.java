@@ -9,6 +9,8 @@ import java.nio.file.Path;
  *
  * @param bm25 whether BM25 ranks units (off only for ablations)
  * @param encoder whether the sentence encoder ranks units (off only for ablations, or to run without a model)
+ * @param staticVectors whether the encoder's static word piece vectors (built with the application) help choose
+ *     what the encoder embeds; they must then be present beside the model
  * @param encoderModel the encoder model's name (see {@code dev.precis.encode.EncoderModel#known()})
  * @param modelDirectory where the model files are, or null to look on the classpath only
  * @param encoderThreads ONNX Runtime intra-op threads per inference
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 public record EngineSettings(
     boolean bm25,
     boolean encoder,
+    boolean staticVectors,
     String encoderModel,
     Path modelDirectory,
     int encoderThreads,
@@ -59,18 +62,23 @@ public record EngineSettings(
 
   /** The defaults the service also uses; model files from {@code models/} or the classpath. */
   public static EngineSettings defaults() {
-    return new EngineSettings(true, true, DEFAULT_MODEL, Path.of("models"),
+    return new EngineSettings(true, true, true, DEFAULT_MODEL, Path.of("models"),
         Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 100_000, 600, 32,
         RankSettings.defaults(), PlanSettings.defaults());
   }
 
   public EngineSettings withBm25(boolean enabled) {
-    return new EngineSettings(enabled, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(enabled, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withEncoder(boolean enabled) {
-    return new EngineSettings(bm25, enabled, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(bm25, enabled, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withStaticVectors(boolean enabled) {
+    return new EngineSettings(bm25, encoder, enabled, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
@@ -79,22 +87,22 @@ public record EngineSettings(
   }
 
   public EngineSettings withEncoderModel(String model) {
-    return new EngineSettings(bm25, encoder, model, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(bm25, encoder, staticVectors, model, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withVectorCacheEntries(int entries) {
-    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         entries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withRank(RankSettings newRank) {
-    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, maxUnitChars, maxFillAttempts, newRank, plan);
   }
 
   public EngineSettings withPlan(PlanSettings newPlan) {
-    return new EngineSettings(bm25, encoder, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, newPlan);
   }
 }

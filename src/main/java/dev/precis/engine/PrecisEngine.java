@@ -4,6 +4,7 @@ import dev.precis.encode.CachingSentenceEncoder;
 import dev.precis.encode.EncoderModel;
 import dev.precis.encode.OnnxSentenceEncoder;
 import dev.precis.encode.SentenceEncoder;
+import dev.precis.encode.StaticEncoder;
 import dev.precis.plan.Plan;
 import dev.precis.plan.Planner;
 import dev.precis.plan.Reason;
@@ -46,7 +47,10 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     this.segmenter = new Segmenter(settings.maxUnitChars());
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
-    this.ranker = new Ranker(bm25, encoder);
+    StaticEncoder staticVectors = encoder != null && settings.staticVectors()
+        ? StaticEncoder.load(EncoderModel.named(settings.encoderModel()), settings.modelDirectory())
+        : null;
+    this.ranker = new Ranker(bm25, encoder, staticVectors);
     this.planner = new Planner(settings.plan());
     this.fitter = new BudgetFitter(settings.maxFillAttempts());
   }

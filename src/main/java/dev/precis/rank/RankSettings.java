@@ -18,6 +18,8 @@ package dev.precis.rank;
  *     sentence that answers through a pronoun ("He won it in 1956") rises with the sentence that names the subject
  * @param fragmentPenalty subtracted from the score of a unit that is a fragment cut off at the start or end of its
  *     document (a chunk that begins or ends mid-sentence): fragments read badly and waste small budgets
+ * @param staticWeight weight of the soft term match with static word piece vectors, next to BM25, in the cheap score
+ *     that chooses which units the encoder embeds; 0 leaves the choice to BM25 and position
  */
 public record RankSettings(
     double semanticWeight,
@@ -29,8 +31,10 @@ public record RankSettings(
     int encoderTextLimit,
     int bestEncoderTextLimit,
     double contextWeight,
-    double fragmentPenalty) {
+    double fragmentPenalty,
+    double staticWeight) {
   public RankSettings {
+    check("staticWeight", staticWeight);
     check("contextWeight", contextWeight);
     check("fragmentPenalty", fragmentPenalty);
     check("semanticWeight", semanticWeight);
@@ -60,6 +64,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 32, 64, 0.0, 0.4);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 32, 64, 0.0, 0.4, 1.0);
   }
 }

@@ -1,6 +1,7 @@
 package dev.precis.rank;
 
 import dev.precis.encode.SentenceEncoder;
+import dev.precis.encode.StaticEncoder;
 import dev.precis.segment.SegmentedDocument;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.Locale;
 public final class Ranker {
   private final Bm25Scorer bm25;
   private final SentenceEncoder encoder;
+  private final StaticEncoder staticVectors;
   private final CentralityQuery centralityQuery = new CentralityQuery();
 
   /**
@@ -22,8 +24,19 @@ public final class Ranker {
    * @param encoder the sentence encoder, or null to rank without it
    */
   public Ranker(Bm25Scorer bm25, SentenceEncoder encoder) {
+    this(bm25, encoder, null);
+  }
+
+  /**
+   * @param bm25 the lexical scorer, or null to rank without BM25
+   * @param encoder the sentence encoder, or null to rank without it
+   * @param staticVectors static word piece vectors of the encoder's vocabulary, or null: with them the units the
+   *     encoder embeds are chosen by BM25 and a soft term match that also sees related words
+   */
+  public Ranker(Bm25Scorer bm25, SentenceEncoder encoder, StaticEncoder staticVectors) {
     this.bm25 = bm25;
     this.encoder = encoder;
+    this.staticVectors = staticVectors;
   }
 
   /**
@@ -63,10 +76,18 @@ public final class Ranker {
       }
     }
 
+    double[][] soft = new double[n][];
+    double[] docSoft = new double[n];
+    for (int d = 0; d < n; d++) soft[d] = new double[lexical[d].length];
+    if (staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
+      softMatch(query, documents, soft, docSoft);
+    }
+
     int embedded = 0;
     if (encoder != null) {
       int limit = bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit();
-      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, limit);
+      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, settings.staticWeight(),
+          limit);
       embedded = chosen.size();
       if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
     }
@@ -98,7 +119,7 @@ public final class Ranker {
           ? unitScores[d]
           : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
-          lexical[d], semantic[d], context[d], fragment[d]));
+          lexical[d], semantic[d], soft[d], context[d], fragment[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic);
   }
@@ -163,19 +184,49 @@ public final class Ranker {
   }
 
   /**
+   * Soft term matching with the static vectors (see {@link StaticEncoder#softMatch}), min-max normalised over the
+   * request: each unit as the encoder would see it (title in front); a document's is its best unit's.
+   */
+  private void softMatch(String query, List<SegmentedDocument> documents, double[][] soft, double[] docSoft) {
+    List<String> texts = new ArrayList<>();
+    for (SegmentedDocument doc : documents) {
+      for (int u = 0; u < doc.units().size(); u++) texts.add(encoderText(doc, u));
+    }
+    if (texts.isEmpty()) return;
+    int[][] ids = staticVectors.tokenize(texts);
+    float[] weights = staticVectors.requestWeights(ids);
+    float[] raw = staticVectors.softMatch(staticVectors.tokenizer().wordPieceIds(query), ids, weights);
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float s : raw) {
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+    }
+    double range = max - min;
+    int i = 0;
+    for (int d = 0; d < soft.length; d++) {
+      for (int u = 0; u < soft[d].length; u++, i++) {
+        soft[d][u] = range > 1e-9 ? (raw[i] - min) / range : 0;
+        docSoft[d] = Math.max(docSoft[d], soft[d][u]);
+      }
+    }
+  }
+
+  /**
    * The units worth embedding: the best by the cheap score, up to the limit (without a query, the cheap score is
    * lexical centrality, so the centroid is that of the most central units).
    */
-  private static List<int[]> chooseForEncoder(
-      List<SegmentedDocument> documents, double[][] lexical, double[] docLexical, int limit) {
+  private static List<int[]> chooseForEncoder(List<SegmentedDocument> documents, double[][] lexical,
+      double[] docLexical, double[][] soft, double[] docSoft, double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
       for (int u = 0; u < lexical[d].length; u++) all.add(new int[] {d, u});
     }
     if (all.size() <= limit) return all;
-    // Cheap score: the unit's own BM25 plus its document's, plus a lead bonus (first units carry the topic).
-    Comparator<int[]> cheap = Comparator.comparingDouble(
-        (int[] x) -> -(lexical[x[0]][x[1]] + 0.5 * docLexical[x[0]] + 0.3 / (1 + x[1])));
+    // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the
+    // topic).
+    Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -(lexical[x[0]][x[1]]
+        + 0.5 * docLexical[x[0]] + softWeight * (soft[x[0]][x[1]] + 0.5 * docSoft[x[0]]) + 0.3 / (1 + x[1])));
     all.sort(cheap.thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
     // Breadth first: every document's best unit by the cheap score (documents in cheap order), so that a document
     // BM25 misses still gets one look from the encoder; then the rest by cheap score.

@@ -29,6 +29,8 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
    * @param unitScores fused unit scores
    * @param unitLexical normalised unit BM25 in [0, 1]
    * @param unitSemantic normalised unit semantic score in [0, 1]; NaN where the unit was not embedded
+   * @param unitSoft normalised soft term match with the static vectors in [0, 1] (0 without them): with BM25 it
+   *     chose the units the encoder embeds
    * @param unitContext what each unit's score gained from its better neighbour
    * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
    */
@@ -41,8 +43,13 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
       double[] unitScores,
       double[] unitLexical,
       double[] unitSemantic,
+      double[] unitSoft,
       double[] unitContext,
       double[] unitFragment) {}
+
+  private static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
 
   /** How the score of unit {@code u} of document {@code d} was made; its value equals {@link #unitScore}. */
   public Explanation explain(int d, int u, RankSettings settings) {
@@ -55,7 +62,8 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
     Explanation semanticPart = Explanation.of(
         embedded ? settings.semanticWeight() * semantic : 0,
         embedded ? "weight " + settings.semanticWeight() + " x " + semanticDescription
-            : "not embedded (below the cheap-ranking cut), semantic 0",
+            : "not embedded (below the cheap-ranking cut: lexical " + round(doc.unitLexical()[u]) + ", soft match "
+                + round(doc.unitSoft()[u]) + "), semantic 0",
         Explanation.of(embedded ? semantic : 0, semanticDescription));
     Explanation lexicalPart = Explanation.of(
         settings.lexicalWeight() * doc.unitLexical()[u],
