@@ -48,6 +48,13 @@ public class CompressionMetrics {
         .register(registry).increment();
   }
 
+  /** A request that passed its deadline while waiting ({@code queue}) or working ({@code engine}). */
+  void timedOut(String stage) {
+    Counter.builder("precis.compress.timeouts")
+        .description("Requests that passed their deadline (precis.limits.request-timeout)")
+        .tags("stage", stage).register(registry).increment();
+  }
+
   private void stage(String stage, double ms) {
     Timer.builder("precis.stage.duration").description("Latency of one pipeline stage")
         .tags("stage", stage).register(registry).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);

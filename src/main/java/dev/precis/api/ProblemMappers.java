@@ -38,7 +38,9 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response problem(ProblemException e) {
-    return Problem.response(e.status(), e.title(), e.getMessage());
+    Response problem = Problem.response(e.status(), e.title(), e.getMessage());
+    if (e.retryAfterSeconds() <= 0) return problem;
+    return Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds()).build();
   }
 
   /**
@@ -114,6 +116,13 @@ public class ProblemMappers {
   public Response unexpected(RuntimeException e) {
     JsonProcessingException json = jsonCause(e);
     if (json != null) return json(json);
+    LOG.error("request failed", e);
+    return Problem.response(500, "Internal Server Error", "the service failed to answer; try again");
+  }
+
+  /** Anything else (an {@link Error} such as a stack overflow): a 500 problem, never a stack trace. */
+  @ServerExceptionMapper
+  public Response failure(Throwable e) {
     LOG.error("request failed", e);
     return Problem.response(500, "Internal Server Error", "the service failed to answer; try again");
   }

@@ -29,7 +29,8 @@ final class RequestMapper {
     String encoding = encoding(body.encoding(), body.model());
     Effort effort = effort(body.effort());
     Order order = order(body.order());
-    String marker = body.elisionMarker() == null ? config.defaults().elisionMarker() : body.elisionMarker();
+    String marker = body.elisionMarker() == null
+        ? config.defaults().elisionMarker() : wellFormed(body.elisionMarker());
     if (marker.length() > 32) {
       throw ProblemException.badRequest("elisionMarker is " + marker.length() + " characters long: use at most 32");
     }
@@ -40,7 +41,7 @@ final class RequestMapper {
         if (literal == null || literal.isEmpty()) {
           throw ProblemException.badRequest("keep[" + i + "] is empty: give a non-empty string to keep");
         }
-        patterns.add(Pattern.quote(literal));
+        patterns.add(Pattern.quote(wellFormed(literal)));
       }
     }
     if (body.keepPatterns() != null) {
@@ -63,7 +64,7 @@ final class RequestMapper {
       throw ProblemException.badRequest("keep and keepPatterns hold " + patterns.size() + " entries: use at most "
           + config.limits().maxKeepPatterns());
     }
-    String query = body.query();
+    String query = wellFormed(body.query());
     if (query != null && query.length() > 10_000) {
       throw ProblemException.badRequest("query is " + query.length() + " characters long: use at most 10000");
     }
@@ -88,7 +89,7 @@ final class RequestMapper {
     if (hasContext) {
       if (body.context().isBlank()) throw ProblemException.badRequest("context is empty: send the text to compress");
       chars = body.context().length();
-      documents.add(new SourceDocument(null, null, body.context()));
+      documents.add(new SourceDocument(null, null, wellFormed(body.context())));
     } else {
       if (body.documents().isEmpty()) {
         throw ProblemException.badRequest("documents is empty: send at least one document with a text");
@@ -108,7 +109,7 @@ final class RequestMapper {
               + "text");
         }
         chars += doc.text().length() + (doc.title() == null ? 0 : doc.title().length());
-        documents.add(new SourceDocument(doc.id(), doc.title(), doc.text()));
+        documents.add(new SourceDocument(wellFormed(doc.id()), wellFormed(doc.title()), wellFormed(doc.text())));
       }
     }
     if (chars > config.limits().maxInputChars()) {
@@ -180,6 +181,14 @@ final class RequestMapper {
       default -> throw ProblemException.badRequest("unknown order '" + shown(order)
           + "': use original or relevance");
     };
+  }
+
+  /**
+   * A JSON string may escape an unpaired surrogate ({@code "\\ud800"}), which has no UTF-8 form: it becomes U+FFFD,
+   * as a UTF-8 encoder would send it to the model, so that counts are right and the answer is valid JSON.
+   */
+  private static String wellFormed(String value) {
+    return value == null ? null : Tokenizers.wellFormed(value);
   }
 
   /** A caller's value as echoed in a detail: cut short when long, so that a detail stays a sentence. */

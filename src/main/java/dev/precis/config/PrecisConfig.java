@@ -2,6 +2,7 @@ package dev.precis.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Every setting of the service, under the prefix {@code precis}. Each key's default is in its javadoc. */
@@ -162,6 +163,29 @@ public interface PrecisConfig {
     /** Most keep patterns in one request. Default {@code 32}. */
     @WithDefault("32")
     int maxKeepPatterns();
+
+    /**
+     * Most tokens of context (counted in the request's encoding) in one request (413 beyond). Default
+     * {@code 1000000}.
+     */
+    @WithDefault("1000000")
+    int maxInputTokens();
+
+    /** Most compressions running at once; default: the number of cores. */
+    Optional<Integer> maxConcurrent();
+
+    /**
+     * Most requests waiting for a compression slot; one more is refused at once with 429 and {@code Retry-After}.
+     * Default: 8 times {@code max-concurrent}.
+     */
+    Optional<Integer> maxQueued();
+
+    /**
+     * Longest time a request may take, waiting for a slot included; beyond it the work stops at the next stage and
+     * the answer is 503 with {@code Retry-After}. Default {@code 30s}.
+     */
+    @WithDefault("30s")
+    Duration requestTimeout();
   }
 
   interface Defaults {

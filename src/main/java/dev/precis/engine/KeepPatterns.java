@@ -62,6 +62,10 @@ final class KeepPatterns {
         } catch (DeadlineText.Expired e) {
           throw new IllegalArgumentException("keepPatterns: matching '" + pattern.pattern()
               + "' took longer than " + budgetNanos / 1_000_000 + " ms; use a simpler pattern");
+        } catch (StackOverflowError e) { // java.util.regex recurses per repetition of a group: (a|aa)+ on a long run
+          throw new IllegalArgumentException("keepPatterns: matching '" + pattern.pattern()
+              + "' recursed too deeply on this text; use a simpler pattern (avoid repeating a group of "
+              + "alternatives, for example (a|b)+; use a character class such as [ab]+)");
         }
       }
     }

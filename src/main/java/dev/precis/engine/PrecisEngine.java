@@ -91,6 +91,17 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   @Override
   public Compression compress(CompressionRequest request) {
+    return compress(request, WorkLimits.NONE);
+  }
+
+  /**
+   * Compresses within limits: the deadline is checked between stages (and between documents while segmenting), so
+   * work past it stops at the next check; the token limit is checked once the input is counted.
+   *
+   * @throws WorkLimits.DeadlineExceededException when the deadline passes before the work is done
+   * @throws WorkLimits.InputTooLargeException when the input has more tokens than the limit
+   */
+  public Compression compress(CompressionRequest request, WorkLimits limits) {
     long t0 = System.nanoTime();
     TokenCounter counter = Tokenizers.forEncoding(request.encoding()).orElseThrow(() ->
         new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
@@ -99,6 +110,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     List<SegmentedDocument> documents = new ArrayList<>(request.documents().size());
     for (int d = 0; d < request.documents().size(); d++) {
       SourceDocument source = request.documents().get(d);
+      limits.check("segmenting document " + d);
       documents.add(new SegmentedDocument(d, source.title(), source.text(), segmenter.segment(source.text())));
     }
     long t1 = System.nanoTime();
@@ -108,11 +120,13 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     List<BitSet> everything = everything(documents);
     String full = renderer.render(documents, everything, inputOrder, "", null);
     int inputTokens = counter.count(full);
+    limits.checkInputTokens(inputTokens, request.encoding());
     int budget = request.budget().resolve(inputTokens);
 
     Ranking ranking = null;
     boolean fits = inputTokens <= budget;
     if (!fits || request.explain() || request.order() == Order.RELEVANCE) {
+      limits.check("ranking");
       ranking = ranker.rank(request.query(), documents, settings.rank(), request.effort() == Effort.BEST);
     }
     long t2 = System.nanoTime();
@@ -140,6 +154,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     }
     long t4 = t3;
     if (!fits) {
+      limits.check("planning");
       int[][] unitTokens = unitTokens(documents, counter);
       int[] headerTokens = new int[documents.size()];
       for (SegmentedDocument doc : documents) {
@@ -149,6 +164,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       Plan plan = planner.plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget,
           keep.forcedUnits(documents));
       t3 = System.nanoTime();
+      limits.check("rendering");
       BudgetFitter.Fitted fitted = fitter.fit(documents, plan, order, marker, budget, unitTokens, counter);
       text = fitted.text();
       outputTokens = fitted.tokens();

@@ -80,6 +80,26 @@ public final class Tokenizers {
     }
   }
 
+  /**
+   * {@code text} with every unpaired surrogate replaced by U+FFFD (the same length), or {@code text} itself when it
+   * has none. jtokkit's cl100k parser fails with an {@link AssertionError} on an unpaired surrogate.
+   */
+  public static String wellFormed(String text) {
+    int n = text.length();
+    char[] out = null;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (out == null) out = text.toCharArray();
+      out[i] = '\uFFFD';
+    }
+    return out == null ? text : new String(out);
+  }
+
   /** Exact token counting and token-boundary cutting in one encoding. Thread-safe. */
   public static final class TokenCounter {
     private final Encoding encoding;
@@ -92,9 +112,12 @@ public final class Tokenizers {
       return encoding.getName();
     }
 
-    /** The exact number of tokens of {@code text} as the model will see it. */
+    /**
+     * The exact number of tokens of {@code text} as the model will see it. An unpaired surrogate cannot be sent as
+     * UTF-8: it is counted as the replacement character U+FFFD that an encoder puts in its place.
+     */
     public int count(String text) {
-      return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+      return text.isEmpty() ? 0 : encoding.countTokensOrdinary(wellFormed(text));
     }
 
     /**
@@ -103,7 +126,7 @@ public final class Tokenizers {
      */
     public String prefixWithin(String text, int maxTokens) {
       if (maxTokens <= 0 || text.isEmpty()) return "";
-      IntArrayList tokens = encoding.encodeOrdinary(text);
+      IntArrayList tokens = encoding.encodeOrdinary(wellFormed(text));
       if (tokens.size() <= maxTokens) return text;
       int n = maxTokens;
       while (n > 0) {

@@ -218,6 +218,15 @@ class BadInputTest {
         "keepPatterns[0]", "regular expression");
   }
 
+  @Test
+  void keepPatternThatRecursesTooDeeply() {
+    // Found by BackPressureTest: java.util.regex overflowed the worker thread's stack, and the StackOverflowError
+    // left as a 500 with a stack trace in the body.
+    String body = "{\"context\":\"" + "a".repeat(30_000) + "!\",\"budget\":{\"maxTokens\":5},"
+        + "\"keepPatterns\":[\"(a|aa)+$\"]}";
+    assertProblem(json(body), 400, "keepPatterns", "simpler pattern");
+  }
+
   // --- paths and methods
 
   @Test

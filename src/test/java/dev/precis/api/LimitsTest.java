@@ -22,7 +22,8 @@ class LimitsTest {
       return Map.of(
           "precis.limits.max-documents", "5",
           "precis.limits.max-body-bytes", "20000",
-          "precis.limits.max-input-chars", "5000");
+          "precis.limits.max-input-chars", "5000",
+          "precis.limits.max-input-tokens", "300");
     }
   }
 
@@ -61,6 +62,14 @@ class LimitsTest {
         .collect(Collectors.joining(",", "[", "]"));
     assertProblem(json("{\"documents\":" + docs + ",\"budget\":{\"maxTokens\":10}}"), 413, "at most 5000",
         "precis.limits.max-input-chars");
+  }
+
+  @Test
+  void inputTokensOverTheLimit() {
+    // About 4000 characters (under the character limit) but about 900 tokens.
+    String context = SENTENCE.repeat(4_000 / SENTENCE.length());
+    assertProblem(json("{\"context\":\"" + context + "\",\"budget\":{\"maxTokens\":10}}"), 413, "tokens in cl100k_base",
+        "at most 300", "precis.limits.max-input-tokens");
   }
 
   private static String documents(int n) {

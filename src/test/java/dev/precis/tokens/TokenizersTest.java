@@ -45,4 +45,22 @@ class TokenizersTest {
     }
     assertEquals(text, counter.prefixWithin(text, 1000));
   }
+
+  @Test
+  void unpairedSurrogatesCountAsTheReplacementCharacter() {
+    // Found by EngineFuzzTest (kind "surrogates"): jtokkit's cl100k parser threw an AssertionError ("Input is not
+    // UTF-8") on an unpaired surrogate, which left the service as a 500.
+    for (String name : Tokenizers.ENCODINGS) {
+      Tokenizers.TokenCounter counter = Tokenizers.forEncoding(name).orElseThrow();
+      for (String odd : java.util.List.of("a\uD800b", "\uDC00", "x \uDC00\uD800 y", "end\uD83D")) {
+        String replaced = Tokenizers.wellFormed(odd);
+        assertEquals(odd.length(), replaced.length());
+        assertTrue(replaced.chars().noneMatch(c -> Character.isSurrogate((char) c)), replaced);
+        assertEquals(counter.count(replaced), counter.count(odd), name + " " + odd);
+        assertTrue(counter.prefixWithin(odd + " more words here", 2).length() <= odd.length() + 16);
+      }
+    }
+    String pair = "ok 😀";
+    assertTrue(Tokenizers.wellFormed(pair) == pair, "a well-formed text is returned as it is");
+  }
 }
