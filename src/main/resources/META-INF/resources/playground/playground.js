@@ -105,6 +105,19 @@
     if (m === 'documents' && $('documents').children.length === 0) addDocument('', '', false);
   }
 
+  /** Switching modes carries the text over when the other side is still empty, so nothing pasted is lost. */
+  function carryOver(m) {
+    const docs = documentsFromForm();
+    const docsEmpty = docs.every((d) => !d.text.trim() && !d.title);
+    if (m === 'documents' && docsEmpty && $('context').value.trim()) {
+      $('documents').innerHTML = '';
+      addDocument('', $('context').value, false);
+    } else if (m === 'context' && !$('context').value.trim() && !docsEmpty) {
+      $('context').value = docs.filter((d) => d.text.trim()).map((d) => d.text).join('\n\n');
+      updateContextCount();
+    }
+  }
+
   async function addFiles(files) {
     const accepted = Array.from(files).filter((f) => /\.(txt|md|markdown)$/i.test(f.name)
       || f.type === 'text/plain' || f.type === 'text/markdown');
@@ -281,7 +294,7 @@
       results.dataset.paintedMs = (painted - started).toFixed(1);
       results.dataset.sequence = String(sequence);
       setBusy(false, 'Compressed ' + payload.usage.inputTokens.toLocaleString('en') + ' → '
-        + payload.usage.outputTokens.toLocaleString('en') + ' tokens: server ' + fmtMs(payload.timings.totalMs)
+        + payload.usage.outputTokens.toLocaleString('en') + (payload.usage.outputTokens === 1 ? ' token' : ' tokens') + ': server ' + fmtMs(payload.timings.totalMs)
         + ', round trip ' + fmtMs(received - started) + ', painted after ' + fmtMs(painted - started) + '.');
     }));
   }
@@ -290,6 +303,7 @@
     $('status').textContent = text;
     $('results').setAttribute('aria-busy', busy ? 'true' : 'false');
     $('results').classList.toggle('stale', busy);
+    $('summary').classList.toggle('stale', busy);
   }
 
   function showError(problem, status) {
@@ -298,6 +312,7 @@
     $('error-detail').textContent = problem.detail || '';
     $('error').hidden = false;
     $('results').classList.add('stale');
+    $('summary').classList.add('stale');
   }
 
   function showNotice(text) {
@@ -361,6 +376,7 @@
     renderOriginal(sent, state.units, r.documents);
     resetWhy();
     $('results').hidden = false;
+    $('summary').hidden = false;
   }
 
   function documentName(sent, i) {
@@ -503,6 +519,7 @@
     });
     document.querySelectorAll('input[name="mode"]').forEach((r) => r.addEventListener('change', () => {
       setMode(mode());
+      carryOver(mode());
       state.inputTokens = null;
       scheduleLive(0);
     }));

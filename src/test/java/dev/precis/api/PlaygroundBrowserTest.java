@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -269,6 +270,32 @@ class PlaygroundBrowserTest {
   }
 
   @Test
+  void textFilesBecomeDocumentsTitledByTheirNames() throws IOException {
+    live(false);
+    Path dir = Files.createDirectories(Path.of("target", "playground-files"));
+    Path curie = Files.writeString(dir.resolve("Marie Curie.md"), DOCS.get(1).text());
+    Path turing = Files.writeString(dir.resolve("Alan Turing.txt"), DOCS.get(2).text());
+    click("input[name='mode'][value='documents']");
+    driver.findElement(By.id("files")).sendKeys(curie.toAbsolutePath() + "\n" + turing.toAbsolutePath());
+    waitUntil(Duration.ofSeconds(10), "two documents from the files",
+        () -> driver.findElements(By.cssSelector("#documents > li")).size() == 2);
+    List<WebElement> titles = driver.findElements(By.cssSelector("#documents .doc-title"));
+    assertEquals("Marie Curie", titles.get(0).getAttribute("value"), "the empty first document is replaced");
+    assertEquals("Alan Turing", titles.get(1).getAttribute("value"));
+    assertEquals(DOCS.get(2).text(), driver.findElements(By.cssSelector("#documents .doc-text")).get(1)
+        .getAttribute("value"));
+
+    // Removing one leaves the other, and the compressed output names only it.
+    driver.findElements(By.cssSelector("#documents .remove")).get(1).click();
+    assertEquals(1, driver.findElements(By.cssSelector("#documents > li")).size());
+    type("query", QUESTION);
+    budgetTokens(40);
+    compressAndWait();
+    assertTrue(text("#output").startsWith("Marie Curie\n"), () -> text("#output"));
+    assertEquals(1, driver.findElements(By.cssSelector("#doc-table tbody tr")).size());
+  }
+
+  @Test
   void aHundredThousandTokenContextStaysResponsive() throws IOException {
     // A long page: numbered parts, each the four biographies under headings, until it has 100k tokens.
     StringBuilder page = new StringBuilder();
@@ -399,8 +426,17 @@ class PlaygroundBrowserTest {
         .until(d -> condition.getAsBoolean());
   }
 
+  /** The whole page: the window is made as tall as the page for the shot, then put back. */
   private static void screenshot(String name) throws IOException {
-    Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    Dimension window = driver.manage().window().getSize();
+    long height = ((Number) ((JavascriptExecutor) driver).executeScript(
+        "window.scrollTo(0, 0); return document.documentElement.scrollHeight")).longValue();
+    driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(height + 120, 6000)));
+    try {
+      Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+      Files.copy(shot, SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      driver.manage().window().setSize(window);
+    }
   }
 }
