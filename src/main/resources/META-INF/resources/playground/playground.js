@@ -529,7 +529,7 @@
       EXAMPLE.documents.forEach((d) => addDocument(d.title, d.text, false));
       $('query').value = EXAMPLE.query;
       document.querySelector('input[name="budget-kind"][value="tokens"]').checked = true;
-      $('budget-value').value = '60';
+      $('budget-value').value = '100';
       state.inputTokens = null;
       syncSlider();
       compress();

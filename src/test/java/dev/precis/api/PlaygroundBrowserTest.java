@@ -51,14 +51,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code target/screenshots/}.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromium},
- * {@code /usr/bin/chromedriver}; other paths with {@code -Dprecis.chromium=} and {@code -Dprecis.chromedriver=}).
+ * {@code /usr/bin/chromedriver}; other paths with {@code -Dplayground.chromium=} and {@code -Dplayground.chromedriver=}).
  * {@code .ci/run} installs them; without them the tests are skipped with a message saying so. Nothing is downloaded:
  * the browser and the driver are both given by path, so Selenium Manager is not asked for either.
  */
 @QuarkusTest
 class PlaygroundBrowserTest {
-  static final Path CHROMIUM = Path.of(System.getProperty("precis.chromium", "/usr/bin/chromium"));
-  static final Path CHROMEDRIVER = Path.of(System.getProperty("precis.chromedriver", "/usr/bin/chromedriver"));
+  static final Path CHROMIUM = Path.of(System.getProperty("playground.chromium", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER = Path.of(System.getProperty("playground.chromedriver", "/usr/bin/chromedriver"));
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
   static final Set<String> KEPT_CLASSES = Set.of("k-kept", "k-forced", "k-summary", "k-cut");
   static final Map<String, String> CLASS_OF_REASON = Map.of(
@@ -71,11 +71,15 @@ class PlaygroundBrowserTest {
   @TestHTTPResource("/")
   URL root;
 
+  static final String NO_BROWSER = "skipped: the playground's browser tests need Debian's chromium and chromium-driver "
+      + "at " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver, as .ci/run does)";
+
   @BeforeAll
   static void startBrowser() throws IOException {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "SKIPPED: the playground's browser tests need Debian's chromium and chromium-driver at " + CHROMIUM + " and "
-            + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver, as .ci/run does)");
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      System.err.println("PlaygroundBrowserTest " + NO_BROWSER);
+      return; // every test is skipped with this message (see openPage)
+    }
     profile = Files.createTempDirectory("precis-chromium-profile");
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
     ChromeDriverService service = new ChromeDriverService.Builder()
@@ -104,6 +108,7 @@ class PlaygroundBrowserTest {
 
   @BeforeEach
   void openPage() {
+    assumeTrue(driver != null, NO_BROWSER);
     driver.get(root.toString());
     // The encoding picker is filled from GET /v1/encodings.
     waitUntil(Duration.ofSeconds(20), "the encoding picker lists models",
