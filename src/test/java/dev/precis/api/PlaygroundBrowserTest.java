@@ -214,7 +214,52 @@ class PlaygroundBrowserTest {
     original.sendKeys(Keys.ARROW_DOWN, Keys.ARROW_DOWN);
     assertEquals("2", driver.findElement(By.cssSelector("#original span.selected")).getAttribute("data-u"));
 
+    // Copy: the output goes to the clipboard, or is selected for Ctrl+C where the browser refuses.
+    click("#copy");
+    waitUntil(Duration.ofSeconds(5), "the copy status", () -> !text("#copy-status").isEmpty());
+    assertTrue(Set.of("Copied.", "Selected: press Ctrl+C to copy.").contains(text("#copy-status")), text("#copy-status"));
+
     screenshot("playground-documents.png");
+  }
+
+  /** WCAG AA: every marking of the legend, and the page's muted text, at least 4.5:1 in light and in dark. */
+  @Test
+  void markingsKeepTextReadableInLightAndDark() throws IOException {
+    for (String scheme : List.of("light", "dark")) {
+      ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia",
+          Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+      driver.navigate().refresh();
+      String report = js("""
+          const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+          const lum = (c) => { const [r, g, b] = rgb(c).map((v) => v / 255)
+              .map((v) => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+          const background = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+              if (rgb(c).length === 3 || rgb(c)[3] > 0) return c; } return 'rgb(255, 255, 255)'; };
+          const text = document.getElementById('original');
+          const out = [];
+          document.getElementById('results').hidden = false;
+          for (const sample of document.querySelectorAll('.legend .u, .hint, #budget-explain')) {
+            // A marking is measured where it is used: inside the original's panel.
+            const probe = sample.classList.contains('u') ? text.appendChild(sample.cloneNode(true)) : sample;
+            const fg = getComputedStyle(probe).color, bg = background(probe);
+            const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+            out.push(sample.className + ' ' + ((a + 0.05) / (b + 0.05)).toFixed(2));
+            if (probe !== sample) probe.remove();
+          }
+          return out.join('\\n');""");
+      double lowest = Double.MAX_VALUE;
+      for (String line : report.split("\n")) {
+        double ratio = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        assertTrue(ratio >= 4.5, () -> scheme + ": contrast " + line + " below 4.5:1\n" + report);
+        lowest = Math.min(lowest, ratio);
+      }
+      System.out.printf(Locale.ROOT, "playground, %s: lowest text contrast %.2f:1 over %d samples%n", scheme, lowest,
+          report.split("\n").length);
+      String body = js("return getComputedStyle(document.body).backgroundColor");
+      assertEquals(scheme.equals("dark") ? "rgb(21, 24, 28)" : "rgb(255, 255, 255)", body, scheme);
+    }
+    ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
   }
 
   @Test
