@@ -44,7 +44,14 @@ import java.util.regex.Pattern;
  * ./mvnw -B -ntp -DskipTests package
  * ./mvnw -q -B test-compile exec:java@load -Dload.args="--sets nq20 --variants fast,warm,best,bm25 --duration 10"
  * ./mvnw -q -B test-compile exec:java@load -Dload.args="--ready 10"      # start-up only: ready time, 10 starts
+ * ./mvnw -q -B test-compile exec:java@load -Dload.args="--scaling 1000,4000,16000,64000,128000 --reps 5"
  * </pre>
+ *
+ * <p>{@code --scaling}: one service with the vector cache off; after the JIT warm-up, for each size (cl100k_base
+ * tokens of the full context) and shape, {@code --reps} requests one at a time (each with another question of the
+ * set): {@code single} is one document made of distinct qasper papers joined and cut at exactly that many tokens,
+ * {@code many} is distinct nq20 passages (title and text) added until the size is reached. Reports the client
+ * latency, the service's stage timings (medians) and the service's peak RSS.
  *
  * Options (defaults in brackets): {@code --jar} [target/quarkus-app/quarkus-run.jar], {@code --eval}
  * [../shared/eval], {@code --sets} [nq20], {@code --variants} [fast,warm,best,bm25], {@code --concurrency}
@@ -103,6 +110,8 @@ public final class HttpLoadBenchmark {
     System.out.println("# load at start: " + loadAverage());
     if (options.containsKey("ready")) {
       bench.readyOnly(Integer.parseInt(options.get("ready")));
+    } else if (options.containsKey("scaling")) {
+      bench.scaling();
     } else {
       bench.run();
     }
@@ -169,6 +178,106 @@ public final class HttpLoadBenchmark {
     System.out.println(String.format(Locale.ROOT, "| starts | ready p50 ms | min | max | jvm options |%n|---|---|---|---|---|%n"
             + "| %d | %.0f | %.0f | %.0f | `%s` |", starts, ready[starts / 2], ready[0], ready[starts - 1],
         options.get("jvm-opts")));
+  }
+
+  private void scaling() throws Exception {
+    Path eval = Path.of(options.get("eval"));
+    int reps = Integer.parseInt(options.getOrDefault("reps", "5"));
+    dev.precis.tokens.Tokenizers.TokenCounter counter =
+        dev.precis.tokens.Tokenizers.forEncoding("cl100k_base").orElseThrow();
+    List<EvalExample> qasper = EvalSet.readDev(eval, "qasper").examples();
+    List<EvalExample> nq20 = EvalSet.readDev(eval, "nq20").examples();
+    StringBuilder papers = new StringBuilder();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (EvalExample ex : qasper) {
+      for (EvalExample.Document d : ex.documents()) {
+        if (seen.add(d.text())) papers.append(papers.isEmpty() ? "" : "\n\n").append(d.text());
+      }
+    }
+    List<EvalExample.Document> passages = new ArrayList<>();
+    for (EvalExample ex : nq20) for (EvalExample.Document d : ex.documents()) if (seen.add(d.text())) passages.add(d);
+    String allPapers = papers.toString();
+    System.out.println("# qasper papers joined: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "
+        + passages.size());
+
+    List<String> rows = new ArrayList<>();
+    try (Service service = start(List.of("-Dprecis.encoder.cache-entries=0"), "scaling")) {
+      phase(bodies("nq20", "fast"), 2, Double.parseDouble(options.get("warmup")), Integer.MAX_VALUE);
+      for (String shape : options.getOrDefault("shapes", "single,many").split(",")) {
+        for (String size : options.get("scaling").split(",")) {
+          int tokens = Integer.parseInt(size.trim());
+          List<Map<String, String>> docs = new ArrayList<>();
+          List<EvalExample> questions;
+          if (shape.equals("single")) {
+            docs.add(Map.of("id", "paper", "text", counter.prefixWithin(allPapers, tokens)));
+            questions = qasper;
+          } else {
+            int total = 0;
+            for (int i = 0; i < passages.size() && total < tokens; i++) {
+              EvalExample.Document d = passages.get(i);
+              docs.add(Map.of("id", "p" + i, "title", d.title(), "text", d.text()));
+              total += counter.count(d.render()) + 1;
+            }
+            questions = nq20;
+          }
+          rss().resetPeak();
+          double[] client = new double[reps];
+          double[][] stages = new double[6][reps];
+          int inputTokens = 0;
+          String status = "";
+          for (int r = 0; r < reps; r++) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("query", questions.get(r % questions.size()).question());
+            body.put("documents", docs);
+            body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = post(JSON.writeValueAsBytes(body));
+            client[r] = (System.nanoTime() - t0) / 1e6;
+            if (response.statusCode() != 200) {
+              status = "HTTP " + response.statusCode() + ": " + response.body();
+              break;
+            }
+            var tree = JSON.readTree(response.body());
+            inputTokens = tree.path("usage").path("inputTokens").asInt();
+            var t = tree.path("timings");
+            String[] names = {"segmentMs", "rankMs", "summariseMs", "refineMs", "renderMs", "totalMs"};
+            for (int k = 0; k < names.length; k++) stages[k][r] = t.path(names[k]).asDouble();
+          }
+          if (!status.isEmpty()) {
+            rows.add("| " + shape + " | " + tokens + " | " + docs.size() + " | " + status + " |");
+            continue;
+          }
+          Arrays.sort(client);
+          String[] stageNames = {"segment", "rank", "summarise", "refine", "render"};
+          double[] med = new double[6];
+          int dominant = 0;
+          for (int k = 0; k < 6; k++) {
+            Arrays.sort(stages[k]);
+            med[k] = stages[k][reps / 2];
+            if (k < 5 && med[k] > med[dominant]) dominant = k;
+          }
+          String row = String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                  + "| %s (%.0f%%) | %d |", shape, tokens, inputTokens, docs.size(), fmt(client[reps / 2]),
+              fmt(client[0]), fmt(client[reps - 1]), fmt(med[5]), fmt(med[0]), fmt(med[1]), fmt(med[2]),
+              fmt(med[3]), fmt(med[4]), stageNames[dominant], 100 * med[dominant] / med[5], rss().peakKiB() / 1024);
+          rows.add(row);
+          System.out.println("# " + row + "  load " + loadAverage());
+        }
+      }
+      System.out.println();
+      System.out.println("| shape | size | input tokens | documents | client p50 ms | min | max | service total | "
+          + "segment | rank | summarise | refine | render | dominant stage | peak RSS MiB |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      for (String row : rows) System.out.println(row);
+      System.out.println(String.format(Locale.ROOT, "%nservice: ready %.0f ms, VmHWM %d MiB", service.readyMs,
+          service.rss.hwmKiB() / 1024));
+    }
+  }
+
+  private RssPoller current;
+
+  private RssPoller rss() {
+    return current;
   }
 
   private List<byte[]> bodies(String set, String effort) throws IOException {
@@ -282,6 +391,7 @@ public final class HttpLoadBenchmark {
     Process process = pb.start();
     RssPoller rss = new RssPoller(process.pid());
     rss.start();
+    current = rss;
     byte[] probe = PROBE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long deadline = t0 + 120_000_000_000L;
     while (true) {
