@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 /**
  * End-to-end load benchmark of the packaged service over HTTP on loopback. For every variant it starts the jar
  * ({@code java [jvm options] [variant properties] -jar quarkus-run.jar}), measures <em>ready</em> (from just before
- * the process is started until the first {@code POST /v1/compress} that answers 200), then replays the dev-set
+ * the process is started until the first {@code POST /v1/compress} that answers 200; <em>listening</em> is the
+ * first answer of {@code GET /q/health/live}, and the CPU time the process used until ready), then replays the dev-set
  * requests (ratio 4, cl100k_base) at each fixed concurrency for a bounded time and count: throughput, p50/p95/p99
  * latency as the client sees it, errors (non-200 or I/O), the service's median {@code timings.totalMs}, and the
  * service process's resident memory (VmRSS polled every 50 ms from /proc; VmHWM at the end).
@@ -49,7 +50,8 @@ import java.util.regex.Pattern;
  *
  * <p>{@code --scaling}: one service with the vector cache off; after the JIT warm-up, for each size (cl100k_base
  * tokens of the full context) and shape, {@code --reps} requests one at a time (each with another question of the
- * set): {@code single} is one document made of distinct qasper papers joined and cut at exactly that many tokens,
+ * set): {@code single} is one document made of distinct qasper papers joined (then nq20 passages from the end of
+ * the set, beyond the papers' 88k tokens) and cut at exactly that many tokens,
  * {@code many} is distinct nq20 passages (title and text) added until the size is reached. Reports the client
  * latency, the service's stage timings (medians) and the service's peak RSS.
  *
@@ -57,7 +59,9 @@ import java.util.regex.Pattern;
  * [../shared/eval], {@code --sets} [nq20], {@code --variants} [fast,warm,best,bm25], {@code --concurrency}
  * [1,4,16], {@code --duration} seconds per phase [10], {@code --max-requests} per phase [5000], {@code --warmup}
  * seconds [10], {@code --port} [18091], {@code --jvm-opts} [-Xmx256m], {@code --ratio} [4], {@code --ready} N
- * (only start the service N times and report ready times), {@code --logs} [target/load].
+ * (only start the service N times and report ready times), {@code --train-requests} M (with {@code --ready}: then
+ * send the first M requests of the first set, one at a time, before stopping: a training run for an AOT cache),
+ * {@code --logs} [target/load].
  */
 public final class HttpLoadBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -150,7 +154,8 @@ public final class HttpLoadBenchmark {
             System.out.println("# " + row.markdown() + "  load " + loadAverage());
           }
         }
-        starts.add(String.format(Locale.ROOT, "| %s | %.0f | %d | %d | %s |", variant.name(), service.readyMs,
+        starts.add(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %d | %d | %s |", variant.name(), service.readyMs,
+            service.readyCpuMs,
             service.rss.hwmKiB() / 1024, service.rss.peakEverKiB() / 1024, service.jvmReported()));
       }
     }
@@ -160,23 +165,40 @@ public final class HttpLoadBenchmark {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row row : rows) System.out.println(row.markdown());
     System.out.println();
-    System.out.println("| variant | ready ms | VmHWM MiB | max VmRSS MiB | service log |");
-    System.out.println("|---|---|---|---|---|");
+    System.out.println("| variant | ready ms | CPU to ready ms | VmHWM MiB | max VmRSS MiB | service log |");
+    System.out.println("|---|---|---|---|---|---|");
     for (String s : starts) System.out.println(s);
   }
 
   private void readyOnly(int starts) throws Exception {
     double[] ready = new double[starts];
+    double[] first = new double[starts];
+    double[] cpu = new double[starts];
+    double[] listening = new double[starts];
+    int train = Integer.parseInt(options.getOrDefault("train-requests", "0"));
+    List<byte[]> nq = train > 0 ? bodies(options.get("sets").split(",")[0], "fast") : List.of();
     for (int i = 0; i < starts; i++) {
       try (Service service = start(List.of(), "ready-" + i)) {
         ready[i] = service.readyMs;
-        System.out.println(String.format(Locale.ROOT, "# start %d: ready %.0f ms, VmHWM %d MiB, %s", i,
-            service.readyMs, service.rss.hwmKiB() / 1024, service.jvmReported()));
+        if (train > 0) {
+          Result r = phase(nq, 1, 3_600, train);
+          first[i] = r.clientMs()[r.clientMs().length / 2];
+          System.out.println(String.format(Locale.ROOT, "# after ready: %d requests, p50 %.0f ms", r.requests(),
+              first[i]));
+        }
+        cpu[i] = service.readyCpuMs;
+        listening[i] = service.listeningMs;
+        System.out.println(String.format(Locale.ROOT, "# start %d: listening %.0f ms, ready %.0f ms (CPU %.0f ms), "
+                + "VmHWM %d MiB, %s", i, service.listeningMs, service.readyMs, service.readyCpuMs, service.rss.hwmKiB() / 1024, service.jvmReported()));
       }
     }
     Arrays.sort(ready);
-    System.out.println(String.format(Locale.ROOT, "| starts | ready p50 ms | min | max | jvm options |%n|---|---|---|---|---|%n"
-            + "| %d | %.0f | %.0f | %.0f | `%s` |", starts, ready[starts / 2], ready[0], ready[starts - 1],
+    Arrays.sort(cpu);
+    Arrays.sort(first);
+    Arrays.sort(listening);
+    System.out.println(String.format(Locale.ROOT, "| starts | listening p50 ms | ready p50 ms | min | max | CPU to ready "
+            + "p50 ms | first requests p50 ms | jvm options |%n|---|---|---|---|---|---|---|---|%n"
+            + "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %s | `%s` |", starts, listening[starts / 2], ready[starts / 2], ready[0], ready[starts - 1], cpu[starts / 2], train > 0 ? fmt(first[starts / 2]) : "-",
         options.get("jvm-opts")));
   }
 
@@ -196,8 +218,12 @@ public final class HttpLoadBenchmark {
     }
     List<EvalExample.Document> passages = new ArrayList<>();
     for (EvalExample ex : nq20) for (EvalExample.Document d : ex.documents()) if (seen.add(d.text())) passages.add(d);
+    // The distinct qasper papers hold about 88k tokens: beyond that the single document goes on with nq20 passages.
+    for (int i = passages.size() - 1; i >= 0 && counter.count(papers.toString()) < 140_000; i -= 50) {
+      for (int k = i; k > i - 50 && k >= 0; k--) papers.append("\n\n").append(passages.get(k).text());
+    }
     String allPapers = papers.toString();
-    System.out.println("# qasper papers joined: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "
+    System.out.println("# single document source: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "
         + passages.size());
 
     List<String> rows = new ArrayList<>();
@@ -374,6 +400,20 @@ public final class HttpLoadBenchmark {
     }
   }
 
+  /**
+   * CPU time (user + system, all threads) a process has used, from /proc/&lt;pid&gt;/stat in clock ticks of 10 ms:
+   * unlike wall time it hardly depends on what else the machine runs.
+   */
+  static double cpuMs(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // utime, stime (fields 14, 15)
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
   private Service start(List<String> properties, String name) throws Exception {
     Path logs = Path.of(options.get("logs"));
     Files.createDirectories(logs);
@@ -394,6 +434,17 @@ public final class HttpLoadBenchmark {
     current = rss;
     byte[] probe = PROBE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long deadline = t0 + 120_000_000_000L;
+    double listeningMs = Double.NaN;
+    HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + options.get("port") + "/q/health/live"))
+        .timeout(Duration.ofSeconds(120)).build();
+    while (Double.isNaN(listeningMs) && process.isAlive() && System.nanoTime() < deadline) {
+      try {
+        client.send(live, HttpResponse.BodyHandlers.discarding());
+        listeningMs = (System.nanoTime() - t0) / 1e6;
+      } catch (IOException e) {
+        Thread.sleep(10); // not listening yet
+      }
+    }
     while (true) {
       if (!process.isAlive()) throw new IllegalStateException("service died at start-up, see " + log);
       if (System.nanoTime() > deadline) {
@@ -408,20 +459,24 @@ public final class HttpLoadBenchmark {
       Thread.sleep(10);
     }
     double readyMs = (System.nanoTime() - t0) / 1e6;
-    return new Service(process, rss, readyMs, log);
+    return new Service(process, rss, listeningMs, readyMs, cpuMs(process.pid()), log);
   }
 
   /** A started service process; closing it stops the process (SIGTERM, then SIGKILL after 20 s). */
   static final class Service implements AutoCloseable {
     final Process process;
     final RssPoller rss;
+    final double listeningMs;
     final double readyMs;
+    final double readyCpuMs;
     final Path log;
 
-    Service(Process process, RssPoller rss, double readyMs, Path log) {
+    Service(Process process, RssPoller rss, double listeningMs, double readyMs, double readyCpuMs, Path log) {
       this.process = process;
       this.rss = rss;
+      this.listeningMs = listeningMs;
       this.readyMs = readyMs;
+      this.readyCpuMs = readyCpuMs;
       this.log = log;
     }
 
