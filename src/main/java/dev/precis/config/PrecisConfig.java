@@ -85,8 +85,11 @@ public interface PrecisConfig {
     @WithDefault("0.7")
     double documentSemanticShare();
 
-    /** Bonus for a document whose title is named by another document's best units. Default {@code 0.3}. */
-    @WithDefault("0.3")
+    /**
+     * Bonus to the document score of a document whose title is named by another document's best units (and not by
+     * the question): the second hop of a multi-hop question. Default {@code 2.0}.
+     */
+    @WithDefault("2.0")
     double bridgeBonus();
 
     /** How many of the best units are searched for other documents' titles. Default {@code 3}. */
@@ -108,8 +111,8 @@ public interface PrecisConfig {
     @WithDefault("0.0")
     double contextWeight();
 
-    /** Score taken off a sentence cut off at its document's start or end. Default {@code 0.4}. */
-    @WithDefault("0.4")
+    /** Score taken off a sentence cut off at its document's start or end. Default {@code 1.5}. */
+    @WithDefault("1.5")
     double fragmentPenalty();
 
     /**

@@ -64,6 +64,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 0.3, 3, 32, 64, 0.0, 0.4, 1.0);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0);
   }
 }

@@ -110,7 +110,7 @@ public final class Ranker {
       fragment[d] = fragments(documents.get(d), settings);
       unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docBase[d]);
     }
-    double[] bridge = queryAgnostic ? new double[n] : bridges(documents, unitScores, settings);
+    double[] bridge = queryAgnostic ? new double[n] : bridges(query, documents, unitScores, settings);
 
     List<Ranking.DocumentRanking> ranked = new ArrayList<>(n);
     for (int d = 0; d < n; d++) {
@@ -289,9 +289,12 @@ public final class Ranker {
 
   /**
    * Multi-hop questions: the second document is often named (by its title) in the best sentences of the first.
-   * Each document whose title occurs in one of the request's best units of another document gets a bonus.
+   * Each document whose title occurs in one of the request's best units of another document gets a bonus. A title
+   * the question itself names, or the source document's own title (chunks of one article), is no second hop: the
+   * first-hop scores already favour it.
    */
-  private static double[] bridges(List<SegmentedDocument> documents, double[][] unitScores, RankSettings settings) {
+  private static double[] bridges(
+      String query, List<SegmentedDocument> documents, double[][] unitScores, RankSettings settings) {
     double[] bonus = new double[documents.size()];
     if (settings.bridgeBonus() == 0 || settings.bridgeSources() == 0) return bonus;
     List<int[]> all = new ArrayList<>();
@@ -300,14 +303,18 @@ public final class Ranker {
     }
     all.sort(Comparator.comparingDouble((int[] x) -> -unitScores[x[0]][x[1]])
         .thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
+    String question = query.toLowerCase(Locale.ROOT);
     int sources = Math.min(settings.bridgeSources(), all.size());
     for (int i = 0; i < sources; i++) {
       int[] x = all.get(i);
-      String text = documents.get(x[0]).unitText(x[1]).toLowerCase(Locale.ROOT);
+      SegmentedDocument source = documents.get(x[0]);
+      String sourceTitle = source.title() == null ? "" : source.title().toLowerCase(Locale.ROOT).strip();
+      String text = source.unitText(x[1]).toLowerCase(Locale.ROOT);
       for (SegmentedDocument other : documents) {
         if (other.index() == x[0] || other.title() == null || bonus[other.index()] > 0) continue;
         String title = other.title().toLowerCase(Locale.ROOT).strip();
-        if (title.length() >= 3 && containsWord(text, title)) bonus[other.index()] = settings.bridgeBonus();
+        if (title.length() < 3 || title.equals(sourceTitle) || containsWord(question, title)) continue;
+        if (containsWord(text, title)) bonus[other.index()] = settings.bridgeBonus();
       }
     }
     return bonus;
