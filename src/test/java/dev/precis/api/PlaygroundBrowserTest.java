@@ -214,6 +214,13 @@ class PlaygroundBrowserTest {
     original.sendKeys(Keys.ARROW_DOWN, Keys.ARROW_DOWN);
     assertEquals("2", driver.findElement(By.cssSelector("#original span.selected")).getAttribute("data-u"));
 
+    // The table's document names lead to the document in the original, its first unit selected.
+    driver.findElement(By.cssSelector("#doc-table a[data-doc-link='3']")).click();
+    JsonNode firstOfLast = units.get(Integer.parseInt(
+        driver.findElement(By.cssSelector("#original span.selected")).getAttribute("data-u")));
+    assertEquals(3, firstOfLast.get("document").asInt());
+    assertEquals(0, firstOfLast.get("start").asInt());
+
     // Copy: the output goes to the clipboard, or is selected for Ctrl+C where the browser refuses.
     click("#copy");
     waitUntil(Duration.ofSeconds(5), "the copy status", () -> !text("#copy-status").isEmpty());
@@ -334,6 +341,22 @@ class PlaygroundBrowserTest {
     assertEquals("Alan Turing", titles.get(1).getAttribute("value"));
     assertEquals(DOCS.get(2).text(), driver.findElements(By.cssSelector("#documents .doc-text")).get(1)
         .getAttribute("value"));
+
+    // Files dropped on the list are added the same way.
+    ((JavascriptExecutor) driver).executeScript(
+        "const dt = new DataTransfer();"
+            + "dt.items.add(new File([arguments[0]], 'Rosalind Franklin.md', {type: 'text/markdown'}));"
+            + "dt.items.add(new File(['binary'], 'photo.png', {type: 'image/png'}));"
+            + "const zone = document.getElementById('documents-pane');"
+            + "zone.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));"
+            + "zone.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));",
+        DOCS.get(3).text());
+    waitUntil(Duration.ofSeconds(10), "a third document from the dropped file",
+        () -> driver.findElements(By.cssSelector("#documents > li")).size() == 3);
+    assertEquals("Rosalind Franklin", driver.findElements(By.cssSelector("#documents .doc-title")).get(2)
+        .getAttribute("value"));
+    assertTrue(text("#error-detail").contains("photo.png"), "a file that is not text is named as left out");
+    driver.findElements(By.cssSelector("#documents .remove")).get(2).click();
 
     // Removing one leaves the other, and the compressed output names only it.
     driver.findElements(By.cssSelector("#documents .remove")).get(1).click();
