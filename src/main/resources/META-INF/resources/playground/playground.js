@@ -395,9 +395,13 @@
     $('doc-table').tBodies[0].innerHTML = rows.join('');
   }
 
+  /** Units per chunk of a long document; a chunk off screen is neither laid out nor painted (content-visibility). */
+  const CHUNK_UNITS = 150;
+
   /**
    * The original, every unit a span with its legend class, built as one HTML string per document in one pass
-   * (one DOM insertion for the whole pane, no listener per span: events are delegated).
+   * (one DOM insertion for the whole pane, no listener per span: events are delegated). A long document is cut into
+   * chunks at line breaks, so the browser lays out only the chunks in view.
    */
   function renderOriginal(sent, units, docs) {
     const byDoc = sent.map(() => []);
@@ -407,21 +411,33 @@
       const decision = docs[di] ? docs[di].decision : '';
       parts.push('<section class="orig-doc" id="doc-' + di + '" aria-label="' + escapeHtml(documentName(sent, di)) + '">');
       parts.push('<h4>' + escapeHtml(documentName(sent, di)) + ' <span class="decision d-' + decision + '">'
-        + decision + '</span></h4><div class="orig-text">');
+        + decision + '</span></h4><div class="orig-text"><div class="chunk">');
       const text = d.text;
       const list = byDoc[di];
       list.sort((a, b) => units[a].start - units[b].start);
       let at = 0;
+      let inChunk = 0;
       for (const i of list) {
         const u = units[i];
-        if (u.start > at) parts.push(escapeHtml(text.slice(at, u.start)));
+        if (u.start > at) {
+          let gap = text.slice(at, u.start);
+          const newline = gap.indexOf('\n');
+          if (inChunk >= CHUNK_UNITS && newline >= 0) {
+            // The chunk's end is the line break: the gap loses that one newline.
+            parts.push(escapeHtml(gap.slice(0, newline)) + '</div><div class="chunk">');
+            gap = gap.slice(newline + 1);
+            inChunk = 0;
+          }
+          parts.push(escapeHtml(gap));
+        }
         const start = Math.max(u.start, at);
         parts.push('<span class="u ' + (REASON_CLASS[u.reason] || 'k-other') + '" data-u="' + i + '">'
           + escapeHtml(text.slice(start, u.end)) + '</span>');
         at = Math.max(at, u.end);
+        inChunk++;
       }
       if (at < text.length) parts.push(escapeHtml(text.slice(at)));
-      parts.push('</div></section>');
+      parts.push('</div></div></section>');
     });
     $('original').innerHTML = parts.join('');
   }
