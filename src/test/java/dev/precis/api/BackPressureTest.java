@@ -96,10 +96,8 @@ class BackPressureTest {
     assertProblem(json("{" + BadInputTest.DOCS + ",\"budget\":{\"maxTokens\":0}}"), 400, "budget.maxTokens");
     String runaway = "{\"context\":\"" + "a".repeat(30_000) + "!\",\"budget\":{\"maxTokens\":5},"
         + "\"keepPatterns\":[\"(a|aa)+$\"]}";
-    for (int i = 0; i < 3; i++) {
-      Response r = json(runaway);
-      assertTrue(r.statusCode() == 400 || r.statusCode() == 503, r.asString());
-    }
+    Response r = json(runaway);
+    assertTrue(r.statusCode() == 400 || r.statusCode() == 503, r.asString());
     for (int i = 0; i < 3; i++) json(REQUEST).then().statusCode(200);
   }
 }
