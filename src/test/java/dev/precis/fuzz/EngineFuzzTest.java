@@ -76,7 +76,7 @@ class EngineFuzzTest {
 
   @Test
   void hostileTextWithEncoder() {
-    run(withEncoder, seed() ^ 0x5A5A, Math.max(1, Integer.getInteger("fuzz.iterations", 60) / 8));
+    run(withEncoder, seed() ^ 0x5A5A, Math.max(1, Integer.getInteger("fuzz.iterations", 60) / 12));
   }
 
   @Test
