@@ -41,7 +41,7 @@ class WorkLimitsTest {
   void aDeadlineInsideTheWorkStopsItAtTheNextStage() {
     // Many documents: segmenting them takes far longer than the 2 ms allowed, and the check runs between documents.
     List<SourceDocument> docs = new java.util.ArrayList<>();
-    for (int i = 0; i < 1_000; i++) docs.add(new SourceDocument(null, null, SENTENCE.repeat(40)));
+    for (int i = 0; i < 400; i++) docs.add(new SourceDocument(null, null, SENTENCE.repeat(20)));
     CompressionRequest big = CompressionRequest.of("capital", docs, Budget.ofTokens(50));
     long t0 = System.nanoTime();
     assertThrows(WorkLimits.DeadlineExceededException.class,

@@ -76,7 +76,7 @@ class EngineFuzzTest {
 
   @Test
   void hostileTextWithEncoder() {
-    run(withEncoder, seed() ^ 0x5A5A, Math.max(1, Integer.getInteger("fuzz.iterations", 60) / 8));
+    run(withEncoder, seed() ^ 0x5A5A, Math.max(1, Integer.getInteger("fuzz.iterations", 60) / 12));
   }
 
   @Test
@@ -89,8 +89,9 @@ class EngineFuzzTest {
 
   @Test
   void oneHalfMegabyteWord() {
-    Random r = new Random(seed());
-    for (String word : List.of("a".repeat(500_000), HostileText.oneWord(r, 500_000).replace('a', 'b'))) {
+    List<String> words = new ArrayList<>(List.of("a".repeat(500_000)));
+    if (maxChars() >= 500_000) words.add(HostileText.oneWord(new Random(seed()), 500_000)); // long runs only
+    for (String word : words) {
       Compression c = verify(lexical, new CompressionRequest("what is a", List.of(new SourceDocument("w", null,
           word)), Budget.ofTokens(50), "cl100k_base", Effort.FAST, Order.ORIGINAL, MARKER, List.of(), false),
           "500 KB word");

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * surrogates in JSON escapes, deep nesting, huge numbers, NaN, wrong types, truncation, invalid UTF-8, ...). No answer
  * is a 5xx; a refusal is a problem+json with a detail and no Java internals; an answer is within its budget
  * (recounted with jtokkit) and verbatim; every request is answered in bounded time. Seeded like
- * {@link EngineFuzzTest}: {@code -Dfuzz.seed}, {@code -Dfuzz.iterations} (requests = 2 x iterations / 3).
+ * {@link EngineFuzzTest}: {@code -Dfuzz.seed}, {@code -Dfuzz.iterations} (requests = iterations / 2).
  */
 @QuarkusTest
 class HttpFuzzTest {
@@ -38,7 +38,7 @@ class HttpFuzzTest {
   @Test
   void hostileRequests() throws Exception {
     long seed = EngineFuzzTest.seed() ^ 0x4717;
-    int requests = Math.max(10, Integer.getInteger("fuzz.iterations", 60) * 2 / 3);
+    int requests = Math.max(10, Integer.getInteger("fuzz.iterations", 60) / 2);
     Random random = new Random(seed);
     long before = EngineFuzzTest.usedHeapAfterGc();
     long slowest = 0;
