@@ -56,7 +56,9 @@ public record Compression(
    * @param end end offset
    * @param kept whether the unit is in the output
    * @param reason one of: summary (part of the coarse summary), refined (added by budget refinement), forced
-   *     (matched a keep pattern), whole (document kept in full), dropped-budget, dropped-document
+   *     (matched a keep pattern), heading (the heading of a kept unit's section), cut (head cut at a token
+   *     boundary), whole (document kept in full), dropped-budget, dropped-duplicate (the same text is kept
+   *     elsewhere), dropped-document
    * @param score the fused relevance score used by the planner
    * @param explanation how the score was made: a tree of (value, description, details)
    */

@@ -153,6 +153,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       t3 = t2;
     }
     long t4 = t3;
+    java.util.Set<Long> duplicates = new java.util.HashSet<>();
     if (!fits) {
       limits.check("planning");
       int[][] unitTokens = unitTokens(documents, counter);
@@ -163,6 +164,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker);
       Plan plan = planner.plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget,
           keep.forcedUnits(documents));
+      for (int[] x : plan.duplicates()) duplicates.add(key(x[0], x[1]));
       t3 = System.nanoTime();
       limits.check("rendering");
       BudgetFitter.Fitted fitted = fitter.fit(documents, plan, order, marker, budget, unitTokens, counter);
@@ -176,7 +178,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     List<Compression.DocumentOutcome> outcomes =
         outcomes(request, documents, ranking, kept, cut, outputTokens, counter);
     List<Compression.UnitExplanation> explanations =
-        request.explain() ? explain(documents, ranking, kept) : List.of();
+        request.explain() ? explain(documents, ranking, kept, duplicates) : List.of();
     long t5 = System.nanoTime();
     double ratio = outputTokens == 0 ? 0 : (double) inputTokens / outputTokens;
     Compression.StageTimings timings = new Compression.StageTimings(
@@ -273,7 +275,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   private List<Compression.UnitExplanation> explain(
-      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept) {
+      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept, java.util.Set<Long> duplicates) {
     Map<Long, Selection> byUnit = new HashMap<>();
     for (Selection s : kept) byUnit.put(key(s.document(), s.unit()), s);
     List<Compression.UnitExplanation> out = new ArrayList<>();
@@ -284,7 +286,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       }
       for (int u = 0; u < doc.units().size(); u++) {
         Selection s = byUnit.get(key(doc.index(), u));
-        String reason = s != null ? s.reason().label() : documentKept ? "dropped-budget" : "dropped-document";
+        String reason = s != null ? s.reason().label()
+            : duplicates.contains(key(doc.index(), u)) ? "dropped-duplicate"
+            : documentKept ? "dropped-budget" : "dropped-document";
         var unit = doc.units().get(u);
         out.add(new Compression.UnitExplanation(doc.index(), unit.start(), unit.end(), s != null, reason,
             ranking.unitScore(doc.index(), u), ranking.explain(doc.index(), u, settings.rank())));

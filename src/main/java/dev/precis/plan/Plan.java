@@ -8,10 +8,12 @@ import java.util.List;
  * @param selections chosen units, in the order they were chosen (most important first)
  * @param leftovers units not chosen, best first, as {@code {document, unit}} pairs: candidates for filling slack
  *     left by the estimate
+ * @param duplicates units left out because a unit with the same text (case and spacing aside) is kept
  */
-public record Plan(List<Selection> selections, List<int[]> leftovers) {
+public record Plan(List<Selection> selections, List<int[]> leftovers, List<int[]> duplicates) {
   public Plan {
     selections = List.copyOf(selections);
     leftovers = List.copyOf(leftovers);
+    duplicates = List.copyOf(duplicates);
   }
 }

@@ -3,17 +3,22 @@ package dev.precis.plan;
 import dev.precis.rank.Ranking;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.Unit;
+import dev.precis.segment.UnitKind;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * Spends a token budget, hierarchically: first the units the request forces, then a coarse summary of every
  * document in play (its best unit, best documents first, within a share of the budget), then refinement: the
  * remaining budget goes to the units with the best gain per token, where a unit next to a kept one gains a bonus.
- * Costs here are estimates (per-unit token counts plus separators); the renderer fits the exact count.
+ * Headings are not chosen for themselves: once the rest is chosen, the headings of the kept units' sections follow
+ * while they fit. A unit whose text is already kept elsewhere is left out. Costs here are estimates (per-unit token counts plus separators); the renderer fits the exact count.
  */
 public final class Planner {
   private final PlanSettings settings;
@@ -53,13 +58,44 @@ public final class Planner {
 
     if (settings.coarseSummaries()) summarise(documents, ranking, state, budget, selections);
     refine(documents, ranking, state, budget, selections);
+    sectionHeadings(documents, ranking, state, budget, selections);
 
     List<int[]> leftovers = new ArrayList<>();
+    List<int[]> duplicates = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
-      for (int u = 0; u < unitTokens[d].length; u++) if (!state.kept[d].get(u)) leftovers.add(new int[] {d, u});
+      for (int u = 0; u < unitTokens[d].length; u++) {
+        if (state.kept[d].get(u)) continue;
+        if (state.duplicate(d, u)) {
+          duplicates.add(new int[] {d, u});
+        } else if (!state.heading(d, u) || state.onlyHeadings(d)) {
+          leftovers.add(new int[] {d, u});
+        }
+      }
     }
     leftovers.sort(byScore(ranking));
-    return new Plan(selections, leftovers);
+    return new Plan(selections, leftovers, duplicates);
+  }
+
+  /** The heading of each kept unit's section (the nearest heading before it), best sections first, while they fit. */
+  private static void sectionHeadings(
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+    List<int[]> wanted = new ArrayList<>();
+    List<Selection> chosen = new ArrayList<>(selections);
+    chosen.sort(Comparator.comparingDouble((Selection s) -> -ranking.unitScore(s.document(), s.unit()))
+        .thenComparingInt(Selection::document).thenComparingInt(Selection::unit));
+    for (Selection s : chosen) {
+      List<Unit> units = documents.get(s.document()).units();
+      for (int u = s.unit() - 1; u >= 0; u--) {
+        if (units.get(u).kind() == UnitKind.HEADING) {
+          wanted.add(new int[] {s.document(), u});
+          break;
+        }
+      }
+    }
+    for (int[] h : wanted) {
+      if (state.kept[h[0]].get(h[1]) || state.duplicate(h[0], h[1])) continue;
+      if (state.used + state.cost(h[0], h[1]) <= budget) selections.add(state.keep(h[0], h[1], Reason.HEADING));
+    }
   }
 
   private void summarise(
@@ -73,14 +109,19 @@ public final class Planner {
     for (int d : byDocScore) {
       if (!state.kept[d].isEmpty() || documents.get(d).units().isEmpty()) continue;
       if (top > 0 && ranking.documents().get(d).score() < settings.summaryMinRelativeScore() * top) break;
-      int best = bestUnit(ranking.documents().get(d).unitScores());
-      if (state.used + state.cost(d, best) <= cap) selections.add(state.keep(d, best, Reason.SUMMARY));
+      int best = bestUnit(ranking.documents().get(d).unitScores(), state, d);
+      if (best >= 0 && state.used + state.cost(d, best) <= cap) {
+        selections.add(state.keep(d, best, Reason.SUMMARY));
+      }
     }
   }
 
-  private static int bestUnit(double[] scores) {
-    int best = 0;
-    for (int u = 1; u < scores.length; u++) if (scores[u] > scores[best]) best = u;
+  /** The document's best unit that may be chosen for itself, or -1. */
+  private static int bestUnit(double[] scores, State state, int d) {
+    int best = -1;
+    for (int u = 0; u < scores.length; u++) {
+      if (state.choosable(d, u) && (best < 0 || scores[u] > scores[best])) best = u;
+    }
     return best;
   }
 
@@ -91,12 +132,12 @@ public final class Planner {
             .thenComparingInt(c -> c.unit));
     for (int d = 0; d < documents.size(); d++) {
       for (int u = 0; u < state.unitTokens[d].length; u++) {
-        if (!state.kept[d].get(u)) queue.add(candidate(state, d, u));
+        if (!state.kept[d].get(u) && state.choosable(d, u)) queue.add(candidate(state, d, u));
       }
     }
     while (!queue.isEmpty()) {
       Candidate c = queue.poll();
-      if (state.kept[c.document].get(c.unit)) continue;
+      if (state.kept[c.document].get(c.unit) || state.duplicate(c.document, c.unit)) continue;
       // Gains only grow as units are kept, and every change pushes a fresh entry: an entry whose gain is no longer
       // current is stale.
       if (candidate(state, c.document, c.unit).gain != c.gain) continue;
@@ -105,11 +146,14 @@ public final class Planner {
       selections.add(state.keep(c.document, c.unit, Reason.REFINED));
       if (opens) {
         for (int u = 0; u < state.unitTokens[c.document].length; u++) {
-          if (!state.kept[c.document].get(u)) queue.add(candidate(state, c.document, u));
+          if (!state.kept[c.document].get(u) && state.choosable(c.document, u)) {
+            queue.add(candidate(state, c.document, u));
+          }
         }
       } else {
         for (int u : new int[] {c.unit - 1, c.unit + 1}) {
-          if (u >= 0 && u < state.unitTokens[c.document].length && !state.kept[c.document].get(u)) {
+          if (u >= 0 && u < state.unitTokens[c.document].length && !state.kept[c.document].get(u)
+              && state.choosable(c.document, u)) {
             queue.add(candidate(state, c.document, u));
           }
         }
@@ -140,6 +184,8 @@ public final class Planner {
     final int[] headerTokens;
     final int markerTokens;
     final BitSet[] kept;
+    final Set<String> keptTexts = new HashSet<>();
+    final boolean[] onlyHeadings;
     int used;
 
     State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
@@ -150,7 +196,33 @@ public final class Planner {
       this.headerTokens = headerTokens;
       this.markerTokens = markerTokens;
       this.kept = new BitSet[documents.size()];
-      for (int d = 0; d < kept.length; d++) kept[d] = new BitSet();
+      this.onlyHeadings = new boolean[documents.size()];
+      for (int d = 0; d < kept.length; d++) {
+        kept[d] = new BitSet();
+        onlyHeadings[d] = documents.get(d).units().stream().allMatch(x -> x.kind() == UnitKind.HEADING);
+      }
+    }
+
+    boolean heading(int d, int u) {
+      return documents.get(d).units().get(u).kind() == UnitKind.HEADING;
+    }
+
+    boolean onlyHeadings(int d) {
+      return onlyHeadings[d];
+    }
+
+    /** Whether the unit may be chosen for itself: not a heading (unless its document is nothing else), no copy. */
+    boolean choosable(int d, int u) {
+      return (!heading(d, u) || onlyHeadings[d]) && !duplicate(d, u);
+    }
+
+    /** Whether a unit with the same text, case and spacing aside, is kept already. */
+    boolean duplicate(int d, int u) {
+      return !keptTexts.isEmpty() && !kept[d].get(u) && keptTexts.contains(textKey(d, u));
+    }
+
+    private String textKey(int d, int u) {
+      return documents.get(d).unitText(u).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** Estimated tokens that keeping unit u of document d adds: the unit, its joint, a header if new, markers. */
@@ -177,6 +249,7 @@ public final class Planner {
     Selection keep(int d, int u, Reason reason) {
       used += cost(d, u);
       kept[d].set(u);
+      keptTexts.add(textKey(d, u));
       return new Selection(d, u, reason);
     }
   }

@@ -10,6 +10,8 @@ public enum Reason {
   SUMMARY,
   /** Refinement spent remaining budget on it. */
   REFINED,
+  /** The heading of the section of a kept unit: a heading alone answers nothing, but it frames what is kept. */
+  HEADING,
   /** It did not fit whole, so its head was cut at a token boundary. */
   CUT;
 

@@ -15,16 +15,20 @@
     'refined': 'k-kept',
     'forced': 'k-forced',
     'summary': 'k-summary',
+    'heading': 'k-kept',
     'cut': 'k-cut',
     'dropped-budget': 'k-dropped',
+    'dropped-duplicate': 'k-dropped',
     'dropped-document': 'k-dropped-doc',
   };
   const REASON_TEXT = {
     'refined': 'kept: refinement spent budget on it',
     'forced': 'kept: it contains a keep string',
     'summary': "kept as its document's coarse summary (the document's best unit)",
+    'heading': "kept: the heading of a kept sentence's section",
     'cut': 'kept in part: nothing fit whole, so its head was cut at a token boundary',
     'dropped-budget': 'dropped: no budget left for it',
+    'dropped-duplicate': 'dropped: the same text is kept elsewhere',
     'dropped-document': 'dropped with its whole document',
   };
   const STAGES = [['segmentMs', 'segment'], ['rankMs', 'rank'], ['summariseMs', 'summarise'],

@@ -68,4 +68,32 @@ class PlannerTest {
     assertTrue(plan.selections().size() < 4, "budget 17 cannot hold four 5-token units with header and joints");
     assertEquals(4, plan.selections().size() + plan.leftovers().size());
   }
+
+  @Test
+  void aTextKeptOnceIsNotKeptAgainAndIsNoLeftover() {
+    List<SegmentedDocument> docs = List.of(doc(0, "Same words here. Other words."), doc(1, "Same  WORDS here. Third."));
+    Ranking r = ranking(new double[] {1.0, 1.0}, new double[][] {{0.9, 0.1}, {0.9, 0.2}});
+    int[][] tokens = {{3, 3}, {3, 3}};
+    Plan plan = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2, 2}, 1, 100, none(2));
+    assertTrue(plan.selections().contains(new Selection(0, 0, Reason.SUMMARY)));
+    assertTrue(plan.selections().stream().noneMatch(x -> x.document() == 1 && x.unit() == 0), "the copy is left out");
+    assertEquals(1, plan.duplicates().size());
+    assertEquals(List.of(1, 0), List.of(plan.duplicates().get(0)[0], plan.duplicates().get(0)[1]));
+    assertEquals(3, plan.selections().size(), "everything else fits");
+  }
+
+  @Test
+  void headingsAreNotChosenForThemselvesButFrameTheKeptUnitsOfTheirSection() {
+    // Units: 0 "# Alpha", 1 "Alpha text.", 2 "# Beta", 3 "Beta text."; the headings score best.
+    List<SegmentedDocument> docs = List.of(doc(0, "# Alpha\n\nAlpha text.\n\n# Beta\n\nBeta text."));
+    assertEquals(4, docs.get(0).units().size());
+    Ranking r = ranking(new double[] {1.0}, new double[][] {{0.9, 0.5, 0.95, 0.1}});
+    int[][] tokens = {{2, 3, 2, 3}};
+    Plan plan = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2}, 1, 17, none(1));
+    assertEquals(1, plan.selections().get(0).unit(), "first the best unit that is no heading");
+    assertTrue(plan.selections().contains(new Selection(0, 0, Reason.HEADING)), plan.selections().toString());
+    assertTrue(plan.selections().contains(new Selection(0, 3, Reason.REFINED)), plan.selections().toString());
+    assertTrue(plan.selections().stream().noneMatch(x -> x.unit() == 2), "the weaker section's heading did not fit");
+    assertTrue(plan.leftovers().stream().noneMatch(x -> x[1] == 0 || x[1] == 2), "headings are no filler");
+  }
 }
