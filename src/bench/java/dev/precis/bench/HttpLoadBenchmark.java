@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
  * seconds [10], {@code --port} [18091], {@code --jvm-opts} [-Xmx256m], {@code --ratio} [4], {@code --ready} N
  * (only start the service N times and report ready times), {@code --train-requests} M (with {@code --ready}: then
  * send the first M requests of the first set, one at a time, before stopping: a training run for an AOT cache),
+ * {@code --env} K=V,K2=V2 (environment variables of the service, for example {@code MALLOC_ARENA_MAX=2}),
  * {@code --logs} [target/load].
  */
 public final class HttpLoadBenchmark {
@@ -427,6 +428,9 @@ public final class HttpLoadBenchmark {
     command.add("-jar");
     command.add(options.get("jar"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    for (String kv : options.getOrDefault("env", "").split(",")) {
+      if (kv.contains("=")) pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    }
     long t0 = System.nanoTime();
     Process process = pb.start();
     RssPoller rss = new RssPoller(process.pid());
