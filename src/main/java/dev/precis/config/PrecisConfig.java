@@ -57,8 +57,11 @@ public interface PrecisConfig {
     @WithDefault("32")
     int batchSize();
 
-    /** Unit vectors cached by content hash (about 1.6 KB each); 0 disables. Default {@code 100000}. */
-    @WithDefault("100000")
+    /**
+     * Unit vectors cached by content hash (about 1.6 KB each, so about 32 MB of heap when full); 0 disables. Default
+     * {@code 20000}.
+     */
+    @WithDefault("20000")
     int cacheEntries();
   }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * time may both compute it. Closing it closes the delegate.
  */
 public final class CachingSentenceEncoder implements SentenceEncoder {
-  public static final int DEFAULT_MAX_ENTRIES = 100_000;
+  public static final int DEFAULT_MAX_ENTRIES = 20_000;
 
   private final SentenceEncoder delegate;
   private final VectorCache cache;

@@ -63,7 +63,7 @@ public record EngineSettings(
   /** The defaults the service also uses; model files from {@code models/} or the classpath. */
   public static EngineSettings defaults() {
     return new EngineSettings(true, true, true, DEFAULT_MODEL, Path.of("models"),
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 100_000, 600, 32,
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 20_000, 600, 32,
         RankSettings.defaults(), PlanSettings.defaults());
   }
 
