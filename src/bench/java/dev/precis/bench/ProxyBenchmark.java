@@ -35,11 +35,12 @@ import java.util.Locale;
  * and through Precis compressing (first sight of every context: the vector cache is cold for it), as p50/p95 of the
  * whole request and of the time added over the direct call; then the tokens in, out and saved as the response
  * headers report them, answer kept in what the upstream received, and outputs over budget (counted here). The
- * process' resident memory (ps -o rss) after start and at the end is printed too.
+ * process' resident memory (ps -o rss) after start and at its peak is printed too; with a fourth argument N > 1,
+ * N clients then send the first set's requests at once and the peak resident memory under that load is printed.
  *
  * <pre>
  * ./mvnw -B -DskipTests package
- * ./mvnw -q -B test-compile exec:java@proxy -Dproxy.args="../shared/eval nq20,hotpotqa,qasper 100"
+ * ./mvnw -q -B test-compile exec:java@proxy -Dproxy.args="../shared/eval nq20,hotpotqa,qasper 100 8"
  * </pre>
  */
 public final class ProxyBenchmark {
@@ -54,7 +55,8 @@ public final class ProxyBenchmark {
     Path eval = Path.of(args.length > 0 ? args[0] : "../shared/eval");
     String[] sets = (args.length > 1 ? args[1] : "nq20,hotpotqa,qasper").split(",");
     int limit = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-    Path jar = Path.of(args.length > 3 ? args[3] : "target/quarkus-app/quarkus-run.jar");
+    int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    Path jar = Path.of(args.length > 4 ? args[4] : "target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package");
 
     FakeUpstream upstream = FakeUpstream.shared();
@@ -124,8 +126,37 @@ public final class ProxyBenchmark {
             set, n, p(direct), p(bypass), p(hop), p(compressing), p(withCompression), in, out, saved,
             100.0 * saved / in, 100.0 * kept / withAnswer, over);
       }
-      System.out.printf(Locale.ROOT, "%nRSS: %d MiB after start, %d MiB at most during the run, %d MiB at the end%n",
-          rssStart / 1024, rssMax / 1024, rssKb(precis.pid()) / 1024);
+      System.out.printf(Locale.ROOT, "%nRSS: %d MiB after start, %d MiB at most during the run%n",
+          rssStart / 1024, rssMax / 1024);
+      if (concurrency > 1) {
+        // Memory under load: `concurrency` clients at once, each sending every example of the first set compressed.
+        List<EvalExample> examples = EvalSet.readDev(eval, sets[0]).limit(limit).examples();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(concurrency);
+        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong(rssMax);
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+          int offset = c;
+          done.add(clients.submit(() -> {
+            for (int i = 0; i < examples.size(); i++) {
+              EvalExample e = examples.get((i + offset * 7) % examples.size());
+              send(base, chat(e, offset % 2 == 1), Math.max(1, CL100K.countTokens(e.fullContext()) / 4), false);
+              peak.accumulateAndGet(rssKb(precis.pid()), Math::max);
+            }
+            return null;
+          }));
+        }
+        while (!done.isEmpty()) {
+          upstream.clear();
+          if (done.get(0).isDone()) done.remove(0).get();
+          else Thread.sleep(50);
+        }
+        clients.shutdown();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "Under load: %d clients x %d compressed requests (%s) in %.0f s (%.1f req/s); "
+            + "RSS at most %d MiB%n", concurrency, examples.size(), sets[0], seconds,
+            concurrency * examples.size() / seconds, peak.get() / 1024);
+      }
     } finally {
       precis.destroy();
       precis.waitFor();

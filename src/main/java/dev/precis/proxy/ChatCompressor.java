@@ -104,7 +104,7 @@ public final class ChatCompressor {
           after = 0;
         } else {
           Compression c = engine.compress(new CompressionRequest(chat.query(),
-              List.of(new SourceDocument(null, null, segment.text())), Budget.ofTokens(shares[i]), encoding,
+              documents(segment.text()), Budget.ofTokens(shares[i]), encoding,
               settings.effort(), Order.ORIGINAL, settings.elisionMarker(), List.of(), false));
           text = c.text();
           after = c.usage().outputTokens();
@@ -126,6 +126,21 @@ public final class ChatCompressor {
     return new ChatRewrite(rewritten, true, model, encoding, budget, segments.size(), compressed, input, output,
         ms(t0));
   }
+
+  /**
+   * A segment's blocks separated by blank lines, each a document of its own, so that the engine ranks and
+   * summarises passages as it does for {@code documents}; a segment without blank lines is one document. The
+   * engine joins kept documents with a blank line.
+   */
+  static List<SourceDocument> documents(String text) {
+    List<SourceDocument> documents = new ArrayList<>();
+    for (String block : BLANK_LINES.split(text)) {
+      if (!block.isBlank()) documents.add(new SourceDocument(null, null, block));
+    }
+    return documents.isEmpty() ? List.of(new SourceDocument(null, null, text)) : documents;
+  }
+
+  private static final java.util.regex.Pattern BLANK_LINES = java.util.regex.Pattern.compile("\\n[ \\t]*\\n\\s*");
 
   private record Replacement(int start, int end, String text) {}
 

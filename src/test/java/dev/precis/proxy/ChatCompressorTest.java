@@ -155,6 +155,13 @@ class ChatCompressorTest {
   }
 
   @Test
+  void blocksBetweenBlankLinesAreDocuments() {
+    assertEquals(List.of("A one.\nA two.", "B.", "C."), ChatCompressor.documents("A one.\nA two.\n\nB.\n \n\n C.")
+        .stream().map(d -> d.text().strip()).toList());
+    assertEquals(1, ChatCompressor.documents("no blank line\nhere").size());
+  }
+
+  @Test
   void malformedBodiesSayWhatIsWrong() {
     ChatCompressor c = new ChatCompressor(engine, ProxySettings.defaults());
     assertTrue(assertThrows(MalformedChatRequest.class, () -> c.rewrite("{\"messages\": [".getBytes(), null))

@@ -166,14 +166,6 @@ public class OpenAiProxy {
     }
     HttpServerRequest request = ctx.request();
     boolean bypass = "true".equalsIgnoreCase(trim(request.getHeader(BYPASS)));
-    Integer headerBudget;
-    try {
-      headerBudget = headerBudget(request.getHeader(MAX_CONTEXT_TOKENS));
-    } catch (MalformedChatRequest e) {
-      metrics.request("chat", "rejected", null);
-      new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
-      return;
-    }
     readBody(ctx).onComplete(read -> {
       if (read.failed()) {
         metrics.request("chat", "rejected", null);
@@ -181,6 +173,14 @@ public class OpenAiProxy {
         return;
       }
       Buffer body = read.result();
+      Integer headerBudget;
+      try {
+        headerBudget = headerBudget(request.getHeader(MAX_CONTEXT_TOKENS));
+      } catch (MalformedChatRequest e) { // answered once the body is read, so the connection stays usable
+        metrics.request("chat", "rejected", null);
+        new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
+        return;
+      }
       if (bypass) {
         metrics.request("chat", "bypass", null);
         forward(ctx, body, Transparency.NONE);
