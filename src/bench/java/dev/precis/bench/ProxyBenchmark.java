@@ -81,9 +81,10 @@ public final class ProxyBenchmark {
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
       for (String set : sets) {
         List<EvalExample> examples = EvalSet.readDev(eval, set).limit(limit).examples();
-        // JIT warm-up on the hop and the engine, with other text than the measured requests.
+        // JIT warm-up of the hop and the engine, compressing other text than the measured requests (reversed).
         for (int i = 0; i < 20; i++) {
-          send(base, chat(examples.get(i % examples.size()), true), -1, false);
+          EvalExample e = examples.get(i % examples.size());
+          send(base, chat(e, true), Math.max(1, CL100K.countTokens(e.fullContext()) / 4), false);
         }
         upstream.clear();
         int n = examples.size();
