@@ -3,6 +3,7 @@ package dev.precis.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every setting of the service, under the prefix {@code precis}. Each key's default is in its javadoc. */
@@ -26,6 +27,12 @@ public interface PrecisConfig {
 
   /** Defaults applied when a request leaves an option out. */
   Defaults defaults();
+
+  /** The OpenAI-compatible server the proxy forwards to. */
+  Upstream upstream();
+
+  /** What the proxy compresses, and how. */
+  Proxy proxy();
 
   interface Encoder {
     /** Whether the encoder ranks units; without it ranking is BM25 only. Default {@code true}. */
@@ -206,5 +213,91 @@ public interface PrecisConfig {
     /** Elision marker when a request does not say. Default {@code …}. */
     @WithDefault("…")
     String elisionMarker();
+  }
+
+  interface Upstream {
+    /**
+     * Base URL of the OpenAI-compatible API, as an OpenAI SDK's base URL: {@code https://api.openai.com/v1},
+     * {@code http://localhost:11434/v1} (Ollama), {@code http://vllm:8000/v1}. A request to Precis'
+     * {@code /v1/chat/completions} goes to {@code <url>/chat/completions}. No default: without it the proxy
+     * endpoints answer 503 saying how to set it, and {@code /v1/compress} works as before.
+     */
+    Optional<String> url();
+
+    /**
+     * An API key sent upstream as {@code Authorization: Bearer <key>} in place of the client's. No default: the
+     * client's {@code Authorization} header is forwarded as it is.
+     */
+    Optional<String> apiKey();
+
+    /** Longest wait for a connection to the upstream (then 504). Default {@code 10s}. */
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /**
+     * Longest time the upstream may stay silent: before its response starts (then 504) or between two chunks of
+     * a stream (then the stream is cut). Default {@code 600s}, like the OpenAI SDKs' own timeout.
+     */
+    @WithDefault("600s")
+    Duration timeout();
+
+    /** Most connections kept open to the upstream. Default {@code 64}. */
+    @WithDefault("64")
+    int maxConnections();
+  }
+
+  interface Proxy {
+    /** The tag whose content is context: {@code context} marks {@code <context>…</context>}. Default {@code context}. */
+    @WithDefault("context")
+    String contextTag();
+
+    /** Whether {@code tool} and {@code function} result messages are context. Default {@code true}. */
+    @WithDefault("true")
+    boolean compressToolResults();
+
+    /**
+     * A {@code system} or earlier {@code user} message text over this many tokens is context as a whole; 0 turns the
+     * rule off. Default {@code 0}.
+     */
+    @WithDefault("0")
+    int compressMessagesOverTokens();
+
+    /** Context budget in tokens when neither the request header nor the context-window table gives one. Default
+     * {@code 4096}. */
+    @WithDefault("4096")
+    int defaultContextTokens();
+
+    /**
+     * Context windows by model name prefix, {@code model=tokens}, comma-separated (longest prefix wins), for
+     * example {@code gpt-4o=128000,gpt-4.1=1047576}. For a listed model the context budget is the window minus
+     * the request's {@code max_completion_tokens}/{@code max_tokens}, the reserve and the other messages. Default:
+     * none.
+     */
+    Optional<List<String>> contextWindows();
+
+    /** Tokens the context-window rule keeps free besides the request's completion allowance. Default {@code 1024}. */
+    @WithDefault("1024")
+    int reserveTokens();
+
+    /**
+     * In (0, 1]: context k user turns back keeps at most this to the power k times the share of context in the
+     * latest turn; 1 treats all turns alike. Default {@code 0.5}.
+     */
+    @WithDefault("0.5")
+    double olderTurnWeight();
+
+    /**
+     * Encoding when the request's model is not a known family (see {@code GET /v1/encodings}). Default
+     * {@code cl100k_base}.
+     */
+    @WithDefault("cl100k_base")
+    String fallbackEncoding();
+
+    /**
+     * When compression fails: {@code true} forwards the request as received (and counts it in
+     * {@code precis_proxy_compression_failures_total}); {@code false} answers 500. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean failOpen();
   }
 }

@@ -1,0 +1,409 @@
+package dev.precis.api.proxy;
+
+import dev.precis.api.EngineProducer;
+import dev.precis.config.PrecisConfig;
+import dev.precis.engine.Effort;
+import dev.precis.proxy.ChatCompressor;
+import dev.precis.proxy.ChatRewrite;
+import dev.precis.proxy.ContextWindows;
+import dev.precis.proxy.MalformedChatRequest;
+import dev.precis.proxy.ProxySettings;
+import dev.precis.tokens.Tokenizers;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The OpenAI-compatible proxy: {@code POST /v1/chat/completions} with its context compressed, every other
+ * {@code /v1/*} path (but Precis' own) passed through verbatim, to {@code precis.upstream.url}.
+ *
+ * <p>The request body is read whole (within {@code precis.limits.max-body-bytes}) and compressed on a worker
+ * thread; the upstream's response, server-sent events included, is piped back as it arrives and never buffered.
+ * Upstream unreachable: 502; silent past {@code precis.upstream.timeout}: 504; its own errors pass through as they
+ * are. A client that goes away resets the upstream request. Authorization headers are forwarded and never logged.
+ */
+@ApplicationScoped
+public class OpenAiProxy {
+  private static final Logger LOG = Logger.getLogger(OpenAiProxy.class);
+
+  public static final String INPUT_TOKENS = "X-Precis-Input-Tokens";
+  public static final String OUTPUT_TOKENS = "X-Precis-Output-Tokens";
+  public static final String SAVED_TOKENS = "X-Precis-Saved-Tokens";
+  public static final String COMPRESSION_MS = "X-Precis-Compression-Ms";
+  public static final String BYPASS = "X-Precis-Bypass";
+  public static final String MAX_CONTEXT_TOKENS = "X-Precis-Max-Context-Tokens";
+
+  /** Paths under /v1 that Precis serves itself (Quarkus REST) and never forwards. */
+  static final Set<String> OWN_PATHS = Set.of("/v1/compress", "/v1/encodings");
+  /** Headers that belong to one connection (RFC 9110 7.6.1) or that the client sets itself. */
+  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
+      "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
+      "content-length", "expect", "http2-settings");
+
+  private final Vertx vertx;
+  private final PrecisConfig config;
+  private final EngineProducer engines;
+  private final ProxyMetrics metrics;
+  private final ProxySettings settings;
+  private final String upstream;
+  private final long timeoutMillis;
+  private volatile HttpClient client;
+  private volatile ChatCompressor compressor;
+
+  public OpenAiProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.engines = engines;
+    this.metrics = metrics;
+    this.settings = settings(config);
+    this.upstream = config.upstream().url().map(OpenAiProxy::baseUrl).orElse(null);
+    this.timeoutMillis = config.upstream().timeout().toMillis();
+  }
+
+  static ProxySettings settings(PrecisConfig config) {
+    PrecisConfig.Proxy p = config.proxy();
+    String fallback = p.fallbackEncoding().trim().toLowerCase(Locale.ROOT);
+    if (!Tokenizers.ENCODINGS.contains(fallback)) {
+      throw new IllegalArgumentException("precis.proxy.fallback-encoding '" + p.fallbackEncoding()
+          + "' is not one of " + Tokenizers.ENCODINGS);
+    }
+    Effort effort = "best".equalsIgnoreCase(config.defaults().effort().trim()) ? Effort.BEST : Effort.FAST;
+    ContextWindows windows;
+    try {
+      windows = ContextWindows.parse(p.contextWindows().orElse(List.of()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("precis.proxy.context-windows: " + e.getMessage(), e);
+    }
+    return new ProxySettings(p.contextTag(), p.compressToolResults(), p.compressMessagesOverTokens(),
+        p.defaultContextTokens(), p.reserveTokens(), windows, p.olderTurnWeight(), fallback, effort,
+        config.defaults().elisionMarker());
+  }
+
+  /** {@code http(s)://host[:port][/path]} without a trailing slash; anything else stops the start. */
+  static String baseUrl(String url) {
+    String trimmed = url.trim();
+    while (trimmed.endsWith("/")) trimmed = trimmed.substring(0, trimmed.length() - 1);
+    try {
+      URI uri = new URI(trimmed);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getQuery() != null) {
+        throw new IllegalArgumentException("precis.upstream.url '" + url + "' must be an http(s) base URL such as "
+            + "https://api.openai.com/v1");
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("precis.upstream.url '" + url + "' is not a URL: " + e.getMessage(), e);
+    }
+    return trimmed;
+  }
+
+  void install(@Observes Router router) {
+    router.post("/v1/chat/completions").handler(this::chat);
+    router.route("/v1/*").handler(this::passThrough);
+    if (upstream == null) {
+      LOG.info("proxy: no upstream (set precis.upstream.url to forward /v1/chat/completions)");
+    } else {
+      LOG.infof("proxy: /v1/chat/completions and other /v1/* paths forward to %s", upstream);
+    }
+  }
+
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          client = c = vertx.createHttpClient(new HttpClientOptions()
+              .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstream().connectTimeout().toMillis()))
+              .setKeepAlive(true)
+              .setMaxPoolSize(config.upstream().maxConnections())
+              .setDecompressionSupported(false)
+              .setForceSni(true)
+              .setVerifyHost(true));
+        }
+      }
+    }
+    return c;
+  }
+
+  private ChatCompressor compressor() {
+    ChatCompressor c = compressor;
+    if (c == null) {
+      synchronized (this) {
+        c = compressor;
+        if (c == null) compressor = c = new ChatCompressor(engines.engine(), settings);
+      }
+    }
+    return c;
+  }
+
+  private void chat(RoutingContext ctx) {
+    if (upstream == null) {
+      notConfigured(ctx, "chat");
+      return;
+    }
+    HttpServerRequest request = ctx.request();
+    boolean bypass = "true".equalsIgnoreCase(trim(request.getHeader(BYPASS)));
+    readBody(ctx).onComplete(read -> {
+      if (read.failed()) {
+        metrics.request("chat", "rejected", null);
+        bodyFailed(ctx, read.cause());
+        return;
+      }
+      Buffer body = read.result();
+      Integer headerBudget;
+      try {
+        headerBudget = headerBudget(request.getHeader(MAX_CONTEXT_TOKENS));
+      } catch (MalformedChatRequest e) { // answered once the body is read, so the connection stays usable
+        metrics.request("chat", "rejected", null);
+        new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
+        return;
+      }
+      if (bypass) {
+        metrics.request("chat", "bypass", null);
+        forward(ctx, body, Transparency.NONE);
+        return;
+      }
+      byte[] bytes = body.getBytes();
+      vertx.<ChatRewrite>executeBlocking(() -> compressor().rewrite(bytes, headerBudget), false)
+          .onComplete(done -> {
+            if (done.succeeded()) {
+              ChatRewrite r = done.result();
+              metrics.request("chat", r.changed() ? "compressed" : "untouched", r.model());
+              metrics.compressed(r);
+              forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r));
+            } else if (done.cause() instanceof MalformedChatRequest e) {
+              metrics.request("chat", "rejected", null);
+              new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
+            } else {
+              metrics.compressionFailed();
+              LOG.warnf("proxy: compression failed (%s); %s", done.cause().toString(),
+                  config.proxy().failOpen() ? "forwarding the request as received"
+                      : "answering 500 (precis.proxy.fail-open=false)");
+              if (config.proxy().failOpen()) {
+                metrics.request("chat", "failed-open", null);
+                forward(ctx, body, Transparency.NONE);
+              } else {
+                metrics.request("chat", "failed", null);
+                new OpenAiError(500, "Precis could not compress the request's context: "
+                    + done.cause().getMessage(), "server_error", null, "precis_compression_failed")
+                    .send(ctx.response());
+              }
+            }
+          });
+    });
+  }
+
+  private void passThrough(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (OWN_PATHS.contains(path) || OWN_PATHS.stream().anyMatch(p -> path.startsWith(p + "/"))) {
+      ctx.next();
+      return;
+    }
+    if (upstream == null) {
+      // Without an upstream only the OpenAI endpoints Precis stands in for say so; other paths get the usual 404.
+      if (path.equals("/v1/models")) {
+        notConfigured(ctx, "other");
+      } else {
+        ctx.next();
+      }
+      return;
+    }
+    metrics.request("other", "passed", null);
+    readBody(ctx).onComplete(read -> {
+      if (read.failed()) {
+        bodyFailed(ctx, read.cause());
+        return;
+      }
+      Buffer body = read.result();
+      HttpMethod method = ctx.request().method();
+      boolean noBody = body.length() == 0 && (method == HttpMethod.GET || method == HttpMethod.HEAD
+          || method == HttpMethod.DELETE || method == HttpMethod.OPTIONS);
+      forward(ctx, noBody ? null : body, Transparency.NONE);
+    });
+  }
+
+  /**
+   * The whole body, refused past {@code precis.limits.max-body-bytes} also when it comes chunked (a body announced
+   * larger is refused before this by the body limit filter).
+   */
+  private Future<Buffer> readBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    long limit = config.limits().maxBodyBytes();
+    Promise<Buffer> body = Promise.promise();
+    Buffer buffer = Buffer.buffer();
+    request.handler(chunk -> {
+      if (buffer.length() + (long) chunk.length() > limit) {
+        if (body.tryFail(new BodyTooLarge(limit))) request.pause();
+      } else {
+        buffer.appendBuffer(chunk);
+      }
+    });
+    request.exceptionHandler(body::tryFail);
+    request.endHandler(v -> body.tryComplete(buffer));
+    request.resume(); // Quarkus may hand the request over paused
+    return body.future();
+  }
+
+  private void bodyFailed(RoutingContext ctx, Throwable cause) {
+    if (cause instanceof BodyTooLarge) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      new OpenAiError(413, cause.getMessage(), "invalid_request_error", null, "request_too_large")
+          .send(ctx.response());
+    } else {
+      new OpenAiError(400, "the request body could not be read: " + cause.getMessage(), "invalid_request_error",
+          null, null).send(ctx.response());
+    }
+  }
+
+  private static final class BodyTooLarge extends RuntimeException {
+    BodyTooLarge(long limit) {
+      super("the body is larger than " + limit + " bytes: send at most that (precis.limits.max-body-bytes)", null,
+          false, false);
+    }
+  }
+
+  /** Sends the request upstream and pipes the answer back as it comes. */
+  private void forward(RoutingContext ctx, Buffer body, Transparency transparency) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    String target = upstream + request.path().substring("/v1".length())
+        + (request.query() == null ? "" : "?" + request.query());
+    RequestOptions options = new RequestOptions().setMethod(request.method()).setAbsoluteURI(target)
+        .setIdleTimeout(timeoutMillis);
+    for (Map.Entry<String, String> header : request.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
+      options.addHeader(header.getKey(), header.getValue());
+    }
+    config.upstream().apiKey().filter(k -> !k.isBlank())
+        .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key.trim()));
+    long t0 = System.nanoTime();
+    client().request(options).onComplete(opened -> {
+      if (opened.failed()) {
+        upstreamFailed(ctx, opened.cause(), t0);
+        return;
+      }
+      HttpClientRequest out = opened.result();
+      response.closeHandler(v -> out.reset());
+      if (response.closed()) {
+        out.reset();
+        return;
+      }
+      Future<HttpClientResponse> answered = body == null ? out.send() : out.send(body);
+      answered.onComplete(ar -> {
+        if (ar.failed()) {
+          if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0);
+          return;
+        }
+        HttpClientResponse in = ar.result();
+        metrics.upstream(Integer.toString(in.statusCode()), System.nanoTime() - t0);
+        if (response.closed()) {
+          out.reset();
+          return;
+        }
+        response.setStatusCode(in.statusCode());
+        if (in.statusMessage() != null) response.setStatusMessage(in.statusMessage());
+        for (Map.Entry<String, String> header : in.headers()) {
+          String name = header.getKey().toLowerCase(Locale.ROOT);
+          if (NOT_FORWARDED.contains(name)) continue;
+          response.headers().add(header.getKey(), header.getValue());
+        }
+        String length = in.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+          response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        } else {
+          response.setChunked(true);
+        }
+        transparency.write(response);
+        in.pipe().endOnFailure(false).to(response).onComplete(piped -> {
+          if (piped.failed()) {
+            LOG.debugf("proxy: stream from %s cut (%s)", upstream, piped.cause().toString());
+            out.reset();
+            if (!response.ended() && !response.closed()) response.reset();
+          }
+        });
+      });
+    });
+  }
+
+  private void upstreamFailed(RoutingContext ctx, Throwable cause, long t0) {
+    boolean timeout = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException;
+    metrics.upstream(timeout ? "timeout" : "unreachable", System.nanoTime() - t0);
+    OpenAiError error;
+    if (timeout) {
+      error = new OpenAiError(504, "the upstream " + upstream + " did not answer in time (" + cause.getMessage()
+          + "; precis.upstream.timeout=" + config.upstream().timeout().toSeconds() + "s, precis.upstream."
+          + "connect-timeout=" + config.upstream().connectTimeout().toSeconds() + "s)", "upstream_error", null,
+          "upstream_timeout");
+    } else {
+      error = new OpenAiError(502, "the upstream " + upstream + " could not be reached (" + cause
+          .getClass().getSimpleName() + ": " + cause.getMessage() + "): check precis.upstream.url and that the "
+          + "server is up", "upstream_error", null, "upstream_unreachable");
+    }
+    LOG.warnf("proxy: %s", error.message());
+    error.send(ctx.response());
+  }
+
+  private void notConfigured(RoutingContext ctx, String route) {
+    metrics.request(route, "not-configured", null);
+    new OpenAiError(503, "Precis has no upstream to forward " + ctx.request().path() + " to: set precis.upstream.url "
+        + "(environment variable PRECIS_UPSTREAM_URL) to an OpenAI-compatible base URL such as "
+        + "https://api.openai.com/v1 or http://localhost:11434/v1, and restart", "upstream_error", null,
+        "upstream_not_configured").send(ctx.response());
+  }
+
+  private static Integer headerBudget(String value) {
+    if (value == null || value.isBlank()) return null;
+    try {
+      int tokens = Integer.parseInt(value.trim());
+      if (tokens > 0) return tokens;
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new MalformedChatRequest("the header " + MAX_CONTEXT_TOKENS + " is '" + value + "': give a whole "
+        + "number of tokens > 0", MAX_CONTEXT_TOKENS);
+  }
+
+  private static String trim(String s) {
+    return s == null ? null : s.trim();
+  }
+
+  /** The X-Precis-* response headers. */
+  private record Transparency(int input, int output, double millis) {
+    static final Transparency NONE = new Transparency(0, 0, 0);
+
+    static Transparency of(ChatRewrite r) {
+      return new Transparency(r.inputTokens(), r.outputTokens(), r.millis());
+    }
+
+    void write(HttpServerResponse response) {
+      response.putHeader(INPUT_TOKENS, Integer.toString(input));
+      response.putHeader(OUTPUT_TOKENS, Integer.toString(output));
+      response.putHeader(SAVED_TOKENS, Integer.toString(input - output));
+      response.putHeader(COMPRESSION_MS, String.format(Locale.ROOT, "%.3f", millis));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.precis.proxy;
+
+/**
+ * A chat request after the proxy looked at it.
+ *
+ * @param body the bytes to forward: the client's own when nothing was compressed
+ * @param changed whether any context was compressed
+ * @param model the request's model, or null
+ * @param encoding the encoding tokens were counted in
+ * @param budget the context budget, or null when the request held no context
+ * @param segments how many context segments were found
+ * @param compressedSegments how many of them were compressed
+ * @param inputTokens tokens of all context as received
+ * @param outputTokens tokens of all context as forwarded
+ * @param millis time spent reading, compressing and rewriting
+ */
+public record ChatRewrite(
+    byte[] body,
+    boolean changed,
+    String model,
+    String encoding,
+    ContextBudget budget,
+    int segments,
+    int compressedSegments,
+    int inputTokens,
+    int outputTokens,
+    double millis) {
+
+  public int savedTokens() {
+    return inputTokens - outputTokens;
+  }
+}

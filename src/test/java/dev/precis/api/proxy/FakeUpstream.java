@@ -1,0 +1,264 @@
+package dev.precis.api.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A small OpenAI-compatible server on a random loopback port (the JDK's HTTP server): it records every request and
+ * answers by the request's {@code model}: {@code status-429} and {@code status-500} answer that status with an
+ * OpenAI error body; {@code slow} waits {@link #SLOW_MILLIS} first; {@code "stream": true} sends {@link #CHUNKS}
+ * server-sent events {@link #CHUNK_GAP_MILLIS} apart; {@code endless-stream} streams until the client goes away and
+ * records that; anything else gets a canned completion. {@code GET /v1/models} lists two models; other paths echo
+ * method, path and body length.
+ */
+public final class FakeUpstream implements AutoCloseable {
+  static final int CHUNKS = 5;
+  static final long CHUNK_GAP_MILLIS = 300;
+  static final long SLOW_MILLIS = 5_000;
+  static final String REPLY = "Polonium and radium.";
+  static final String RATE_LIMIT_BODY =
+      "{\"error\":{\"message\":\"Rate limit reached for gpt-4o\",\"type\":\"requests\",\"param\":null,"
+          + "\"code\":\"rate_limit_exceeded\"}}";
+  static final String SERVER_ERROR_BODY =
+      "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,"
+          + "\"code\":null}}";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static volatile FakeUpstream shared;
+
+  /** What the upstream received. Header names are lower case. */
+  public record Received(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
+    String header(String name) {
+      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+      return values == null ? null : values.get(0);
+    }
+
+    public String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("upstream received invalid JSON: " + bodyText(), e);
+      }
+    }
+  }
+
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-upstream");
+    t.setDaemon(true);
+    return t;
+  });
+  /**
+   * Where the one running server's state lives: a system property, because Quarkus loads test classes in more than
+   * one class loader (the test profile and the test class each see their own statics) and both must reach the same
+   * server. Only JDK types are kept there.
+   */
+  private static final String STATE = "precis.test.fake-upstream";
+
+  private final HttpServer server;
+  private final String baseUrl;
+  /** Received requests, each {method, path, query, headers, body}. */
+  private final BlockingQueue<Object[]> received;
+  /** Chunks an endless stream sent before the client went away; one entry per stream cut. */
+  final BlockingQueue<Integer> streamsCut;
+
+  @SuppressWarnings("unchecked")
+  private FakeUpstream(Map<String, Object> state, boolean start) throws IOException {
+    received = (BlockingQueue<Object[]>) state.get("received");
+    streamsCut = (BlockingQueue<Integer>) state.get("cut");
+    if (start) {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext("/", this::handle);
+      server.setExecutor(executor);
+      server.start();
+      state.put("baseUrl", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+    } else {
+      server = null;
+    }
+    baseUrl = (String) state.get("baseUrl");
+  }
+
+  /** The one server of the test run, started on first use. */
+  @SuppressWarnings("unchecked")
+  public static synchronized FakeUpstream shared() {
+    if (shared == null) {
+      synchronized (System.getProperties()) {
+        Object existing = System.getProperties().get(STATE);
+        try {
+          if (existing != null) {
+            shared = new FakeUpstream((Map<String, Object>) existing, false);
+          } else {
+            Map<String, Object> state = new java.util.concurrent.ConcurrentHashMap<>();
+            state.put("received", new LinkedBlockingQueue<Object[]>());
+            state.put("cut", new LinkedBlockingQueue<Integer>());
+            shared = new FakeUpstream(state, true);
+            System.getProperties().put(STATE, state);
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return shared;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** The oldest request not yet taken, waiting up to 10 s. */
+  public Received take() throws InterruptedException {
+    Object[] r = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    if (r == null) throw new AssertionError("the upstream received nothing within 10 s");
+    return received(r);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Received received(Object[] r) {
+    return new Received((String) r[0], (String) r[1], (String) r[2], (Map<String, List<String>>) r[3], (byte[]) r[4]);
+  }
+
+  public void clear() {
+    received.clear();
+    streamsCut.clear();
+  }
+
+  public int pending() {
+    return received.size();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      Map<String, List<String>> headers = new TreeMap<>();
+      exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+      String path = exchange.getRequestURI().getPath();
+      received.add(new Object[] {exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(), headers,
+          body});
+      if (path.equals("/v1/chat/completions") && exchange.getRequestMethod().equals("POST")) {
+        chat(exchange, body);
+      } else if (path.equals("/v1/models")) {
+        send(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":0,"
+            + "\"owned_by\":\"fake\"},{\"id\":\"gpt-4o-mini\",\"object\":\"model\",\"created\":0,"
+            + "\"owned_by\":\"fake\"}]}");
+      } else {
+        send(exchange, 200, "{\"method\":\"" + exchange.getRequestMethod() + "\",\"path\":\"" + path
+            + "\",\"bytes\":" + body.length + "}");
+      }
+    }
+  }
+
+  private void chat(HttpExchange exchange, byte[] body) throws IOException {
+    JsonNode request = JSON.readTree(body);
+    String model = request.path("model").asText();
+    switch (model) {
+      case "status-429" -> {
+        exchange.getResponseHeaders().add("Retry-After", "7");
+        send(exchange, 429, RATE_LIMIT_BODY);
+        return;
+      }
+      case "status-500" -> {
+        send(exchange, 500, SERVER_ERROR_BODY);
+        return;
+      }
+      case "slow" -> sleep(SLOW_MILLIS);
+      case "endless-stream" -> {
+        endless(exchange);
+        return;
+      }
+      default -> { }
+    }
+    if (request.path("stream").asBoolean(false)) {
+      stream(exchange, model);
+    } else {
+      exchange.getResponseHeaders().add("X-Upstream", "fake");
+      send(exchange, 200, completion(model));
+    }
+  }
+
+  static String completion(String model) {
+    return "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"" + model
+        + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + REPLY
+        + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,"
+        + "\"completion_tokens\":5,\"total_tokens\":15}}";
+  }
+
+  /** The i-th event's JSON: one word of the reply per chunk, a finish reason on the last. */
+  static String chunk(String model, int i, int of) {
+    String[] words = {"Polonium", " and", " radium", ".", ""};
+    String content = i < words.length ? words[i] : " more";
+    String finish = i == of - 1 ? "\"stop\"" : "null";
+    return "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\""
+        + model + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content + "\"},\"logprobs\":null,"
+        + "\"finish_reason\":" + finish + "}]}";
+  }
+
+  private void stream(HttpExchange exchange, String model) throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    for (int i = 0; i < CHUNKS; i++) {
+      if (i > 0) sleep(CHUNK_GAP_MILLIS);
+      out.write(("data: " + chunk(model, i, CHUNKS) + "\n\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+    out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private void endless(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    int sent = 0;
+    try {
+      for (int i = 0; i < 600; i++) { // 60 s at most
+        out.write(("data: " + chunk("endless-stream", 99, 1000) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        sent++;
+        sleep(100);
+      }
+    } catch (IOException e) {
+      streamsCut.add(sent);
+      throw e;
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) server.stop(0);
+    executor.shutdownNow();
+  }
+}
