@@ -60,8 +60,17 @@ class ChatCompressorTest {
     return JSON.writeValueAsBytes(root);
   }
 
+  /** The answer between fillers; each filler is numbered, since the engine keeps a repeated sentence only once. */
   static String doc(int fillers) {
-    return FILLER.repeat(fillers) + ANSWER + " " + FILLER.repeat(fillers);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < fillers; i++) text.append(filler(i));
+    text.append(ANSWER).append(' ');
+    for (int i = fillers; i < 2 * fillers; i++) text.append(filler(i));
+    return text.toString();
+  }
+
+  private static String filler(int i) {
+    return FILLER.replace("many museums", (i + 2) + " museums").replace("the city", "district " + (i + 1));
   }
 
   @Test
