@@ -185,6 +185,7 @@ public final class Planner {
     final int markerTokens;
     final BitSet[] kept;
     final Set<String> keptTexts = new HashSet<>();
+    final String[][] textKeys;
     final boolean[] onlyHeadings;
     int used;
 
@@ -197,7 +198,9 @@ public final class Planner {
       this.markerTokens = markerTokens;
       this.kept = new BitSet[documents.size()];
       this.onlyHeadings = new boolean[documents.size()];
+      this.textKeys = new String[documents.size()][];
       for (int d = 0; d < kept.length; d++) {
+        textKeys[d] = new String[unitTokens[d].length];
         kept[d] = new BitSet();
         onlyHeadings[d] = documents.get(d).units().stream().allMatch(x -> x.kind() == UnitKind.HEADING);
       }
@@ -221,8 +224,26 @@ public final class Planner {
       return !keptTexts.isEmpty() && !kept[d].get(u) && keptTexts.contains(textKey(d, u));
     }
 
+    /** The unit's text with case and runs of whitespace folded, computed once. */
     private String textKey(int d, int u) {
-      return documents.get(d).unitText(u).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+      String key = textKeys[d][u];
+      if (key == null) {
+        String text = documents.get(d).unitText(u).strip();
+        StringBuilder folded = new StringBuilder(text.length());
+        boolean space = false;
+        for (int i = 0; i < text.length(); i++) {
+          char c = text.charAt(i);
+          if (Character.isWhitespace(c)) {
+            space = true;
+          } else {
+            if (space) folded.append(' ');
+            space = false;
+            folded.append(c);
+          }
+        }
+        key = textKeys[d][u] = folded.toString().toLowerCase(Locale.ROOT);
+      }
+      return key;
     }
 
     /** Estimated tokens that keeping unit u of document d adds: the unit, its joint, a header if new, markers. */
