@@ -86,12 +86,21 @@ public final class StaticEncoder {
    * @throws IllegalStateException when a file is in neither place
    */
   public static StaticEncoder load(EncoderModel model, Path directory) {
+    return load(model, directory, null);
+  }
+
+  /**
+   * {@link #load(EncoderModel, Path)} with the model's tokenizer already in hand (the encoder's), so its json is not
+   * read twice; null reads it.
+   */
+  public static StaticEncoder load(EncoderModel model, Path directory, WordPieceTokenizer tokenizer) {
     Objects.requireNonNull(model, "model");
-    WordPieceTokenizer tokenizer;
-    try (InputStream json = open(directory, model.tokenizerFile())) {
-      tokenizer = WordPieceTokenizer.fromJson(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read tokenizer of '" + model.name() + "'", e);
+    if (tokenizer == null) {
+      try (InputStream json = open(directory, model.tokenizerFile())) {
+        tokenizer = WordPieceTokenizer.fromJson(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read tokenizer of '" + model.name() + "'", e);
+      }
     }
     StaticEncoder encoder;
     try (InputStream in = open(directory, fileName(model.name()))) {

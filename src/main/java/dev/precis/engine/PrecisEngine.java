@@ -5,6 +5,7 @@ import dev.precis.encode.EncoderModel;
 import dev.precis.encode.OnnxSentenceEncoder;
 import dev.precis.encode.SentenceEncoder;
 import dev.precis.encode.StaticEncoder;
+import dev.precis.encode.WordPieceTokenizer;
 import dev.precis.plan.Plan;
 import dev.precis.plan.Planner;
 import dev.precis.plan.Reason;
@@ -22,8 +23,10 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The compression pipeline: segment, rank, summarise coarsely, refine, render to the exact budget. Thread-safe;
@@ -41,14 +44,16 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final Renderer renderer = new Renderer();
   private final boolean ownsEncoder;
 
-  private PrecisEngine(EngineSettings settings, SentenceEncoder encoder, boolean ownsEncoder) {
+  /** @param tokenizer the encoder's tokenizer, reused by the static vectors; null to read it again */
+  private PrecisEngine(
+      EngineSettings settings, SentenceEncoder encoder, boolean ownsEncoder, WordPieceTokenizer tokenizer) {
     this.settings = settings;
     this.ownsEncoder = ownsEncoder;
     this.segmenter = new Segmenter(settings.maxUnitChars());
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
     StaticEncoder staticVectors = encoder != null && settings.staticVectors()
-        ? StaticEncoder.load(EncoderModel.named(settings.encoderModel()), settings.modelDirectory())
+        ? StaticEncoder.load(EncoderModel.named(settings.encoderModel()), settings.modelDirectory(), tokenizer)
         : null;
     this.ranker = new Ranker(bm25, encoder, staticVectors);
     this.planner = new Planner(settings.plan());
@@ -57,8 +62,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   /** An engine with its own encoder, loaded from the settings' model directory or the classpath. */
   public static PrecisEngine create(EngineSettings settings) {
-    SentenceEncoder encoder = settings.encoder() ? encoderFor(settings) : null;
-    return new PrecisEngine(settings, encoder, true);
+    if (!settings.encoder()) return new PrecisEngine(settings, null, true, null);
+    OnnxSentenceEncoder onnx = onnxFor(settings);
+    return new PrecisEngine(settings, withCache(onnx, settings), true, onnx.tokenizer());
   }
 
   /**
@@ -66,14 +72,23 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    * cache); closing the engine leaves the encoder open. {@code settings.encoder()} false ignores it.
    */
   public static PrecisEngine sharing(EngineSettings settings, SentenceEncoder encoder) {
-    return new PrecisEngine(settings, settings.encoder() ? encoder : null, false);
+    return new PrecisEngine(settings, settings.encoder() ? encoder : null, false, null);
   }
 
   /** The encoder {@link #create} would build for these settings, cache included. */
   public static SentenceEncoder encoderFor(EngineSettings settings) {
-    SentenceEncoder onnx = new OnnxSentenceEncoder(EncoderModel.named(settings.encoderModel()),
-        settings.modelDirectory(), settings.encoderThreads(), settings.encoderBatchSize());
-    return settings.vectorCacheEntries() > 0 ? new CachingSentenceEncoder(onnx, settings.vectorCacheEntries()) : onnx;
+    return withCache(onnxFor(settings), settings);
+  }
+
+  private static OnnxSentenceEncoder onnxFor(EngineSettings settings) {
+    return new OnnxSentenceEncoder(EncoderModel.named(settings.encoderModel()), settings.modelDirectory(),
+        settings.encoderThreads(), settings.encoderBatchSize());
+  }
+
+  private static SentenceEncoder withCache(SentenceEncoder encoder, EngineSettings settings) {
+    return settings.vectorCacheEntries() > 0
+        ? new CachingSentenceEncoder(encoder, settings.vectorCacheEntries())
+        : encoder;
   }
 
   public static PrecisEngine createDefault() {
@@ -153,7 +168,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       t3 = t2;
     }
     long t4 = t3;
-    java.util.Set<Long> duplicates = new java.util.HashSet<>();
+    Set<Long> duplicates = new HashSet<>();
     if (!fits) {
       limits.check("planning");
       int[][] unitTokens = unitTokens(documents, counter);
@@ -275,7 +290,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   private List<Compression.UnitExplanation> explain(
-      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept, java.util.Set<Long> duplicates) {
+      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept, Set<Long> duplicates) {
     Map<Long, Selection> byUnit = new HashMap<>();
     for (Selection s : kept) byUnit.put(key(s.document(), s.unit()), s);
     List<Compression.UnitExplanation> out = new ArrayList<>();
