@@ -35,7 +35,7 @@ public final class LatencyBenchmark {
     for (String set : sets) {
       List<EvalExample> examples = EvalSet.readDev(eval, set).limit(limit).examples();
       for (Effort effort : Effort.values()) {
-        EngineSettings cold = EngineSettings.defaults().withVectorCacheEntries(0);
+        EngineSettings cold = EngineSettings.defaults().withVectorCacheEntries(0).withTokenCountCacheEntries(0);
         try (PrecisEngine engine = PrecisEngine.create(cold)) {
           run(engine, examples.subList(0, Math.min(5, examples.size())), effort); // JIT warm-up, not measured
           print(set, effort, "cold", run(engine, examples, effort));

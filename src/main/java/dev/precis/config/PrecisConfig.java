@@ -16,6 +16,9 @@ public interface PrecisConfig {
   /** Segmentation. */
   Segment segment();
 
+  /** Token counting. */
+  Tokens tokens();
+
   /** Ranking weights. */
   Rank rank();
 
@@ -70,6 +73,15 @@ public interface PrecisConfig {
      */
     @WithDefault("20000")
     int cacheEntries();
+  }
+
+  interface Tokens {
+    /**
+     * Exact token counts of units and documents cached by content hash (about 100 bytes each, so about 5 MB of heap
+     * when full), so documents seen recently are not counted again; 0 disables. Default {@code 50000}.
+     */
+    @WithDefault("50000")
+    int countCacheEntries();
   }
 
   interface Segment {

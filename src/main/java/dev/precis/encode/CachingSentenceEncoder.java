@@ -1,5 +1,6 @@
 package dev.precis.encode;
 
+import dev.precis.tokens.TextKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,16 +49,16 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
     int n = texts.size();
     if (n == 0) return new float[0][];
     String model = delegate.modelName();
-    VectorCache.Key[] keys = new VectorCache.Key[n];
+    TextKey[] keys = new TextKey[n];
     for (int i = 0; i < n; i++) {
       keys[i] = VectorCache.key(model, Objects.requireNonNull(texts.get(i), "texts[" + i + "]"));
     }
     float[][] out = cache.getAll(keys);
 
     // The distinct missing texts, each embedded once.
-    Map<VectorCache.Key, Integer> missIndex = new HashMap<>();
+    Map<TextKey, Integer> missIndex = new HashMap<>();
     List<String> missTexts = new ArrayList<>();
-    List<VectorCache.Key> missKeys = new ArrayList<>();
+    List<TextKey> missKeys = new ArrayList<>();
     int[] missOf = new int[n];
     Arrays.fill(missOf, -1);
     for (int i = 0; i < n; i++) {
@@ -78,7 +79,7 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
         throw new IllegalStateException(
             "encoder '" + model + "' returned " + fresh.length + " vectors for " + missTexts.size() + " texts");
       }
-      cache.putAll(missKeys.toArray(VectorCache.Key[]::new), fresh);
+      cache.putAll(missKeys.toArray(TextKey[]::new), fresh);
       boolean[] handedOut = new boolean[fresh.length];
       for (int i = 0; i < n; i++) {
         int index = missOf[i];
@@ -95,7 +96,7 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
   @Override
   public float[] embedQuery(String query) {
     Objects.requireNonNull(query, "query");
-    VectorCache.Key key = VectorCache.queryKey(delegate.modelName(), query);
+    TextKey key = VectorCache.queryKey(delegate.modelName(), query);
     float[] cached = cache.get(key);
     if (cached != null) {
       hits.increment();

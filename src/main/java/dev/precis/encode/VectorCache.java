@@ -1,5 +1,6 @@
 package dev.precis.encode;
 
+import dev.precis.tokens.TextKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -13,19 +14,11 @@ import java.util.Objects;
  * callers may modify what they pass or receive.
  */
 public final class VectorCache {
-  /** The 128-bit key of a text; see {@link #key} and {@link #queryKey}. */
-  public record Key(long high, long low) {
-    @Override
-    public int hashCode() {
-      return (int) (low ^ (low >>> 32));
-    }
-  }
-
   private static final char DOCUMENT = 'D';
   private static final char QUERY = 'Q';
 
   private final int maxEntries;
-  private final LinkedHashMap<Key, float[]> entries;
+  private final LinkedHashMap<TextKey, float[]> entries;
 
   public VectorCache(int maxEntries) {
     if (maxEntries < 1) throw new IllegalArgumentException("illegal maxEntries: " + maxEntries + ", must be >= 1");
@@ -33,24 +26,24 @@ public final class VectorCache {
     this.entries =
         new LinkedHashMap<>(Math.min(maxEntries, 1 << 16) * 4 / 3 + 1, 0.75f, true) {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<TextKey, float[]> eldest) {
             return size() > VectorCache.this.maxEntries;
           }
         };
   }
 
   /** The key of {@code text} embedded as a document by model {@code modelName}. */
-  public static Key key(String modelName, String text) {
-    return hash(DOCUMENT, modelName, text);
+  public static TextKey key(String modelName, String text) {
+    return TextKey.of(DOCUMENT, modelName, text);
   }
 
   /** The key of {@code query} embedded as a query (with the model's query prefix) by model {@code modelName}. */
-  public static Key queryKey(String modelName, String query) {
-    return hash(QUERY, modelName, query);
+  public static TextKey queryKey(String modelName, String query) {
+    return TextKey.of(QUERY, modelName, query);
   }
 
   /** A copy of the vector under {@code key}, or null. Counts as a use. */
-  public float[] get(Key key) {
+  public float[] get(TextKey key) {
     Objects.requireNonNull(key, "key");
     synchronized (entries) {
       float[] v = entries.get(key);
@@ -59,7 +52,7 @@ public final class VectorCache {
   }
 
   /** Copies of the vectors under {@code keys}, null where absent. */
-  public float[][] getAll(Key[] keys) {
+  public float[][] getAll(TextKey[] keys) {
     float[][] out = new float[keys.length][];
     synchronized (entries) {
       for (int i = 0; i < keys.length; i++) {
@@ -74,7 +67,7 @@ public final class VectorCache {
   }
 
   /** Stores a copy of {@code vector} under {@code key}, evicting the least recently used entry when full. */
-  public void put(Key key, float[] vector) {
+  public void put(TextKey key, float[] vector) {
     Objects.requireNonNull(key, "key");
     float[] copy = vector.clone();
     synchronized (entries) {
@@ -83,7 +76,7 @@ public final class VectorCache {
   }
 
   /** Stores copies of {@code vectors[i]} under {@code keys[i]}. */
-  public void putAll(Key[] keys, float[][] vectors) {
+  public void putAll(TextKey[] keys, float[][] vectors) {
     if (keys.length != vectors.length) {
       throw new IllegalArgumentException(keys.length + " keys but " + vectors.length + " vectors");
     }
@@ -108,47 +101,5 @@ public final class VectorCache {
     synchronized (entries) {
       entries.clear();
     }
-  }
-
-  /**
-   * Two independent 64-bit hashes over (domain, model name length, model name, text): an FNV-1a over the UTF-16
-   * chars and a multiply-rotate hash, each finished with the Murmur3 64-bit finaliser and the total length.
-   */
-  private static Key hash(char domain, String modelName, String text) {
-    long a = 0xCBF29CE484222325L;
-    long b = 0x243F6A8885A308D3L;
-    a = fnv(a, domain);
-    b = mulRot(b, domain);
-    a = fnv(a, modelName.length());
-    b = mulRot(b, modelName.length());
-    for (int i = 0; i < modelName.length(); i++) {
-      char c = modelName.charAt(i);
-      a = fnv(a, c);
-      b = mulRot(b, c);
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      a = fnv(a, c);
-      b = mulRot(b, c);
-    }
-    long length = text.length();
-    return new Key(fmix64(a ^ length), fmix64(b + length * 0x9E3779B97F4A7C15L));
-  }
-
-  private static long fnv(long h, int c) {
-    return (h ^ c) * 0x100000001B3L;
-  }
-
-  private static long mulRot(long h, int c) {
-    return Long.rotateLeft(h + c * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
-  }
-
-  private static long fmix64(long k) {
-    k ^= k >>> 33;
-    k *= 0xFF51AFD7ED558CCDL;
-    k ^= k >>> 33;
-    k *= 0xC4CEB9FE1A85EC53L;
-    k ^= k >>> 33;
-    return k;
   }
 }

@@ -16,6 +16,8 @@ import java.nio.file.Path;
  * @param encoderThreads ONNX Runtime intra-op threads per inference
  * @param encoderBatchSize texts per encoder batch
  * @param vectorCacheEntries how many unit vectors are cached by content hash (0 disables the cache)
+ * @param tokenCountCacheEntries how many exact token counts of units and documents are cached by content hash (0
+ *     disables the cache)
  * @param maxUnitChars longest unit in characters; longer sentences and blocks are split
  * @param maxFillAttempts how many leftover units are tried to fill slack after the exact count
  * @param rank fusion weights
@@ -30,6 +32,7 @@ public record EngineSettings(
     int encoderThreads,
     int encoderBatchSize,
     int vectorCacheEntries,
+    int tokenCountCacheEntries,
     int maxUnitChars,
     int maxFillAttempts,
     RankSettings rank,
@@ -48,6 +51,10 @@ public record EngineSettings(
     if (vectorCacheEntries < 0) {
       throw new IllegalArgumentException("illegal vectorCacheEntries: " + vectorCacheEntries + ", must be >= 0");
     }
+    if (tokenCountCacheEntries < 0) {
+      throw new IllegalArgumentException(
+          "illegal tokenCountCacheEntries: " + tokenCountCacheEntries + ", must be >= 0");
+    }
     if (maxUnitChars <= 0) {
       throw new IllegalArgumentException("illegal maxUnitChars: " + maxUnitChars + ", must be > 0");
     }
@@ -63,23 +70,23 @@ public record EngineSettings(
   /** The defaults the service also uses; model files from {@code models/} or the classpath. */
   public static EngineSettings defaults() {
     return new EngineSettings(true, true, true, DEFAULT_MODEL, Path.of("models"),
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 20_000, 600, 32,
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 20_000, 50_000, 600, 32,
         RankSettings.defaults(), PlanSettings.defaults());
   }
 
   public EngineSettings withBm25(boolean enabled) {
     return new EngineSettings(enabled, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withEncoder(boolean enabled) {
     return new EngineSettings(bm25, enabled, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withStaticVectors(boolean enabled) {
     return new EngineSettings(bm25, encoder, enabled, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withCoarseSummaries(boolean enabled) {
@@ -88,21 +95,26 @@ public record EngineSettings(
 
   public EngineSettings withEncoderModel(String model) {
     return new EngineSettings(bm25, encoder, staticVectors, model, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withVectorCacheEntries(int entries) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        entries, maxUnitChars, maxFillAttempts, rank, plan);
+        entries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withTokenCountCacheEntries(int entries) {
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, entries, maxUnitChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withRank(RankSettings newRank) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, newRank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, newRank, plan);
   }
 
   public EngineSettings withPlan(PlanSettings newPlan) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, maxUnitChars, maxFillAttempts, rank, newPlan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, newPlan);
   }
 }

@@ -17,6 +17,7 @@ import dev.precis.render.BudgetFitter;
 import dev.precis.render.Renderer;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.Segmenter;
+import dev.precis.tokens.TokenCountCache;
 import dev.precis.tokens.Tokenizers;
 import dev.precis.tokens.Tokenizers.TokenCounter;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final BudgetFitter fitter;
   private final Renderer renderer = new Renderer();
   private final boolean ownsEncoder;
+  /** Counts of units and documents seen recently, or null when disabled. */
+  private final TokenCountCache counts;
 
   /** @param tokenizer the encoder's tokenizer, reused by the static vectors; null to read it again */
   private PrecisEngine(
@@ -50,6 +53,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     this.settings = settings;
     this.ownsEncoder = ownsEncoder;
     this.segmenter = new Segmenter(settings.maxUnitChars());
+    this.counts = settings.tokenCountCacheEntries() > 0 ? new TokenCountCache(settings.tokenCountCacheEntries()) : null;
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
     StaticEncoder staticVectors = encoder != null && settings.staticVectors()
@@ -134,7 +138,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     for (int d = 0; d < inputOrder.length; d++) inputOrder[d] = d;
     List<BitSet> everything = everything(documents);
     String full = renderer.render(documents, everything, inputOrder, "", null);
-    int inputTokens = counter.count(full);
+    int inputTokens = count(counter, full);
     limits.checkInputTokens(inputTokens, request.encoding());
     int budget = request.budget().resolve(inputTokens);
 
@@ -174,7 +178,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       int[][] unitTokens = unitTokens(documents, counter);
       int[] headerTokens = new int[documents.size()];
       for (SegmentedDocument doc : documents) {
-        headerTokens[doc.index()] = 1 + (doc.title() == null ? 0 : counter.count(doc.title() + "\n"));
+        headerTokens[doc.index()] = 1 + (doc.title() == null ? 0 : count(counter, doc.title() + "\n"));
       }
       int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker);
       Plan plan = planner.plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget,
@@ -232,12 +236,17 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         .toArray();
   }
 
-  private static int[][] unitTokens(List<SegmentedDocument> documents, TokenCounter counter) {
+  /** The exact count of a unit, a document or the whole input, from the cache when it was counted recently. */
+  private int count(TokenCounter counter, String text) {
+    return counts != null ? counts.count(counter, text) : counter.count(text);
+  }
+
+  private int[][] unitTokens(List<SegmentedDocument> documents, TokenCounter counter) {
     int[][] tokens = new int[documents.size()][];
     for (SegmentedDocument doc : documents) {
-      int[] counts = new int[doc.units().size()];
-      for (int u = 0; u < counts.length; u++) counts[u] = counter.count(doc.unitText(u));
-      tokens[doc.index()] = counts;
+      int[] unitCounts = new int[doc.units().size()];
+      for (int u = 0; u < unitCounts.length; u++) unitCounts[u] = count(counter, doc.unitText(u));
+      tokens[doc.index()] = unitCounts;
     }
     return tokens;
   }
@@ -258,7 +267,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       int d = doc.index();
       BitSet units = keptByDocument.getOrDefault(d, new BitSet());
       int total = doc.units().size();
-      int before = counter.count(renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
+      int before = count(counter, renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
       // A cut unit is the whole output, rendered in whatever frame fit: its count is the output's.
       int after = units.isEmpty() ? 0 : cut != null ? outputTokens
           : counter.count(renderer.render(List.of(reindexed(doc)), List.of(units), new int[] {0},

@@ -188,12 +188,10 @@ public final class Ranker {
    * request: each unit as the encoder would see it (title in front); a document's is its best unit's.
    */
   private void softMatch(String query, List<SegmentedDocument> documents, double[][] soft, double[] docSoft) {
-    List<String> texts = new ArrayList<>();
-    for (SegmentedDocument doc : documents) {
-      for (int u = 0; u < doc.units().size(); u++) texts.add(encoderText(doc, u));
-    }
-    if (texts.isEmpty()) return;
-    int[][] ids = staticVectors.tokenize(texts);
+    int total = 0;
+    for (SegmentedDocument doc : documents) total += doc.units().size();
+    if (total == 0) return;
+    int[][] ids = encoderTextIds(documents, total);
     float[] weights = staticVectors.requestWeights(ids);
     float[] raw = staticVectors.softMatch(staticVectors.tokenizer().wordPieceIds(query), ids, weights);
     float min = Float.POSITIVE_INFINITY;
@@ -210,6 +208,27 @@ public final class Ranker {
         docSoft[d] = Math.max(docSoft[d], soft[d][u]);
       }
     }
+  }
+
+  /**
+   * The word piece ids of every unit's {@link #encoderText}, in document and unit order. The title's pieces are computed
+   * once per document: WordPiece splits at whitespace and punctuation, so the pieces of {@code title + ": " + text}
+   * are those of {@code title + ":"} followed by those of {@code text}.
+   */
+  private int[][] encoderTextIds(List<SegmentedDocument> documents, int total) {
+    var tokenizer = staticVectors.tokenizer();
+    int[][] ids = new int[total][];
+    int i = 0;
+    for (SegmentedDocument doc : documents) {
+      int[] title = doc.title() == null ? new int[0] : tokenizer.wordPieceIds(doc.title() + ":");
+      for (int u = 0; u < doc.units().size(); u++) {
+        int[] text = tokenizer.wordPieceIds(doc.unitText(u));
+        int[] both = Arrays.copyOf(title, title.length + text.length);
+        System.arraycopy(text, 0, both, title.length, text.length);
+        ids[i++] = both;
+      }
+    }
+    return ids;
   }
 
   /**

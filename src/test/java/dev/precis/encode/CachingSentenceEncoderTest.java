@@ -1,5 +1,6 @@
 package dev.precis.encode;
 
+import dev.precis.tokens.TextKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -142,7 +143,7 @@ class CachingSentenceEncoderTest {
     assertNotEquals(VectorCache.key("m", "text"), VectorCache.key("m", "text "));
     assertNotEquals(VectorCache.key("ab", "c"), VectorCache.key("a", "bc"));
     assertNotEquals(VectorCache.key("m", "text"), VectorCache.queryKey("m", "text"));
-    Set<VectorCache.Key> seen = new HashSet<>();
+    Set<TextKey> seen = new HashSet<>();
     for (int i = 0; i < 200_000; i++) assertTrue(seen.add(VectorCache.key("m", "text " + i)));
   }
 

@@ -129,6 +129,34 @@ class WordPieceTokenizerTest {
     }
   }
 
+  /** The ranker tokenises a document's title once: the pieces of "title: text" must be title's and ":" then text's. */
+  @Test
+  void titleAndTextTokeniseApart() {
+    String[] alphabet = {"a", "Z", "é", "ß", "日本", "😀", "\u0301", "\u200b", " ", "\n", "[CLS]", "[SEP", ":", ".", "-",
+        "'", "0", "٣", "ﬁ", "\u0000", "\ud800", "word", "unaffable", "\t"};
+    Random random = new Random(20261201);
+    for (int i = 0; i < 2_000; i++) {
+      String title = randomText(random, alphabet);
+      String text = randomText(random, alphabet);
+      int[] apart = concat(tokenizer.wordPieceIds(title + ":"), tokenizer.wordPieceIds(text));
+      assertArrayEquals(tokenizer.wordPieceIds(title + ": " + text), apart,
+          () -> "title '" + title + "', text '" + text + "'");
+    }
+  }
+
+  private static String randomText(Random random, String[] alphabet) {
+    StringBuilder sb = new StringBuilder();
+    int n = random.nextInt(8);
+    for (int k = 0; k < n; k++) sb.append(alphabet[random.nextInt(alphabet.length)]);
+    return sb.toString();
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void rejectsOtherModels() {
     String json = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0}}}";
