@@ -143,6 +143,13 @@ public interface PrecisConfig {
      */
     @WithDefault("1.0")
     double staticWeight();
+
+    /**
+     * Weight of a unit's section heading's relevance added to the unit's score (a question about "how the data was
+     * collected" reaches the sentences under "Data Collection"); 0 disables it. Default {@code 0.5}.
+     */
+    @WithDefault("0.5")
+    double sectionWeight();
   }
 
   interface Plan {

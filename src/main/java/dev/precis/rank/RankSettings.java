@@ -20,6 +20,9 @@ package dev.precis.rank;
  *     document (a chunk that begins or ends mid-sentence): fragments read badly and waste small budgets
  * @param staticWeight weight of the soft term match with static word piece vectors, next to BM25, in the cheap score
  *     that chooses which units the encoder embeds; 0 leaves the choice to BM25 and position
+ * @param sectionWeight weight of a unit's section heading's own relevance (its semantic and lexical part) added to
+ *     the unit's score, so that a question about "how the data was collected" reaches the sentences under "Data
+ *     Collection" even where they do not repeat its words; 0 disables it
  */
 public record RankSettings(
     double semanticWeight,
@@ -32,8 +35,10 @@ public record RankSettings(
     int bestEncoderTextLimit,
     double contextWeight,
     double fragmentPenalty,
-    double staticWeight) {
+    double staticWeight,
+    double sectionWeight) {
   public RankSettings {
+    check("sectionWeight", sectionWeight);
     check("staticWeight", staticWeight);
     check("contextWeight", contextWeight);
     check("fragmentPenalty", fragmentPenalty);
@@ -64,6 +69,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5);
   }
 }

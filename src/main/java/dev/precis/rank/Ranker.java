@@ -3,6 +3,7 @@ package dev.precis.rank;
 import dev.precis.encode.SentenceEncoder;
 import dev.precis.encode.StaticEncoder;
 import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.UnitKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -83,11 +84,12 @@ public final class Ranker {
       softMatch(query, documents, soft, docSoft);
     }
 
+    int[][] headingOf = headings(documents, settings);
     int embedded = 0;
     if (encoder != null) {
       int limit = bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit();
-      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, settings.staticWeight(),
-          limit);
+      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, headingOf,
+          settings.staticWeight(), limit);
       embedded = chosen.size();
       if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
     }
@@ -104,11 +106,13 @@ public final class Ranker {
 
     double[][] context = new double[n][];
     double[][] fragment = new double[n][];
+    double[][] section = new double[n][];
     double[][] unitScores = new double[n][];
     for (int d = 0; d < n; d++) {
       context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
       fragment[d] = fragments(documents.get(d), settings);
-      unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docBase[d]);
+      section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
+      unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docBase[d]);
     }
     double[] bridge = queryAgnostic ? new double[n] : bridges(query, documents, unitScores, settings);
 
@@ -117,9 +121,9 @@ public final class Ranker {
       double docScore = docBase[d] + bridge[d];
       double[] scores = bridge[d] == 0
           ? unitScores[d]
-          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], docScore);
+          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
-          lexical[d], semantic[d], soft[d], context[d], fragment[d]));
+          lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic);
   }
@@ -130,11 +134,48 @@ public final class Ranker {
   }
 
   private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double[] context,
-      double[] fragment, double docScore) {
+      double[] fragment, double[] section, double docScore) {
     double[] out = new double[lexical.length];
     for (int u = 0; u < out.length; u++) {
       out[u] = own(settings, lexical[u], semantic[u]) + settings.documentWeight() * docScore + context[u]
-          + fragment[u];
+          + fragment[u] + section[u];
+    }
+    return out;
+  }
+
+  /**
+   * For each unit, the unit index of the heading of its section in its document, or -1 (a heading itself, a unit
+   * before the first heading, or section weight 0).
+   */
+  private static int[][] headings(List<SegmentedDocument> documents, RankSettings settings) {
+    int[][] out = new int[documents.size()][];
+    for (SegmentedDocument doc : documents) {
+      var units = doc.units();
+      int[] heading = new int[units.size()];
+      Arrays.fill(heading, -1);
+      if (settings.sectionWeight() > 0) {
+        int current = -1;
+        int currentSection = -1;
+        for (int u = 0; u < units.size(); u++) {
+          var unit = units.get(u);
+          if (unit.kind() == UnitKind.HEADING) {
+            current = u;
+            currentSection = unit.section();
+          } else if (current >= 0 && unit.section() == currentSection) {
+            heading[u] = current;
+          }
+        }
+      }
+      out[doc.index()] = heading;
+    }
+    return out;
+  }
+
+  private static double[] sections(int[] headingOf, RankSettings settings, double[] lexical, double[] semantic) {
+    double[] out = new double[headingOf.length];
+    for (int u = 0; u < out.length; u++) {
+      int h = headingOf[u];
+      if (h >= 0) out[u] = settings.sectionWeight() * own(settings, lexical[h], semantic[h]);
     }
     return out;
   }
@@ -162,11 +203,11 @@ public final class Ranker {
     double[] out = new double[doc.units().size()];
     if (settings.fragmentPenalty() == 0 || out.length == 0) return out;
     var first = doc.units().get(0);
-    if (first.kind() == dev.precis.segment.UnitKind.SENTENCE && startsMidSentence(doc.unitText(0))) {
+    if (first.kind() == UnitKind.SENTENCE && startsMidSentence(doc.unitText(0))) {
       out[0] = -settings.fragmentPenalty();
     }
     int last = out.length - 1;
-    if (doc.units().get(last).kind() == dev.precis.segment.UnitKind.SENTENCE
+    if (doc.units().get(last).kind() == UnitKind.SENTENCE
         && endsMidSentence(doc.unitText(last))) {
       out[last] -= settings.fragmentPenalty();
     }
@@ -236,7 +277,7 @@ public final class Ranker {
    * lexical centrality, so the centroid is that of the most central units).
    */
   private static List<int[]> chooseForEncoder(List<SegmentedDocument> documents, double[][] lexical,
-      double[] docLexical, double[][] soft, double[] docSoft, double softWeight, int limit) {
+      double[] docLexical, double[][] soft, double[] docSoft, int[][] headingOf, double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
       for (int u = 0; u < lexical[d].length; u++) all.add(new int[] {d, u});
@@ -244,8 +285,18 @@ public final class Ranker {
     if (all.size() <= limit) return all;
     // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the
     // topic).
-    Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -(lexical[x[0]][x[1]]
-        + 0.5 * docLexical[x[0]] + softWeight * (soft[x[0]][x[1]] + 0.5 * docSoft[x[0]]) + 0.3 / (1 + x[1])));
+    // Units under a heading that matches get half its match, as they get half their document's.
+    double[][] cheapScore = new double[documents.size()][];
+    for (int d = 0; d < cheapScore.length; d++) {
+      cheapScore[d] = new double[lexical[d].length];
+      for (int u = 0; u < cheapScore[d].length; u++) {
+        int h = headingOf[d][u];
+        double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
+        cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
+            + section + 0.3 / (1 + u);
+      }
+    }
+    Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);
     all.sort(cheap.thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]));
     // Breadth first: every document's best unit by the cheap score (documents in cheap order), so that a document
     // BM25 misses still gets one look from the encoder; then the rest by cheap score.

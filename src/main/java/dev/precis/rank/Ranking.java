@@ -33,6 +33,7 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
    *     chose the units the encoder embeds
    * @param unitContext what each unit's score gained from its better neighbour
    * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
+   * @param unitSection what each unit's score gained from the relevance of its section's heading
    */
   public record DocumentRanking(
       int index,
@@ -45,7 +46,8 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
       double[] unitSemantic,
       double[] unitSoft,
       double[] unitContext,
-      double[] unitFragment) {}
+      double[] unitFragment,
+      double[] unitSection) {}
 
   private static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
@@ -79,7 +81,9 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
         "weight " + settings.contextWeight() + " x the better neighbour's semantic and lexical part");
     Explanation fragmentPart = Explanation.of(doc.unitFragment()[u],
         "fragment penalty: a sentence cut off at the document's start or end");
+    Explanation sectionPart = Explanation.of(doc.unitSection()[u],
+        "weight " + settings.sectionWeight() + " x the section heading's semantic and lexical part");
     return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
-        fragmentPart);
+        fragmentPart, sectionPart);
   }
 }

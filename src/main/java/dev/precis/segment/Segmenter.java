@@ -26,6 +26,14 @@ import java.util.Set;
  */
 public final class Segmenter {
 
+  /** The longest line taken for a plain-text heading, in chars and in words. */
+  private static final int MAX_PLAIN_HEADING_CHARS = 80;
+
+  private static final int MAX_PLAIN_HEADING_WORDS = 10;
+
+  /** The shortest line of text that may follow a plain-text heading (and at least 1.5 times the heading's length). */
+  private static final int MIN_TEXT_AFTER_PLAIN_HEADING = 40;
+
   /** Words that end with a period without ending the sentence (the period itself is not part of the entry). */
   private static final Set<String> ABBREVIATIONS =
       Set.of(
@@ -134,6 +142,9 @@ public final class Segmenter {
         } else if (indent[i] <= 3 && listMarkerEnd(i) >= 0) {
           next = listEnd(i);
           grouped(UnitKind.LIST, i, next, true);
+        } else if (isPlainHeading(i)) {
+          next = i + 1;
+          heading(i, next);
         } else {
           next = proseEnd(i);
           if (next < 0) {
@@ -259,6 +270,44 @@ public final class Segmenter {
       if (n == 0 || n > 6) return false;
       char after = at(line, n);
       return after == ' ' || after == '\t' || after == '\n';
+    }
+
+    /**
+     * A plain-text heading, as papers and documents converted from PDF or HTML have them ("Introduction", "3.1 Data
+     * Collection"): a short line that starts with a capital or a digit, ends without punctuation, and is followed
+     * directly by a clearly longer line of text that does not start in lowercase. Hard-wrapped prose does not
+     * qualify: its lines are of similar length, and the line before a heading inside a block must end a sentence
+     * ({@link #proseEnd}).
+     */
+    private boolean isPlainHeading(int line) {
+      if (indent[line] > 3 || line + 1 >= lineCount || isBlank(line + 1)) return false;
+      int s = firstNonWs[line];
+      int e = trimEnd(s, lineEnd[line]);
+      int length = e - s;
+      if (length < 2 || length > MAX_PLAIN_HEADING_CHARS) return false;
+      int first = text.codePointAt(s);
+      if (!Character.isUpperCase(first) && !Character.isTitleCase(first) && !Character.isDigit(first)) return false;
+      int last = text.codePointBefore(e);
+      if (!Character.isLetterOrDigit(last) && last != ')') return false;
+      int words = 1;
+      for (int p = s; p < e; p++) {
+        if (isWs(text.charAt(p))) {
+          words++;
+          while (p + 1 < e && isWs(text.charAt(p + 1))) p++;
+        }
+      }
+      if (words > MAX_PLAIN_HEADING_WORDS) return false;
+      int nextStart = firstNonWs[line + 1];
+      if (Character.isLowerCase(text.codePointAt(nextStart))) return false; // a sentence going on
+      int nextLength = trimEnd(nextStart, lineEnd[line + 1]) - nextStart;
+      return 2 * nextLength >= Math.max(2 * MIN_TEXT_AFTER_PLAIN_HEADING, 3 * length);
+    }
+
+    /** Whether the line's last non-blank character ends a sentence ({@code .!?}, maybe before a quote or bracket). */
+    private boolean endsSentence(int line) {
+      int e = trimEnd(firstNonWs[line], lineEnd[line]);
+      while (e > firstNonWs[line] && "\"')]”’".indexOf(text.charAt(e - 1)) >= 0) e--;
+      return e > firstNonWs[line] && ".!?".indexOf(text.charAt(e - 1)) >= 0;
     }
 
     private boolean isThematicBreak(int line) {
@@ -416,7 +465,8 @@ public final class Segmenter {
             || isThematicBreak(line)
             || startsWithPipe(line)
             || (isDelimiterRow(line + 1) && containsPipe(line))
-            || listItemInterrupts(line)) {
+            || listItemInterrupts(line)
+            || (endsSentence(line - 1) && isPlainHeading(line))) {
           break;
         }
         line++;

@@ -39,7 +39,8 @@ class RankerTest {
   private static RankSettings limitOne() {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
-        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight());
+        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
+        d.sectionWeight());
   }
 
   @Test
@@ -72,6 +73,40 @@ class RankerTest {
     String described = ranking.explain(0, 2, settings).toString();
     assertTrue(described.contains("soft match"), described);
     assertEquals(ranking.unitScore(0, 2), ranking.explain(0, 2, settings).value(), 1e-12);
+  }
+
+  @Test
+  void aMatchingSectionHeadingLiftsTheSentencesUnderIt() {
+    String text = "Introduction\nWe study how people share news online and why some stories spread faster than others.\n"
+        + "Data Collection\nVolunteers recorded every post they saw on their phones for a month, by hand.\n"
+        + "Results\nStories with pictures spread twice as fast as stories without any pictures.";
+    List<SegmentedDocument> docs = oneDocument(text);
+    String query = "How was the data collected?";
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null);
+    RankSettings without = withSectionWeight(0);
+    RankSettings with = RankSettings.defaults();
+    int volunteers = unitStartingWith(docs.get(0), "Volunteers");
+    int stories = unitStartingWith(docs.get(0), "Stories");
+    Ranking flat = ranker.rank(query, docs, without, false);
+    Ranking sectioned = ranker.rank(query, docs, with, false);
+    assertEquals(0, flat.unitScore(0, volunteers) - flat.unitScore(0, stories), 1e-9,
+        "without the section prior, BM25 sees neither sentence");
+    assertTrue(sectioned.unitScore(0, volunteers) > sectioned.unitScore(0, stories) + 0.1);
+    var explanation = sectioned.explain(0, volunteers, with);
+    assertTrue(explanation.details().stream().anyMatch(e -> e.description().contains("section heading") && e.value() > 0),
+        explanation::toString);
+  }
+
+  private static int unitStartingWith(SegmentedDocument doc, String prefix) {
+    for (int u = 0; u < doc.units().size(); u++) if (doc.unitText(u).startsWith(prefix)) return u;
+    throw new AssertionError("no unit starts with " + prefix);
+  }
+
+  private static RankSettings withSectionWeight(double weight) {
+    RankSettings d = RankSettings.defaults();
+    return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
+        d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
+        d.fragmentPenalty(), d.staticWeight(), weight);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.precis.segment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -222,6 +223,39 @@ class SegmenterTest {
             "HEADING 4 3 #",
             "SENTENCE 5 3 #hashtag is not a heading, nor is ####### seven."),
         describe(WIDE, "# A\nText one.\n## B\nText two. More.\n#\n#hashtag is not a heading, nor is ####### seven."));
+  }
+
+  @Test
+  void plainTextHeadingsOpenSections() {
+    String paper = "Introduction\nSocial media platforms have made the spreading of fake news easier and faster.\n"
+        + "The main obstacle is the mix of real and misleading news. It is hard.\n"
+        + "Data Collection ::: Twitter (2019)\nWe collected tweets from public accounts over two years, by hand.";
+    assertEquals(
+        List.of(
+            "HEADING 0 1 Introduction",
+            "SENTENCE 1 1 Social media platforms have made the spreading of fake news easier and faster.",
+            "SENTENCE 1 1 The main obstacle is the mix of real and misleading news.",
+            "SENTENCE 1 1 It is hard.",
+            "HEADING 2 2 Data Collection ::: Twitter (2019)",
+            "SENTENCE 3 2 We collected tweets from public accounts over two years, by hand."),
+        describe(WIDE, paper));
+  }
+
+  @Test
+  void plainTextHeadingsNeedAShortLineBeforeClearlyLongerText() {
+    // Hard-wrapped prose: a short line inside a paragraph that does not follow a sentence end is no heading.
+    String wrapped = "The committee met on Monday and decided that\nthe budget for the next year would be reduced by "
+        + "ten percent across all departments.";
+    assertEquals(List.of("SENTENCE 0 0 " + wrapped.replace("\n", "\\n")), describe(WIDE, wrapped));
+    // Lines of similar length, a line ending in punctuation, a lowercase start, too many words: no headings.
+    for (String text : List.of(
+        "Short line here\nAnother short line",
+        "Results:\nThe model wins on every dataset that we have tried so far, by a wide margin.",
+        "introduction\nThe model wins on every dataset that we have tried so far, by a wide margin.",
+        "One two three four five six seven eight nine ten eleven\nThe model wins on every dataset that we have "
+            + "tried so far, by a wide margin and then some more words.")) {
+      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
+    }
   }
 
   @Test
