@@ -1,6 +1,8 @@
 package dev.precis.api.proxy;
 
+import dev.precis.api.CompressionLimiter;
 import dev.precis.api.EngineProducer;
+import dev.precis.api.ProblemException;
 import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Effort;
 import dev.precis.proxy.ChatCompressor;
@@ -54,6 +56,8 @@ public class OpenAiProxy {
   public static final String SAVED_TOKENS = "X-Precis-Saved-Tokens";
   public static final String COMPRESSION_MS = "X-Precis-Compression-Ms";
   public static final String BYPASS = "X-Precis-Bypass";
+  /** On a response whose request was forwarded uncompressed because every compression slot was busy. */
+  public static final String SKIPPED = "X-Precis-Skipped";
   public static final String MAX_CONTEXT_TOKENS = "X-Precis-Max-Context-Tokens";
 
   /** Paths under /v1 that Precis serves itself (Quarkus REST) and never forwards. */
@@ -66,6 +70,7 @@ public class OpenAiProxy {
   private final Vertx vertx;
   private final PrecisConfig config;
   private final EngineProducer engines;
+  private final CompressionLimiter limiter;
   private final ProxyMetrics metrics;
   private final ProxySettings settings;
   private final String upstream;
@@ -73,10 +78,12 @@ public class OpenAiProxy {
   private volatile HttpClient client;
   private volatile ChatCompressor compressor;
 
-  public OpenAiProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, ProxyMetrics metrics) {
+  public OpenAiProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
+      ProxyMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
     this.engines = engines;
+    this.limiter = limiter;
     this.metrics = metrics;
     this.settings = settings(config);
     this.upstream = config.upstream().url().map(OpenAiProxy::baseUrl).orElse(null);
@@ -187,9 +194,17 @@ public class OpenAiProxy {
         return;
       }
       byte[] bytes = body.getBytes();
-      vertx.<ChatRewrite>executeBlocking(() -> compressor().rewrite(bytes, headerBudget), false)
+      long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+      vertx.<ChatRewrite>executeBlocking(() -> {
+            // The same slots as /v1/compress: a sidecar must not run more compressions at once than its cores serve.
+            try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+              return compressor().rewrite(bytes, headerBudget);
+            }
+          }, false)
           .onComplete(done -> {
-            if (done.succeeded()) {
+            if (done.failed() && done.cause() instanceof ProblemException busy) {
+              overloaded(ctx, body, busy);
+            } else if (done.succeeded()) {
               ChatRewrite r = done.result();
               metrics.request("chat", r.changed() ? "compressed" : "untouched", r.model());
               metrics.compressed(r);
@@ -214,6 +229,24 @@ public class OpenAiProxy {
             }
           });
     });
+  }
+
+  /**
+   * Every compression slot busy and the queue full, or the wait past the request's time limit: with fail-open the
+   * request goes on uncompressed (the model call matters more than the tokens saved), else an OpenAI-shaped 429 or
+   * 503 with {@code Retry-After}.
+   */
+  private void overloaded(RoutingContext ctx, Buffer body, ProblemException busy) {
+    if (config.proxy().failOpen()) {
+      metrics.request("chat", "overloaded-forwarded", null);
+      ctx.response().putHeader(SKIPPED, "overloaded");
+      forward(ctx, body, Transparency.NONE);
+      return;
+    }
+    metrics.request("chat", "overloaded", null);
+    ctx.response().putHeader("Retry-After", Integer.toString(Math.max(1, busy.retryAfterSeconds())));
+    new OpenAiError(busy.status(), busy.getMessage(), busy.status() == 429 ? "rate_limit_error" : "server_error", null,
+        "precis_overloaded").send(ctx.response());
   }
 
   private void passThrough(RoutingContext ctx) {
