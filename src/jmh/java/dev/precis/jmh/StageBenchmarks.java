@@ -1,6 +1,7 @@
 package dev.precis.jmh;
 
 import dev.precis.encode.EncoderModel;
+import dev.precis.encode.StaticEncoder;
 import dev.precis.encode.WordPieceTokenizer;
 import dev.precis.engine.PrecisEngine;
 import dev.precis.engine.EngineSettings;
@@ -52,6 +53,7 @@ public class StageBenchmarks {
   private Segmenter segmenter;
   private Bm25Scorer bm25;
   private WordPieceTokenizer wordPiece;
+  private StaticEncoder staticVectors;
   private Planner planner;
   private Ranking ranking;
   private int[][] unitTokens;
@@ -73,6 +75,7 @@ public class StageBenchmarks {
       if (in == null) throw new IllegalStateException("no tokenizer file: run ./mvnw process-resources first");
       wordPiece = WordPieceTokenizer.fromJson(in);
     }
+    staticVectors = StaticEncoder.load(EncoderModel.BGE_SMALL_EN_V15_Q, null, wordPiece);
     counter = Tokenizers.forEncoding("cl100k_base").orElseThrow();
     planner = new Planner(PlanSettings.defaults());
     ranking = new Ranker(bm25, null).rank(example.question(), documents, RankSettings.defaults(), false);
@@ -103,10 +106,17 @@ public class StageBenchmarks {
     for (EvalExample.Document d : example.documents()) bh.consume(segmenter.segment(d.text()));
   }
 
-  /** Builds the per-request Lucene indexes over every unit and document and scores them against the question. */
+  /** Analyses every unit once and scores every unit and document against the question with Lucene's BM25. */
   @Benchmark
-  public Bm25Scorer.Scores bm25IndexAndSearch() {
+  public Bm25Scorer.Scores bm25() {
     return bm25.score(example.question(), documents);
+  }
+
+  /** Static-vector soft term match of every unit (title in front) against the question, tokenisation included. */
+  @Benchmark
+  public float[] softMatch() {
+    int[][] ids = staticVectors.tokenize(encoderTexts);
+    return staticVectors.softMatch(wordPiece.wordPieceIds(example.question()), ids, staticVectors.requestWeights(ids));
   }
 
   /** WordPiece token ids of every unit with its title in front (about 130 texts), as the encoder gets them. */
