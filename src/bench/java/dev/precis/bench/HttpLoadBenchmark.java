@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * latency as the client sees it, errors (non-200 or I/O), the service's median {@code timings.totalMs}, and the
  * service process's resident memory (VmRSS polled every 50 ms from /proc; VmHWM at the end).
  *
- * <p>Variants: {@code fast} and {@code best} run with the vector cache off (every unit embedded, nothing cached);
+ * <p>Variants: {@code fast} and {@code best} run with the vector and token-count caches off (nothing cached);
  * {@code warm} keeps the default cache and first replays every request once, so the measured requests repeat
  * documents seen before; {@code bm25} runs with the encoder disabled ({@code precis.encoder.enabled=false}).
  * Before measuring, {@code fast}, {@code best} and {@code bm25} send {@code --warmup} seconds of requests at
@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * ./mvnw -q -B test-compile exec:java@load -Dload.args="--scaling 1000,4000,16000,64000,128000 --reps 5"
  * </pre>
  *
- * <p>{@code --scaling}: one service with the vector cache off; after the JIT warm-up, for each size (cl100k_base
+ * <p>{@code --scaling}: one service with the vector and token-count caches off; after the JIT warm-up, for each size (cl100k_base
  * tokens of the full context) and shape, {@code --reps} requests one at a time (each with another question of the
  * set): {@code single} is one document made of distinct qasper papers joined (then nq20 passages from the end of
  * the set, beyond the papers' 88k tokens) and cut at exactly that many tokens,
@@ -88,8 +88,8 @@ public final class HttpLoadBenchmark {
   record Variant(String name, List<String> properties, String effort, boolean warm) {
     static Variant named(String name) {
       return switch (name) {
-        case "fast" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0"), "fast", false);
-        case "best" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0"), "best", false);
+        case "fast" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "fast", false);
+        case "best" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "best", false);
         case "warm" -> new Variant(name, List.of(), "fast", true);
         case "bm25" -> new Variant(name, List.of("-Dprecis.encoder.enabled=false"), "fast", false);
         default -> throw new IllegalArgumentException("unknown variant " + name + ", known: fast, best, warm, bm25");
@@ -228,7 +228,7 @@ public final class HttpLoadBenchmark {
         + passages.size());
 
     List<String> rows = new ArrayList<>();
-    try (Service service = start(List.of("-Dprecis.encoder.cache-entries=0"), "scaling")) {
+    try (Service service = start(List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "scaling")) {
       phase(bodies("nq20", "fast"), 2, Double.parseDouble(options.get("warmup")), Integer.MAX_VALUE);
       for (String shape : options.getOrDefault("shapes", "single,many").split(",")) {
         for (String size : options.get("scaling").split(",")) {

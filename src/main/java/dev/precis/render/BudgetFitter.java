@@ -18,13 +18,20 @@ import java.util.List;
 public final class BudgetFitter {
   private final Renderer renderer = new Renderer();
   private final int maxFillAttempts;
+  private final boolean estimateFirst;
 
   /** @param maxFillAttempts how many leftover units are tried (each costs one render and count) */
   public BudgetFitter(int maxFillAttempts) {
+    this(maxFillAttempts, true);
+  }
+
+  /** With {@code estimateFirst} false every fill try is counted exactly (the reference the tests compare with). */
+  BudgetFitter(int maxFillAttempts, boolean estimateFirst) {
     if (maxFillAttempts < 0) {
       throw new IllegalArgumentException("illegal maxFillAttempts: " + maxFillAttempts + ", must be >= 0");
     }
     this.maxFillAttempts = maxFillAttempts;
+    this.estimateFirst = estimateFirst;
   }
 
   /**
@@ -73,24 +80,90 @@ public final class BudgetFitter {
     for (Selection s : plan.selections()) {
       if (!kept.contains(s)) candidates.add(new int[] {s.document(), s.unit()});
     }
-    int attempts = 0;
-    for (int[] c : candidates) {
-      if (attempts >= maxFillAttempts || count >= budget) break;
-      if (unitTokens[c[0]][c[1]] > budget - count) continue;
-      attempts++;
-      chosen.add(new Selection(c[0], c[1], Reason.REFINED));
-      int next = count(documents, chosen, chosen.size(), order, marker, counter);
-      if (next <= budget) {
-        count = next;
-      } else {
-        chosen.remove(chosen.size() - 1);
-      }
+    List<Selection> beforeFill = new ArrayList<>(chosen);
+    int countBeforeFill = count;
+    Filled filled = fill(documents, chosen, count, candidates, order, marker, budget, unitTokens, counter,
+        estimateFirst);
+    if (filled == null) { // an estimate was not an upper bound after all: the same fill, one exact count per unit
+      chosen = beforeFill;
+      filled = fill(documents, chosen, countBeforeFill, candidates, order, marker, budget, unitTokens, counter, false);
     }
+    count = filled.count();
     if (!chosen.isEmpty() || plan.selections().isEmpty() && plan.leftovers().isEmpty()) {
       String text = renderer.render(documents, keptSets(documents, chosen, chosen.size()), order, marker, null);
       return new Fitted(text, count, chosen, null);
     }
     return cut(documents, plan, order, marker, budget, counter);
+  }
+
+  private record Filled(int count) {}
+
+  /**
+   * Adds the candidates that fit, in order, to {@code chosen}, trying at most {@code maxFillAttempts}; returns the
+   * exact count. Each try used to render and count the whole output, which at 100k tokens of input costs more than
+   * the rest of the request. With {@code estimate}, a unit is first taken on an upper estimate of what it adds (its
+   * tokens, a token per char of the whitespace around it, two markers, its document's header and separator when it
+   * opens the document, and a margin) and only counted exactly when the estimate leaves no room; one exact count at
+   * the end confirms it all. The decisions are then those of counting every try exactly. Returns null when that
+   * final count is over the budget (BPE merges at the joints beat the estimate), so the caller can start over exactly.
+   */
+  private Filled fill(List<SegmentedDocument> documents, List<Selection> chosen, int count, List<int[]> candidates,
+      int[] order, String marker, int budget, int[][] unitTokens, TokenCounter counter, boolean estimate) {
+    int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker + " ");
+    BitSet[] open = new BitSet[documents.size()];
+    for (int d = 0; d < open.length; d++) open[d] = new BitSet();
+    for (Selection s : chosen) open[s.document()].set(s.unit());
+    boolean exact = true;
+    int attempts = 0;
+    for (int[] c : candidates) {
+      if (attempts >= maxFillAttempts) break;
+      if (!exact && (count >= budget || unitTokens[c[0]][c[1]] > budget - count)) {
+        count = count(documents, chosen, chosen.size(), order, marker, counter); // decide on the exact count
+        exact = true;
+      }
+      if (count >= budget) break;
+      if (unitTokens[c[0]][c[1]] > budget - count) continue;
+      attempts++;
+      chosen.add(new Selection(c[0], c[1], Reason.REFINED));
+      if (estimate) {
+        int upper = count + upperCost(documents.get(c[0]), c[1], open[c[0]].isEmpty(), unitTokens, markerTokens,
+            counter);
+        if (upper <= budget) {
+          count = upper;
+          exact = false;
+          open[c[0]].set(c[1]);
+          continue;
+        }
+        if (!exact) {
+          count = count(documents, chosen, chosen.size() - 1, order, marker, counter);
+          exact = true;
+        }
+      }
+      int next = count(documents, chosen, chosen.size(), order, marker, counter);
+      if (next <= budget) {
+        count = next;
+        open[c[0]].set(c[1]);
+      } else {
+        chosen.remove(chosen.size() - 1);
+      }
+    }
+    if (!exact) {
+      count = count(documents, chosen, chosen.size(), order, marker, counter);
+      if (count > budget) return null;
+    }
+    return new Filled(count);
+  }
+
+  private static int upperCost(SegmentedDocument doc, int unit, boolean opensDocument, int[][] unitTokens,
+      int markerTokens, TokenCounter counter) {
+    var units = doc.units();
+    int whitespace = 0;
+    if (unit > 0) whitespace += units.get(unit).start() - units.get(unit - 1).end();
+    if (unit + 1 < units.size()) whitespace += units.get(unit + 1).start() - units.get(unit).end();
+    int header = opensDocument
+        ? (doc.title() == null ? 0 : counter.count(doc.title() + "\n")) + Renderer.DOCUMENT_SEPARATOR.length()
+        : 0;
+    return unitTokens[doc.index()][unit] + whitespace + 2 * markerTokens + header + 2;
   }
 
   /** Not one whole unit fits: the head of the best unit, cut at a token boundary, with its header if possible. */
