@@ -195,7 +195,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     }
 
     List<Compression.DocumentOutcome> outcomes =
-        outcomes(request, documents, ranking, kept, cut, outputTokens, counter);
+        outcomes(request, documents, ranking, kept, cut, inputTokens, outputTokens, counter);
     List<Compression.UnitExplanation> explanations =
         request.explain() ? explain(documents, ranking, kept, duplicates) : List.of();
     long t5 = System.nanoTime();
@@ -253,7 +253,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   private List<Compression.DocumentOutcome> outcomes(
       CompressionRequest request, List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept,
-      Renderer.Cut cut, int outputTokens, TokenCounter counter) {
+      Renderer.Cut cut, int inputTokens, int outputTokens, TokenCounter counter) {
     Map<Integer, BitSet> keptByDocument = new HashMap<>();
     Map<Integer, Boolean> beyondSummary = new HashMap<>();
     for (Selection s : kept) {
@@ -267,9 +267,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       int d = doc.index();
       BitSet units = keptByDocument.getOrDefault(d, new BitSet());
       int total = doc.units().size();
-      int before = count(counter, renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
+      // A single document renders alone exactly as the input and the output do: no need to count it again.
+      boolean alone = documents.size() == 1;
+      int before = alone ? inputTokens
+          : count(counter, renderer.render(List.of(reindexed(doc)), List.of(all(total)), new int[] {0}, "", null));
       // A cut unit is the whole output, rendered in whatever frame fit: its count is the output's.
-      int after = units.isEmpty() ? 0 : cut != null ? outputTokens
+      int after = units.isEmpty() ? 0 : cut != null || alone ? outputTokens
           : counter.count(renderer.render(List.of(reindexed(doc)), List.of(units), new int[] {0},
               request.elisionMarker(), null));
       Decision decision;
