@@ -1,5 +1,8 @@
 package dev.precis.api;
 
+import dev.precis.api.proxy.OpenAiProxy;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.precis.config.PrecisConfig;
@@ -71,6 +74,15 @@ public class BodyLimitFilter {
     context.next();
   }
 
+  private static Map<String, Object> openAiError(int status, String detail) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", detail);
+    error.put("type", "invalid_request_error");
+    error.put("param", null);
+    error.put("code", status == 413 ? "request_too_large" : "invalid_content_length");
+    return error;
+  }
+
   private void limitChunked(RoutingContext context) {
     if (context.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       Long current = context.get(MAX_REQUEST_SIZE_KEY);
@@ -80,16 +92,20 @@ public class BodyLimitFilter {
   }
 
   private void refuse(RoutingContext context, int status, String title, String detail) {
+    // OpenAI clients talking to the proxy read OpenAI's error shape; Precis' own API answers problem details.
+    boolean openAi = OpenAiProxy.isProxied(context.normalizedPath());
     String body;
     try {
-      body = json.writeValueAsString(new Problem("about:blank", title, status, detail, null));
+      body = openAi
+          ? json.writeValueAsString(Map.of("error", openAiError(status, detail)))
+          : json.writeValueAsString(new Problem("about:blank", title, status, detail, null));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a problem detail must serialise", e);
     }
     // The body is not read: close the connection so that its bytes are not taken for the next request.
     context.response()
         .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+        .putHeader(HttpHeaders.CONTENT_TYPE, openAi ? "application/json" : Problem.MEDIA_TYPE)
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(body);
   }

@@ -249,9 +249,15 @@ public class OpenAiProxy {
         "precis_overloaded").send(ctx.response());
   }
 
+  /** Whether a request path is one the proxy serves (OpenAI's {@code /v1/*}, except Precis' own endpoints). */
+  public static boolean isProxied(String path) {
+    if (path == null || !path.startsWith("/v1/")) return false;
+    return OWN_PATHS.stream().noneMatch(p -> path.equals(p) || path.startsWith(p + "/"));
+  }
+
   private void passThrough(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    if (OWN_PATHS.contains(path) || OWN_PATHS.stream().anyMatch(p -> path.startsWith(p + "/"))) {
+    if (!isProxied(path)) {
       ctx.next();
       return;
     }

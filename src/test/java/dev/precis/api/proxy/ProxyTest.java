@@ -309,6 +309,22 @@ class ProxyTest {
     assertEquals(0, upstream.pending());
   }
 
+  @Test
+  void aDeclaredBodyOverTheLimitGets413InOpenAisShape() throws Exception {
+    String big = "{\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", \"content\": \""
+        + "x".repeat(WithFakeUpstream.MAX_BODY_BYTES) + "\"}]}";
+    HttpResponse<String> r = post("/v1/chat/completions", big);
+    assertEquals(413, r.statusCode(), r::body);
+    JsonNode error = JSON.readTree(r.body()).get("error");
+    assertEquals("request_too_large", error.get("code").asText(), r::body);
+    assertTrue(error.get("message").asText().contains("precis.limits.max-body-bytes"), r::body);
+    assertEquals(0, upstream.pending());
+    // Precis' own API keeps answering problem details.
+    HttpResponse<String> own = post("/v1/compress", big);
+    assertEquals(413, own.statusCode(), own::body);
+    assertTrue(own.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+  }
+
   private static void assertBadRequest(HttpResponse<String> r, String message, String param) throws IOException {
     assertEquals(400, r.statusCode(), r::body);
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
