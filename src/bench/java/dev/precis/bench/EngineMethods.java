@@ -19,6 +19,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code precis}: {@link EngineSettings#defaults()}, effort FAST
  *   <li>{@code precis-best}: {@link EngineSettings#defaults()}, effort BEST
+ *   <li>{@code precis-instant}: {@link EngineSettings#defaults()}, effort INSTANT (no transformer pass)
  *   <li>{@code precis-bm25-only}: defaults {@code withEncoder(false)}, effort FAST
  *   <li>{@code precis-encoder-only}: defaults {@code withBm25(false)}, effort FAST
  *   <li>{@code precis-no-summaries}: defaults {@code withCoarseSummaries(false)}, effort FAST
@@ -32,12 +33,13 @@ public final class EngineMethods {
 
   public static final String PRECIS = "precis";
   public static final String PRECIS_BEST = "precis-best";
+  public static final String PRECIS_INSTANT = "precis-instant";
   public static final String BM25_ONLY = "precis-bm25-only";
   public static final String ENCODER_ONLY = "precis-encoder-only";
   public static final String NO_SUMMARIES = "precis-no-summaries";
 
   /** Every engine method, in report order. */
-  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES);
+  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES);
 
   private EngineMethods() {}
 
@@ -60,6 +62,7 @@ public final class EngineMethods {
       factories.put(name, switch (name) {
         case PRECIS -> factory(defaults, Effort.FAST);
         case PRECIS_BEST -> factory(defaults, Effort.BEST);
+        case PRECIS_INSTANT -> factory(defaults, Effort.INSTANT);
         case BM25_ONLY -> factory(defaults.withEncoder(false), Effort.FAST);
         case ENCODER_ONLY -> factory(defaults.withBm25(false), Effort.FAST);
         case NO_SUMMARIES -> factory(defaults.withCoarseSummaries(false), Effort.FAST);

@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
  *
  * <p>Variants: {@code fast} and {@code best} run with the vector and token-count caches off (nothing cached);
  * {@code warm} keeps the default cache and first replays every request once, so the measured requests repeat
- * documents seen before; {@code bm25} runs with the encoder disabled ({@code precis.encoder.enabled=false}).
- * Before measuring, {@code fast}, {@code best} and {@code bm25} send {@code --warmup} seconds of requests at
+ * documents seen before; {@code instant} sends {@code effort: instant} (no transformer pass, caches off); {@code bm25}
+ * runs with the encoder disabled ({@code precis.encoder.enabled=false}).
+ * Before measuring, {@code fast}, {@code best}, {@code instant} and {@code bm25} send {@code --warmup} seconds of requests at
  * concurrency 2 (JIT warm-up).
  *
  * <pre>
@@ -90,9 +91,10 @@ public final class HttpLoadBenchmark {
       return switch (name) {
         case "fast" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "fast", false);
         case "best" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "best", false);
+        case "instant" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "instant", false);
         case "warm" -> new Variant(name, List.of(), "fast", true);
         case "bm25" -> new Variant(name, List.of("-Dprecis.encoder.enabled=false"), "fast", false);
-        default -> throw new IllegalArgumentException("unknown variant " + name + ", known: fast, best, warm, bm25");
+        default -> throw new IllegalArgumentException("unknown variant " + name + ", known: fast, best, instant, warm, bm25");
       };
     }
   }

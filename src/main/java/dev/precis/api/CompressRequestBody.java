@@ -24,7 +24,8 @@ public record CompressRequestBody(
     @Schema(description = "Target model name (gpt-4o, gpt-4.1, o3, gpt-4, gpt-3.5-turbo, ...), mapped to its "
         + "encoding; instead of encoding.")
     String model,
-    @Schema(description = "Operating point: fast (default) or best.", enumeration = {"fast", "best"})
+    @Schema(description = "Operating point: instant (no transformer pass), fast (default) or best.",
+        enumeration = {"instant", "fast", "best"})
     String effort,
     @Schema(description = "Output order of documents: original (default) or relevance.",
         enumeration = {"original", "relevance"})

@@ -165,12 +165,11 @@ final class RequestMapper {
   }
 
   private Effort effort(String effort) {
-    String value = effort == null ? config.defaults().effort() : effort;
-    return switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "fast" -> Effort.FAST;
-      case "best" -> Effort.BEST;
-      default -> throw ProblemException.badRequest("unknown effort '" + shown(effort) + "': use fast or best");
-    };
+    Effort named = Effort.named(effort == null ? config.defaults().effort() : effort);
+    if (named == null) {
+      throw ProblemException.badRequest("unknown effort '" + shown(effort) + "': use instant, fast or best");
+    }
+    return named;
   }
 
   private static Order order(String order) {

@@ -225,7 +225,7 @@ public interface PrecisConfig {
     @WithDefault("cl100k_base")
     String encoding();
 
-    /** Effort when a request does not say: {@code fast} or {@code best}. Default {@code fast}. */
+    /** Effort when a request does not say: {@code instant}, {@code fast} or {@code best}. Default {@code fast}. */
     @WithDefault("fast")
     String effort();
 

@@ -146,7 +146,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     boolean fits = inputTokens <= budget;
     if (!fits || request.explain() || request.order() == Order.RELEVANCE) {
       limits.check("ranking");
-      ranking = ranker.rank(request.query(), documents, settings.rank(), request.effort() == Effort.BEST);
+      int encoderTexts = switch (request.effort()) {
+        case INSTANT -> 0;
+        case FAST -> settings.rank().encoderTextLimit();
+        case BEST -> settings.rank().bestEncoderTextLimit();
+      };
+      ranking = ranker.rank(request.query(), documents, settings.rank(), encoderTexts);
     }
     long t2 = System.nanoTime();
 

@@ -48,6 +48,19 @@ public final class Ranker {
    */
   public Ranking rank(
       String query, List<SegmentedDocument> documents, RankSettings settings, boolean bestEffort) {
+    return rank(query, documents, settings,
+        bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit());
+  }
+
+  /**
+   * @param query the question, or null to rank by centrality
+   * @param documents the segmented documents
+   * @param settings fusion weights
+   * @param encoderTextLimit how many units the encoder may embed; 0 ranks without a transformer pass, with the static
+   *     vectors' soft match (when there are static vectors and a query) as the semantic signal
+   */
+  public Ranking rank(
+      String query, List<SegmentedDocument> documents, RankSettings settings, int encoderTextLimit) {
     boolean queryAgnostic = query == null;
     int n = documents.size();
     double[][] lexical = new double[n][];
@@ -86,12 +99,19 @@ public final class Ranker {
 
     int[][] headingOf = headings(documents, settings);
     int embedded = 0;
+    boolean softSemantic = false;
     if (encoder != null) {
-      int limit = bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit();
-      List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, headingOf,
-          settings.staticWeight(), limit);
-      embedded = chosen.size();
-      if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
+      int limit = encoderTextLimit;
+      if (limit == 0 && staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
+        // No transformer pass at all: the static soft match is the semantic signal.
+        softSemantic = true;
+        for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
+      } else {
+        List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, headingOf,
+            settings.staticWeight(), limit);
+        embedded = chosen.size();
+        if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
+      }
     }
 
     double[] docSemantic = new double[n];
@@ -125,7 +145,7 @@ public final class Ranker {
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d]));
     }
-    return new Ranking(ranked, embedded, queryAgnostic);
+    return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
   }
 
   /** A unit's own relevance: its semantic and lexical parts, without the document prior. */

@@ -10,8 +10,10 @@ import java.util.List;
  * @param documents one entry per input document, in input order
  * @param embeddedTexts how many texts the encoder was asked to embed (cache hits included)
  * @param queryAgnostic whether the scores measure centrality rather than relevance to a question
+ * @param staticSemantic whether the semantic scores are the static vectors' soft match (no transformer pass)
  */
-public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic) {
+public record Ranking(
+    List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic, boolean staticSemantic) {
   public Ranking {
     documents = List.copyOf(documents);
   }
@@ -60,7 +62,10 @@ public record Ranking(List<DocumentRanking> documents, int embeddedTexts, boolea
     boolean embedded = !Double.isNaN(semantic);
     String semanticDescription = queryAgnostic
         ? "centrality: cosine to the mean of all unit vectors, min-max normalised"
-        : "semantic: encoder cosine to the query, min-max normalised";
+        : staticSemantic
+            ? "semantic: soft match of the query's word pieces with the static vectors (no transformer), min-max "
+                + "normalised"
+            : "semantic: encoder cosine to the query, min-max normalised";
     Explanation semanticPart = Explanation.of(
         embedded ? settings.semanticWeight() * semantic : 0,
         embedded ? "weight " + settings.semanticWeight() + " x " + semanticDescription

@@ -181,6 +181,24 @@ class CompressResourceTest {
   }
 
   @Test
+  void instantEffortRanksWithoutTheTransformerAndSaysSo() {
+    Map<String, Object> body = request(100);
+    body.put("effort", "instant");
+    body.put("explain", true);
+    JsonNode r = compress(body);
+
+    String text = r.get("text").asText();
+    assertTrue(cl100k(text) <= 100, () -> cl100k(text) + " tokens: " + text);
+    assertTrue(text.contains(ANSWER), () -> "answer sentence lost: " + text);
+    boolean staticSemantic = false;
+    for (JsonNode u : r.get("units")) {
+      assertFalse(u.get("explanation").toString().contains("encoder cosine"), u::toString);
+      staticSemantic |= u.get("explanation").toString().contains("static vectors (no transformer)");
+    }
+    assertTrue(staticSemantic, "the explanation names the static soft match");
+  }
+
+  @Test
   void keepKeepsALowRelevanceSentence() {
     Map<String, Object> plain = request(100);
     assertFalse(compress(plain).get("text").asText().contains(INITIALS), "without keep the sentence is dropped");

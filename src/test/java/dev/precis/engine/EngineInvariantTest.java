@@ -67,7 +67,7 @@ class EngineInvariantTest {
       String encodingName = encodings.get(r.nextInt(encodings.size()));
       Encoding encoding = REGISTRY.getEncoding(encodingName).orElseThrow();
       int budget = 1 + r.nextInt(r.nextBoolean() ? 40 : 600);
-      Effort effort = r.nextBoolean() ? Effort.FAST : Effort.BEST;
+      Effort effort = Effort.values()[r.nextInt(Effort.values().length)];
       Order order = r.nextInt(4) == 0 ? Order.RELEVANCE : Order.ORIGINAL;
       String marker = r.nextInt(4) == 0 ? "" : MARKER;
       String replay = "seed " + seed + ", case " + i + " (case seed " + caseSeed + "), encoding " + encodingName

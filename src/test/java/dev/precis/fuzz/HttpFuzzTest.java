@@ -142,7 +142,7 @@ class HttpFuzzTest {
     else budget.put("maxTokens", 1 + r.nextInt(r.nextBoolean() ? 10 : 1_000));
     request.put("elisionMarker", MARKER);
     if (r.nextBoolean()) request.put("encoding", List.of("cl100k_base", "o200k_base", "p50k_base").get(r.nextInt(3)));
-    if (r.nextBoolean()) request.put("effort", r.nextBoolean() ? "fast" : "best");
+    if (r.nextBoolean()) request.put("effort", List.of("instant", "fast", "best").get(r.nextInt(3)));
     if (r.nextInt(4) == 0) request.put("order", "relevance");
     if (r.nextInt(6) == 0) request.put("explain", true);
     return request;

@@ -25,7 +25,7 @@ class PlannerTest {
       docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[n], new double[n],
           new double[n], new double[n], new double[n], new double[n]));
     }
-    return new Ranking(docs, 0, false);
+    return new Ranking(docs, 0, false, false);
   }
 
   private static BitSet[] none(int n) {

@@ -97,7 +97,11 @@ public class OpenAiProxy {
       throw new IllegalArgumentException("precis.proxy.fallback-encoding '" + p.fallbackEncoding()
           + "' is not one of " + Tokenizers.ENCODINGS);
     }
-    Effort effort = "best".equalsIgnoreCase(config.defaults().effort().trim()) ? Effort.BEST : Effort.FAST;
+    Effort effort = Effort.named(config.defaults().effort());
+    if (effort == null) {
+      throw new IllegalArgumentException("precis.defaults.effort '" + config.defaults().effort()
+          + "' is not one of instant, fast, best");
+    }
     ContextWindows windows;
     try {
       windows = ContextWindows.parse(p.contextWindows().orElse(List.of()));
