@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.precis.api.EngineReady;
 import dev.precis.config.PrecisConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -135,6 +136,7 @@ class KubernetesManifestsTest {
 
   @Test
   void theProbePathsAreServed() {
+    EngineReady.await(); // readiness is down while the engine loads in the background
     for (String path : PROBES) given().get(path).then().statusCode(200);
   }
 
@@ -195,6 +197,7 @@ class KubernetesManifestsTest {
     assertTrue(pod.getAdditionalProperties().isEmpty(), () -> "unknown fields " + pod.getAdditionalProperties());
     assertTrue(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")).contains("EXPOSE " + httpPort()));
     assertEquals(httpPort(), precis.getPorts().get(0).getContainerPort());
+    EngineReady.await();
     Map<String, HTTPGetAction> probes = Map.of(
         "/q/health/started", precis.getStartupProbe().getHttpGet(),
         "/q/health/ready", precis.getReadinessProbe().getHttpGet(),
