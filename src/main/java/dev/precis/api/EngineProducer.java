@@ -99,11 +99,12 @@ public class EngineProducer {
 
   private void load() {
     long t0 = startedNanos;
+    PrecisEngine e = null;
     try {
       // The default encoding's rank table (a few hundred ms) loads beside the engine; the engine waits for it below.
       Thread encoding = Thread.ofPlatform().name("precis-encoding-loader").daemon(true)
           .start(() -> Tokenizers.forEncoding(defaultEncoding).ifPresent(c -> c.count("warm up the rank table")));
-      PrecisEngine e = factory.get();
+      e = factory.get();
       long t1 = System.nanoTime();
       encoding.join();
       String warmUpEncoding = Tokenizers.ENCODINGS.contains(defaultEncoding) ? defaultEncoding : "cl100k_base";
@@ -119,19 +120,24 @@ public class EngineProducer {
         engine = e;
         built.complete(e);
       }
-      LOG.infof("engine ready in %d ms (encoder %s; built in %d ms, warmed in %d ms, on thread %s)", ms(t2 - t0),
-          config == null || config.encoder().enabled() ? encoderName() : "disabled", ms(t1 - t0), ms(t2 - t1),
-          Thread.currentThread().getName());
-      long t3 = System.nanoTime();
-      Tokenizers.warmUp(); // the other encodings, so that no request pays for their tables
-      LOG.debugf("all encodings loaded in %d ms", ms(System.nanoTime() - t3));
+      LOG.infof("engine ready in %d ms (encoder %s; built in %d ms, warmed in %d ms)", ms(t2 - t0),
+          config == null || config.encoder().enabled() ? encoderName() : "disabled", ms(t1 - t0), ms(t2 - t1));
     } catch (Throwable t) {
       built.completeExceptionally(t);
+      if (e != null && engine != e) e.close(); // built but not published: release its native session
       synchronized (this) {
         if (stopped) return;
       }
       LOG.errorf(t, "the compression engine could not be loaded: %s; stopping", t.getMessage());
       onFailure.run();
+      return;
+    }
+    try {
+      long t3 = System.nanoTime();
+      Tokenizers.warmUp(); // the other encodings, so that no request pays for their tables
+      LOG.debugf("all encodings loaded in %d ms", ms(System.nanoTime() - t3));
+    } catch (RuntimeException | Error t) {
+      LOG.warnf(t, "loading the other encodings failed; a request naming one loads it itself");
     }
   }
 
