@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -90,15 +92,13 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       onnxBytes = resourceBytes(model.onnxResource());
     }
 
-    try (InputStream json =
-        tokenizerPath != null
-            ? Files.newInputStream(tokenizerPath)
-            : OnnxSentenceEncoder.class.getResourceAsStream(model.tokenizerResource())) {
-      this.tokenizer = WordPieceTokenizer.fromJson(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read tokenizer of encoder model '" + model.name() + "'", e);
-    }
+    // The vocabulary json (a few hundred ms on a cold JVM) is parsed on a second thread while ONNX Runtime loads its
+    // native library and creates the session on this one; they share nothing.
+    Path tokenizerFile = tokenizerPath;
+    FutureTask<WordPieceTokenizer> readTokenizer = new FutureTask<>(() -> readTokenizer(model, tokenizerFile));
+    Thread.ofPlatform().name("precis-tokenizer-loader").daemon(true).start(readTokenizer);
 
+    OrtSession created = null;
     this.environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(intraOpThreads);
@@ -107,13 +107,18 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       options.setMemoryPatternOptimization(true);
       // Spinning worker threads burn the cores that concurrent requests need; on a 2-core pod, parking wins.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      this.session =
+      created =
           onnxPath != null
               ? environment.createSession(onnxPath.toString(), options)
               : environment.createSession(onnxBytes, options);
-    } catch (OrtException e) {
+      this.tokenizer = joinTokenizer(readTokenizer, model);
+    } catch (OrtException | RuntimeException e) {
+      if (created != null) closeQuietly(created);
+      readTokenizer.cancel(false);
+      if (e instanceof RuntimeException r) throw r;
       throw new IllegalStateException("cannot load ONNX model of encoder '" + model.name() + "'", e);
     }
+    this.session = created;
 
     try {
       if (!session.getInputNames().contains(INPUT_IDS) || !session.getInputNames().contains(ATTENTION_MASK)) {
@@ -135,6 +140,30 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       closeQuietly(session);
       if (e instanceof RuntimeException r) throw r;
       throw new IllegalStateException("cannot inspect ONNX model of encoder '" + model.name() + "'", e);
+    }
+  }
+
+  private static WordPieceTokenizer readTokenizer(EncoderModel model, Path tokenizerPath) {
+    try (InputStream json =
+        tokenizerPath != null
+            ? Files.newInputStream(tokenizerPath)
+            : OnnxSentenceEncoder.class.getResourceAsStream(model.tokenizerResource())) {
+      return WordPieceTokenizer.fromJson(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer of encoder model '" + model.name() + "'", e);
+    }
+  }
+
+  private static WordPieceTokenizer joinTokenizer(FutureTask<WordPieceTokenizer> task, EncoderModel model) {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw new IllegalStateException("cannot read tokenizer of encoder model '" + model.name() + "'", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the tokenizer of '" + model.name() + "'", e);
     }
   }
 

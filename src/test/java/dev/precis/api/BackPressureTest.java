@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +43,11 @@ class BackPressureTest {
 
   @Inject
   CompressionLimiter limiter;
+
+  @BeforeEach
+  void engineLoaded() {
+    EngineReady.await(); // its 3 s time limit would otherwise also bound the wait for the engine to load
+  }
 
   @AfterEach
   void nothingHeldOrWaiting() throws InterruptedException {

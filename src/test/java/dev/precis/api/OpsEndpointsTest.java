@@ -19,6 +19,7 @@ class OpsEndpointsTest {
 
   @Test
   void readinessIsUpWithTheEngineCheck() {
+    EngineReady.await(); // the engine loads in the background after start-up
     given().get("/q/health/ready").then().statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name", hasItems("compression-engine"));
