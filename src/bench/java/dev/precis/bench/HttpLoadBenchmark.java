@@ -62,7 +62,7 @@ import java.util.regex.Pattern;
  * seconds [10], {@code --port} [18091], {@code --jvm-opts} [-Xmx256m], {@code --ratio} [4], {@code --ready} N
  * (only start the service N times and report ready times), {@code --train-requests} M (with {@code --ready}: then
  * send the first M requests of the first set, one at a time, before stopping: a training run for an AOT cache),
- * {@code --env} K=V,K2=V2 (environment variables of the service, for example {@code MALLOC_ARENA_MAX=2}),
+ * {@code --effort} [fast] (of the {@code --scaling} requests), {@code --env} K=V,K2=V2 (environment variables of the service, for example {@code MALLOC_ARENA_MAX=2}),
  * {@code --logs} [target/load].
  */
 public final class HttpLoadBenchmark {
@@ -104,6 +104,7 @@ public final class HttpLoadBenchmark {
         "jar", "target/quarkus-app/quarkus-run.jar", "eval", "../shared/eval", "sets", "nq20",
         "variants", "fast,warm,best,bm25", "concurrency", "1,4,16", "duration", "10", "max-requests", "5000",
         "warmup", "10", "port", "18091", "jvm-opts", "-Xmx256m"));
+    options.put("effort", "fast");
     options.put("ratio", "4");
     options.put("logs", "target/load");
     for (int i = 0; i < args.length; i++) {
@@ -259,6 +260,7 @@ public final class HttpLoadBenchmark {
             body.put("query", questions.get(r % questions.size()).question());
             body.put("documents", docs);
             body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
+            body.put("effort", options.get("effort"));
             long t0 = System.nanoTime();
             HttpResponse<String> response = post(JSON.writeValueAsBytes(body));
             client[r] = (System.nanoTime() - t0) / 1e6;
