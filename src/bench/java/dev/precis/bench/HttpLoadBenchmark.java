@@ -85,13 +85,17 @@ public final class HttpLoadBenchmark {
     this.options = options;
   }
 
+  /** Service properties that turn off the vector and token-count caches, so every request pays its full cost. */
+  static final List<String> NOTHING_CACHED =
+      List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0");
+
   /** A service variant: its name, extra system properties for the service, the request effort, and cache warming. */
   record Variant(String name, List<String> properties, String effort, boolean warm) {
     static Variant named(String name) {
       return switch (name) {
-        case "fast" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "fast", false);
-        case "best" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "best", false);
-        case "instant" -> new Variant(name, List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "instant", false);
+        case "fast" -> new Variant(name, NOTHING_CACHED, "fast", false);
+        case "best" -> new Variant(name, NOTHING_CACHED, "best", false);
+        case "instant" -> new Variant(name, NOTHING_CACHED, "instant", false);
         case "warm" -> new Variant(name, List.of(), "fast", true);
         case "bm25" -> new Variant(name, List.of("-Dprecis.encoder.enabled=false"), "fast", false);
         default -> throw new IllegalArgumentException("unknown variant " + name + ", known: fast, best, instant, warm, bm25");
@@ -231,7 +235,7 @@ public final class HttpLoadBenchmark {
         + passages.size());
 
     List<String> rows = new ArrayList<>();
-    try (Service service = start(List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0"), "scaling")) {
+    try (Service service = start(NOTHING_CACHED, "scaling")) {
       phase(bodies("nq20", "fast"), 2, Double.parseDouble(options.get("warmup")), Integer.MAX_VALUE);
       for (String shape : options.getOrDefault("shapes", "single,many").split(",")) {
         for (String size : options.get("scaling").split(",")) {

@@ -78,7 +78,8 @@ public class StageBenchmarks {
     staticVectors = StaticEncoder.load(EncoderModel.BGE_SMALL_EN_V15_Q, null, wordPiece);
     counter = Tokenizers.forEncoding("cl100k_base").orElseThrow();
     planner = new Planner(PlanSettings.defaults());
-    ranking = new Ranker(bm25, null).rank(example.question(), documents, RankSettings.defaults(), false);
+    ranking = new Ranker(bm25, null).rank(example.question(), documents, RankSettings.defaults(),
+        RankSettings.defaults().encoderTextLimit());
     unitTokens = new int[documents.size()][];
     headerTokens = new int[documents.size()];
     forced = new BitSet[documents.size()];

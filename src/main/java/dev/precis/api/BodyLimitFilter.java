@@ -1,10 +1,9 @@
 package dev.precis.api;
 
-import dev.precis.api.proxy.OpenAiProxy;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.precis.api.proxy.OpenAiError;
+import dev.precis.api.proxy.OpenAiProxy;
 import dev.precis.config.PrecisConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
@@ -74,15 +73,6 @@ public class BodyLimitFilter {
     context.next();
   }
 
-  private static Map<String, Object> openAiError(int status, String detail) {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("message", detail);
-    error.put("type", "invalid_request_error");
-    error.put("param", null);
-    error.put("code", status == 413 ? "request_too_large" : "invalid_content_length");
-    return error;
-  }
-
   private void limitChunked(RoutingContext context) {
     if (context.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
       Long current = context.get(MAX_REQUEST_SIZE_KEY);
@@ -97,7 +87,8 @@ public class BodyLimitFilter {
     String body;
     try {
       body = openAi
-          ? json.writeValueAsString(Map.of("error", openAiError(status, detail)))
+          ? new OpenAiError(status, detail, "invalid_request_error", null,
+              status == 413 ? "request_too_large" : "invalid_content_length").json()
           : json.writeValueAsString(new Problem("about:blank", title, status, detail, null));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a problem detail must serialise", e);

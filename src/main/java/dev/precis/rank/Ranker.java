@@ -44,18 +44,6 @@ public final class Ranker {
    * @param query the question, or null to rank by centrality
    * @param documents the segmented documents
    * @param settings fusion weights
-   * @param bestEffort whether effort BEST's encoder limit applies rather than FAST's
-   */
-  public Ranking rank(
-      String query, List<SegmentedDocument> documents, RankSettings settings, boolean bestEffort) {
-    return rank(query, documents, settings,
-        bestEffort ? settings.bestEncoderTextLimit() : settings.encoderTextLimit());
-  }
-
-  /**
-   * @param query the question, or null to rank by centrality
-   * @param documents the segmented documents
-   * @param settings fusion weights
    * @param encoderTextLimit how many units the encoder may embed; 0 ranks without a transformer pass, with the static
    *     vectors' soft match (when there are static vectors and a query) as the semantic signal
    */
@@ -101,14 +89,13 @@ public final class Ranker {
     int embedded = 0;
     boolean softSemantic = false;
     if (encoder != null) {
-      int limit = encoderTextLimit;
-      if (limit == 0 && staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
+      if (encoderTextLimit == 0 && staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
         // No transformer pass at all: the static soft match is the semantic signal.
         softSemantic = true;
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, headingOf,
-            settings.staticWeight(), limit);
+            settings.staticWeight(), encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
       }

@@ -80,15 +80,7 @@ public final class BudgetFitter {
     for (Selection s : plan.selections()) {
       if (!kept.contains(s)) candidates.add(new int[] {s.document(), s.unit()});
     }
-    List<Selection> beforeFill = new ArrayList<>(chosen);
-    int countBeforeFill = count;
-    Filled filled = fill(documents, chosen, count, candidates, order, marker, budget, unitTokens, counter,
-        estimateFirst);
-    if (filled == null) { // an estimate was not an upper bound after all: the same fill, one exact count per unit
-      chosen = beforeFill;
-      filled = fill(documents, chosen, countBeforeFill, candidates, order, marker, budget, unitTokens, counter, false);
-    }
-    count = filled.count();
+    count = fill(documents, chosen, count, candidates, order, marker, budget, unitTokens, counter);
     if (!chosen.isEmpty() || plan.selections().isEmpty() && plan.leftovers().isEmpty()) {
       String text = renderer.render(documents, keptSets(documents, chosen, chosen.size()), order, marker, null);
       return new Fitted(text, count, chosen, null);
@@ -96,23 +88,35 @@ public final class BudgetFitter {
     return cut(documents, plan, order, marker, budget, counter);
   }
 
-  private record Filled(int count) {}
-
   /**
    * Adds the candidates that fit, in order, to {@code chosen}, trying at most {@code maxFillAttempts}; returns the
    * exact count. Each try used to render and count the whole output, which at 100k tokens of input costs more than
-   * the rest of the request. With {@code estimate}, a unit is first taken on an upper estimate of what it adds (its
-   * tokens, a token per char of the whitespace around it, two markers, its document's header and separator when it
-   * opens the document, and a margin) and only counted exactly when the estimate leaves no room; one exact count at
-   * the end confirms it all. The decisions are then those of counting every try exactly. Returns null when that
-   * final count is over the budget (BPE merges at the joints beat the estimate), so the caller can start over exactly.
+   * the rest of the request, so units are first taken on an upper estimate ({@link #fillFrom}); when BPE merges at the
+   * joints beat the estimate after all, the fill starts over counting every try.
    */
-  private Filled fill(List<SegmentedDocument> documents, List<Selection> chosen, int count, List<int[]> candidates,
+  private int fill(List<SegmentedDocument> documents, List<Selection> chosen, int count, List<int[]> candidates,
+      int[] order, String marker, int budget, int[][] unitTokens, TokenCounter counter) {
+    if (estimateFirst) {
+      int before = chosen.size();
+      int estimated = fillFrom(documents, chosen, count, candidates, order, marker, budget, unitTokens, counter, true);
+      if (estimated <= budget) return estimated;
+      chosen.subList(before, chosen.size()).clear();
+    }
+    return fillFrom(documents, chosen, count, candidates, order, marker, budget, unitTokens, counter, false);
+  }
+
+  /**
+   * One fill pass; returns the exact count of {@code chosen} afterwards. With {@code estimate}, a unit is first taken
+   * on an upper estimate of what it adds (its tokens, a token per char of the whitespace around it, two markers, its
+   * document's header and separator when it opens the document, and a margin) and only counted exactly when the
+   * estimate leaves no room; one exact count at the end confirms it all, and the decisions are those of counting every
+   * try exactly unless that count is over the budget. Without, every try is counted and the result is within it.
+   */
+  private int fillFrom(List<SegmentedDocument> documents, List<Selection> chosen, int count, List<int[]> candidates,
       int[] order, String marker, int budget, int[][] unitTokens, TokenCounter counter, boolean estimate) {
     int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker + " ");
-    BitSet[] open = new BitSet[documents.size()];
-    for (int d = 0; d < open.length; d++) open[d] = new BitSet();
-    for (Selection s : chosen) open[s.document()].set(s.unit());
+    boolean[] opened = new boolean[documents.size()];
+    for (Selection s : chosen) opened[s.document()] = true;
     boolean exact = true;
     int attempts = 0;
     for (int[] c : candidates) {
@@ -126,12 +130,11 @@ public final class BudgetFitter {
       attempts++;
       chosen.add(new Selection(c[0], c[1], Reason.REFINED));
       if (estimate) {
-        int upper = count + upperCost(documents.get(c[0]), c[1], open[c[0]].isEmpty(), unitTokens, markerTokens,
-            counter);
+        int upper = count + upperCost(documents.get(c[0]), c[1], !opened[c[0]], unitTokens, markerTokens, counter);
         if (upper <= budget) {
           count = upper;
           exact = false;
-          open[c[0]].set(c[1]);
+          opened[c[0]] = true;
           continue;
         }
         if (!exact) {
@@ -142,16 +145,12 @@ public final class BudgetFitter {
       int next = count(documents, chosen, chosen.size(), order, marker, counter);
       if (next <= budget) {
         count = next;
-        open[c[0]].set(c[1]);
+        opened[c[0]] = true;
       } else {
         chosen.remove(chosen.size() - 1);
       }
     }
-    if (!exact) {
-      count = count(documents, chosen, chosen.size(), order, marker, counter);
-      if (count > budget) return null;
-    }
-    return new Filled(count);
+    return exact ? count : count(documents, chosen, chosen.size(), order, marker, counter);
   }
 
   private static int upperCost(SegmentedDocument doc, int unit, boolean opensDocument, int[][] unitTokens,

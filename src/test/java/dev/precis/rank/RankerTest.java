@@ -50,12 +50,12 @@ class RankerTest {
         "The weather stayed cold all week. She worked as a doctor at the city hospital. The match ended in a draw.");
     String query = "Which physician treated the patients?";
 
-    Ranking lexicalOnly = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder).rank(query, docs, limitOne(), false);
+    Ranking lexicalOnly = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder).rank(query, docs, limitOne(), 1);
     assertFalse(Double.isNaN(lexicalOnly.documents().get(0).unitSemantic()[0]), "position picks the lead sentence");
     assertTrue(Double.isNaN(lexicalOnly.documents().get(0).unitSemantic()[1]));
 
     Ranking withStatic = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
-        .rank(query, docs, limitOne(), false);
+        .rank(query, docs, limitOne(), 1);
     var doc = withStatic.documents().get(0);
     assertFalse(Double.isNaN(doc.unitSemantic()[1]), "the doctor sentence is embedded");
     assertTrue(Double.isNaN(doc.unitSemantic()[0]));
@@ -69,7 +69,7 @@ class RankerTest {
         "The weather stayed cold all week. She worked as a doctor at the city hospital. The match ended in a draw.");
     RankSettings settings = limitOne();
     Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
-        .rank("Which physician treated the patients?", docs, settings, false);
+        .rank("Which physician treated the patients?", docs, settings, settings.encoderTextLimit());
     String described = ranking.explain(0, 2, settings).toString();
     assertTrue(described.contains("soft match"), described);
     assertEquals(ranking.unitScore(0, 2), ranking.explain(0, 2, settings).value(), 1e-12);
@@ -87,8 +87,8 @@ class RankerTest {
     RankSettings with = RankSettings.defaults();
     int volunteers = unitStartingWith(docs.get(0), "Volunteers");
     int stories = unitStartingWith(docs.get(0), "Stories");
-    Ranking flat = ranker.rank(query, docs, without, false);
-    Ranking sectioned = ranker.rank(query, docs, with, false);
+    Ranking flat = ranker.rank(query, docs, without, without.encoderTextLimit());
+    Ranking sectioned = ranker.rank(query, docs, with, with.encoderTextLimit());
     assertEquals(0, flat.unitScore(0, volunteers) - flat.unitScore(0, stories), 1e-9,
         "without the section prior, BM25 sees neither sentence");
     assertTrue(sectioned.unitScore(0, volunteers) > sectioned.unitScore(0, stories) + 0.1);
@@ -113,7 +113,7 @@ class RankerTest {
   void withoutAQueryTheStaticStageStaysOut() {
     List<SegmentedDocument> docs = oneDocument("Alpha beta gamma. Beta gamma delta. Gamma delta epsilon.");
     Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
-        .rank(null, docs, limitOne(), false);
+        .rank(null, docs, limitOne(), 1);
     for (double s : ranking.documents().get(0).unitSoft()) assertEquals(0.0, s);
   }
 }

@@ -38,7 +38,8 @@ class BudgetFitterTest {
         String title = doc.title().isEmpty() ? null : doc.title();
         documents.add(new SegmentedDocument(d, title, doc.text(), SEGMENTER.segment(doc.text())));
       }
-      Ranking ranking = ranker.rank(example.question(), documents, RankSettings.defaults(), false);
+      Ranking ranking = ranker.rank(example.question(), documents, RankSettings.defaults(),
+          RankSettings.defaults().encoderTextLimit());
       int[] order = new int[documents.size()];
       for (int d = 0; d < order.length; d++) order[d] = d;
       for (String encoding : List.of("cl100k_base", "o200k_base", "r50k_base")) {

@@ -9,10 +9,11 @@ import io.vertx.core.http.HttpServerResponse;
  * An error in OpenAI's shape, so that OpenAI clients show its message:
  * {@code {"error": {"message": "...", "type": "...", "param": null, "code": "..."}}}.
  */
-record OpenAiError(int status, String message, String type, String param, String code) {
+public record OpenAiError(int status, String message, String type, String param, String code) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  String json() {
+  /** The error as OpenAI sends it: {@code {"error": {...}}}. */
+  public String json() {
     ObjectNode error = JSON.createObjectNode();
     error.put("message", message);
     error.put("type", type);

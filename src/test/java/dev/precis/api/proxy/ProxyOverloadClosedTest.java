@@ -40,10 +40,8 @@ class ProxyOverloadClosedTest {
   void busySlotsAnswer429InOpenAisShape() throws Exception {
     client.root = root;
     client.upstream.clear();
-    HttpResponse<String> r;
-    try (CompressionLimiter.Slot held = limiter.acquire(System.nanoTime() + 1_000_000_000L)) {
-      r = client.post("/v1/chat/completions", ProxyTest.chatBody("gpt-4o", false));
-    }
+    HttpResponse<String> r =
+        ProxyOverloadTest.postHoldingTheOnlySlot(limiter, client, ProxyTest.chatBody("gpt-4o", false));
     assertEquals(429, r.statusCode(), r::body);
     assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
     JsonNode error = ProxyTest.JSON.readTree(r.body()).get("error");

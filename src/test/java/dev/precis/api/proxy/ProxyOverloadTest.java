@@ -42,15 +42,20 @@ class ProxyOverloadTest {
 
   final ProxyTest client = new ProxyTest();
 
+  /** Posts a chat request while the test holds the one compression slot, so the proxy finds none free. */
+  static HttpResponse<String> postHoldingTheOnlySlot(CompressionLimiter limiter, ProxyTest client, String body,
+      String... headers) throws Exception {
+    try (CompressionLimiter.Slot held = limiter.acquire(System.nanoTime() + 1_000_000_000L)) {
+      return client.post("/v1/chat/completions", body, headers);
+    }
+  }
+
   @Test
   void busySlotsForwardTheRequestUncompressedAndSaySo() throws Exception {
     client.root = root;
     client.upstream.clear();
     String sent = ProxyTest.chatBody("gpt-4o", false);
-    HttpResponse<String> r;
-    try (CompressionLimiter.Slot held = limiter.acquire(System.nanoTime() + 1_000_000_000L)) {
-      r = client.post("/v1/chat/completions", sent, "X-Precis-Max-Context-Tokens", "60");
-    }
+    HttpResponse<String> r = postHoldingTheOnlySlot(limiter, client, sent, "X-Precis-Max-Context-Tokens", "60");
     assertEquals(200, r.statusCode(), r::body);
     assertEquals("overloaded", r.headers().firstValue(OpenAiProxy.SKIPPED).orElse(null));
     assertEquals(sent, client.upstream.take().bodyText(), "forwarded as the client sent it");
