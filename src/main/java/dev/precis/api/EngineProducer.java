@@ -1,6 +1,7 @@
 package dev.precis.api;
 
 import dev.precis.config.PrecisConfig;
+import dev.precis.encode.OnnxRuntimeLibraries;
 import dev.precis.engine.Budget;
 import dev.precis.engine.CompressionRequest;
 import dev.precis.engine.EngineSettings;
@@ -122,6 +123,8 @@ public class EngineProducer {
       }
       LOG.infof("engine ready in %d ms (encoder %s; built in %d ms, warmed in %d ms)", ms(t2 - t0),
           config == null || config.encoder().enabled() ? encoderName() : "disabled", ms(t1 - t0), ms(t2 - t1));
+      LOG.debugf("ONNX Runtime's native libraries: %s", OnnxRuntimeLibraries.preferUnpacked()
+          .map(Path::toString).orElse("extracted to java.io.tmpdir"));
     } catch (Throwable t) {
       built.completeExceptionally(t);
       if (e != null && engine != e) e.close(); // built but not published: release its native session

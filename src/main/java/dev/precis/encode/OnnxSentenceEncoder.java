@@ -99,6 +99,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     Thread.ofPlatform().name("precis-tokenizer-loader").daemon(true).start(readTokenizer);
 
     OrtSession created = null;
+    OnnxRuntimeLibraries.preferUnpacked();
     this.environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(intraOpThreads);

@@ -3,6 +3,7 @@ package dev.precis.encode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -163,6 +164,20 @@ class WordPieceTokenizerTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> WordPieceTokenizer.fromJson(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  @Test
+  void rejectsAVocabularyEntryWithoutAnIntIdAndAMissingVocabulary() {
+    String noInt = "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[UNK]\":0,\"a\":\"1\"}}}";
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> WordPieceTokenizer.fromJson(new ByteArrayInputStream(noInt.getBytes(StandardCharsets.UTF_8))));
+    assertTrue(e.getMessage().contains("'a' has no int id"), e.getMessage());
+    String noVocab = "{\"model\":{\"type\":\"WordPiece\",\"vocab\":{}}}";
+    e = assertThrows(IllegalArgumentException.class,
+        () -> WordPieceTokenizer.fromJson(new ByteArrayInputStream(noVocab.getBytes(StandardCharsets.UTF_8))));
+    assertTrue(e.getMessage().contains("no model.vocab"), e.getMessage());
+    assertThrows(java.io.UncheckedIOException.class,
+        () -> WordPieceTokenizer.fromJson(new ByteArrayInputStream("{\"model\": [".getBytes(StandardCharsets.UTF_8))));
   }
 
   /** Differential test against a direct, string-based transcription of the Hugging Face pipeline. */
