@@ -23,6 +23,9 @@ import java.util.Set;
  *   <li>{@code precis-bm25-only}: defaults {@code withEncoder(false)}, effort FAST
  *   <li>{@code precis-encoder-only}: defaults {@code withBm25(false)}, effort FAST
  *   <li>{@code precis-no-summaries}: defaults {@code withCoarseSummaries(false)}, effort FAST
+ *   <li>{@code precis-context}: as {@code precis}, but the example comes as one {@code context} string, its documents
+ *       pasted as {@code title + "\n" + text} blocks joined by blank lines (the full context of the protocol), as a
+ *       RAG pipeline or a chat message pastes retrieved passages
  * </ul>
  *
  * Each request is {@code CompressionRequest.of(question, documents, Budget.ofTokens(budget))} with one
@@ -37,9 +40,11 @@ public final class EngineMethods {
   public static final String BM25_ONLY = "precis-bm25-only";
   public static final String ENCODER_ONLY = "precis-encoder-only";
   public static final String NO_SUMMARIES = "precis-no-summaries";
+  public static final String AS_CONTEXT = "precis-context";
 
   /** Every engine method, in report order. */
-  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES);
+  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES,
+      AS_CONTEXT);
 
   private EngineMethods() {}
 
@@ -66,6 +71,7 @@ public final class EngineMethods {
         case BM25_ONLY -> factory(defaults.withEncoder(false), Effort.FAST);
         case ENCODER_ONLY -> factory(defaults.withBm25(false), Effort.FAST);
         case NO_SUMMARIES -> factory(defaults.withCoarseSummaries(false), Effort.FAST);
+        case AS_CONTEXT -> factory(defaults, Effort.FAST, true);
         default -> throw new IllegalStateException("unknown engine method " + name);
       });
     }
@@ -75,12 +81,17 @@ public final class EngineMethods {
   private static dev.precis.encode.SentenceEncoder shared;
 
   private static MethodFactory factory(EngineSettings settings, Effort effort) {
+    return factory(settings, effort, false);
+  }
+
+  private static MethodFactory factory(EngineSettings settings, Effort effort, boolean asContext) {
     return () -> {
       PrecisEngine engine = shared != null ? PrecisEngine.sharing(settings, shared) : PrecisEngine.create(settings);
       return new MethodFactory.Instance() {
         @Override
         public String compress(EvalExample example, int budgetTokens) {
-          return engine.compress(request(example, budgetTokens).withEffort(effort)).text();
+          CompressionRequest request = asContext ? contextRequest(example, budgetTokens) : request(example, budgetTokens);
+          return engine.compress(request.withEffort(effort)).text();
         }
 
         @Override
@@ -89,6 +100,12 @@ public final class EngineMethods {
         }
       };
     };
+  }
+
+  /** The engine request for an example's full context as one {@code context} string and an absolute budget. */
+  public static CompressionRequest contextRequest(EvalExample example, int budget) {
+    return CompressionRequest.of(example.question(), List.of(new SourceDocument(null, null, example.fullContext())),
+        Budget.ofTokens(budget));
   }
 
   /** The engine request for an example and an absolute budget. */

@@ -15,12 +15,14 @@ import dev.precis.rank.Ranker;
 import dev.precis.rank.Ranking;
 import dev.precis.render.BudgetFitter;
 import dev.precis.render.Renderer;
+import dev.precis.segment.Passages;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.Segmenter;
 import dev.precis.tokens.TokenCountCache;
 import dev.precis.tokens.Tokenizers;
 import dev.precis.tokens.Tokenizers.TokenCounter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The compression pipeline: segment, rank, summarise coarsely, refine, render to the exact budget. Thread-safe;
@@ -142,6 +145,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     limits.checkInputTokens(inputTokens, request.encoding());
     int budget = request.budget().resolve(inputTokens);
 
+    Passages passages = Passages.of(documents);
     Ranking ranking = null;
     boolean fits = inputTokens <= budget;
     if (!fits || request.explain() || request.order() == Order.RELEVANCE) {
@@ -151,11 +155,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         case FAST -> settings.rank().encoderTextLimit();
         case BEST -> settings.rank().bestEncoderTextLimit();
       };
-      ranking = ranker.rank(request.query(), documents, settings.rank(), encoderTexts);
+      ranking = ranker.rank(request.query(), passages.list(), settings.rank(), encoderTexts);
     }
     long t2 = System.nanoTime();
 
-    int[] order = ranking != null && request.order() == Order.RELEVANCE ? byRelevance(ranking) : inputOrder;
+    double[] documentScores = ranking == null ? null : documentScores(passages, ranking, documents.size());
+    int[] order = ranking != null && request.order() == Order.RELEVANCE ? byRelevance(documentScores) : inputOrder;
     String marker = request.elisionMarker();
     String text;
     int outputTokens;
@@ -181,13 +186,25 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     if (!fits) {
       limits.check("planning");
       int[][] unitTokens = unitTokens(documents, counter);
-      int[] headerTokens = new int[documents.size()];
-      for (SegmentedDocument doc : documents) {
-        headerTokens[doc.index()] = 1 + (doc.title() == null ? 0 : count(counter, doc.title() + "\n"));
+      List<SegmentedDocument> parts = passages.list();
+      int[][] passageTokens = new int[parts.size()][];
+      int[] headerTokens = new int[parts.size()];
+      boolean[] headingHeaders = new boolean[parts.size()];
+      for (SegmentedDocument passage : parts) {
+        int p = passage.index();
+        int d = passages.document(p);
+        passageTokens[p] = new int[passage.units().size()];
+        for (int u = 0; u < passageTokens[p].length; u++) {
+          passageTokens[p][u] = unitTokens[d][passages.documentUnit(p, u)];
+        }
+        // A passage titled by its own title line keeps that line as its header.
+        headingHeaders[p] = passages.titledBySection(p);
+        headerTokens[p] = 1 + (headingHeaders[p] ? passageTokens[p][0] + 1
+            : passage.title() == null ? 0 : count(counter, passage.title() + "\n"));
       }
       int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker);
-      Plan plan = planner.plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget,
-          keep.forcedUnits(documents));
+      Plan plan = toDocuments(passages, planner.plan(parts, ranking, passageTokens, headerTokens, markerTokens,
+          budget, passages.toPassages(keep.forcedUnits(documents)), headingHeaders));
       for (int[] x : plan.duplicates()) duplicates.add(key(x[0], x[1]));
       t3 = System.nanoTime();
       limits.check("rendering");
@@ -200,9 +217,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     }
 
     List<Compression.DocumentOutcome> outcomes =
-        outcomes(request, documents, ranking, kept, cut, inputTokens, outputTokens, counter);
+        outcomes(request, documents, documentScores, kept, cut, inputTokens, outputTokens, counter);
     List<Compression.UnitExplanation> explanations =
-        request.explain() ? explain(documents, ranking, kept, duplicates) : List.of();
+        request.explain() ? explain(documents, passages, ranking, kept, duplicates) : List.of();
     long t5 = System.nanoTime();
     double ratio = outputTokens == 0 ? 0 : (double) inputTokens / outputTokens;
     Compression.StageTimings timings = new Compression.StageTimings(
@@ -233,12 +250,39 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     return all;
   }
 
-  private static int[] byRelevance(Ranking ranking) {
-    return ranking.documents().stream()
-        .sorted(Comparator.comparingDouble((Ranking.DocumentRanking r) -> -r.score())
-            .thenComparingInt(Ranking.DocumentRanking::index))
-        .mapToInt(Ranking.DocumentRanking::index)
+  private static int[] byRelevance(double[] documentScores) {
+    return IntStream.range(0, documentScores.length).boxed()
+        .sorted(Comparator.comparingDouble((Integer d) -> -documentScores[d]).thenComparingInt(d -> d))
+        .mapToInt(Integer::intValue)
         .toArray();
+  }
+
+  /** Each document's score: its passage's, or the best of its sections' when it was ranked section by section. */
+  private static double[] documentScores(Passages passages, Ranking ranking, int documents) {
+    double[] scores = new double[documents];
+    Arrays.fill(scores, Double.NEGATIVE_INFINITY);
+    for (Ranking.DocumentRanking r : ranking.documents()) {
+      int d = passages.document(r.index());
+      scores[d] = Math.max(scores[d], r.score());
+    }
+    return scores;
+  }
+
+  /** A plan over passages as the same plan over their documents' units. */
+  private static Plan toDocuments(Passages passages, Plan plan) {
+    if (!passages.split()) return plan;
+    List<Selection> selections = new ArrayList<>(plan.selections().size());
+    for (Selection s : plan.selections()) {
+      selections.add(new Selection(passages.document(s.document()), passages.documentUnit(s.document(), s.unit()),
+          s.reason()));
+    }
+    return new Plan(selections, toDocuments(passages, plan.leftovers()), toDocuments(passages, plan.duplicates()));
+  }
+
+  private static List<int[]> toDocuments(Passages passages, List<int[]> units) {
+    List<int[]> out = new ArrayList<>(units.size());
+    for (int[] x : units) out.add(new int[] {passages.document(x[0]), passages.documentUnit(x[0], x[1])});
+    return out;
   }
 
   /** The exact count of a unit, a document or the whole input, from the cache when it was counted recently. */
@@ -257,7 +301,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   private List<Compression.DocumentOutcome> outcomes(
-      CompressionRequest request, List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept,
+      CompressionRequest request, List<SegmentedDocument> documents, double[] documentScores, List<Selection> kept,
       Renderer.Cut cut, int inputTokens, int outputTokens, TokenCounter counter) {
     Map<Integer, BitSet> keptByDocument = new HashMap<>();
     Map<Integer, Boolean> beyondSummary = new HashMap<>();
@@ -266,7 +310,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       if (s.reason() != Reason.SUMMARY) beyondSummary.put(s.document(), true);
     }
     double top = 0;
-    if (ranking != null) for (Ranking.DocumentRanking r : ranking.documents()) top = Math.max(top, r.score());
+    if (documentScores != null) for (double score : documentScores) top = Math.max(top, score);
     List<Compression.DocumentOutcome> outcomes = new ArrayList<>(documents.size());
     for (SegmentedDocument doc : documents) {
       int d = doc.index();
@@ -285,7 +329,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       else if (units.cardinality() == total && (cut == null || cut.document() != d)) decision = Decision.FULL;
       else if (!beyondSummary.getOrDefault(d, false)) decision = Decision.SUMMARY;
       else decision = Decision.PARTIAL;
-      Double score = ranking == null ? null : top > 0 ? round(ranking.documents().get(d).score() / top) : 0.0;
+      Double score = documentScores == null ? null : top > 0 ? round(documentScores[d] / top) : 0.0;
       String id = request.documents().get(d).id();
       outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, score));
     }
@@ -307,7 +351,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   private List<Compression.UnitExplanation> explain(
-      List<SegmentedDocument> documents, Ranking ranking, List<Selection> kept, Set<Long> duplicates) {
+      List<SegmentedDocument> documents, Passages passages, Ranking ranking, List<Selection> kept,
+      Set<Long> duplicates) {
     Map<Long, Selection> byUnit = new HashMap<>();
     for (Selection s : kept) byUnit.put(key(s.document(), s.unit()), s);
     List<Compression.UnitExplanation> out = new ArrayList<>();
@@ -322,8 +367,10 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
             : duplicates.contains(key(doc.index(), u)) ? "dropped-duplicate"
             : documentKept ? "dropped-budget" : "dropped-document";
         var unit = doc.units().get(u);
+        int p = passages.passage(doc.index(), u);
+        int pu = passages.passageUnit(doc.index(), u);
         out.add(new Compression.UnitExplanation(doc.index(), unit.start(), unit.end(), s != null, reason,
-            ranking.unitScore(doc.index(), u), ranking.explain(doc.index(), u, settings.rank())));
+            ranking.unitScore(p, pu), ranking.explain(p, pu, settings.rank())));
       }
     }
     return out;

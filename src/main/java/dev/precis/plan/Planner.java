@@ -44,8 +44,27 @@ public final class Planner {
       int markerTokens,
       int budget,
       BitSet[] forced) {
-    State state = new State(documents, ranking, unitTokens, headerTokens, markerTokens);
-    List<Selection> selections = new ArrayList<>();
+    return plan(documents, ranking, unitTokens, headerTokens, markerTokens, budget, forced,
+        new boolean[documents.size()]);
+  }
+
+  /**
+   * As {@link #plan(List, Ranking, int[][], int[], int, int, BitSet[])}, where some documents' first unit, a heading,
+   * is their header: it is kept with the first unit kept from the document, its tokens counted in {@code
+   * headerTokens} (a passage taken from a context, titled by its own title line).
+   *
+   * @param headingHeaders per document, whether its first unit is its header
+   */
+  public Plan plan(
+      List<SegmentedDocument> documents,
+      Ranking ranking,
+      int[][] unitTokens,
+      int[] headerTokens,
+      int markerTokens,
+      int budget,
+      BitSet[] forced,
+      boolean[] headingHeaders) {
+    State state = new State(documents, ranking, unitTokens, headerTokens, markerTokens, headingHeaders);
 
     List<int[]> forcedUnits = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
@@ -53,12 +72,12 @@ public final class Planner {
     }
     forcedUnits.sort(byScore(ranking));
     for (int[] x : forcedUnits) {
-      if (state.used + state.cost(x[0], x[1]) <= budget) selections.add(state.keep(x[0], x[1], Reason.FORCED));
+      if (state.used + state.cost(x[0], x[1]) <= budget) state.keep(x[0], x[1], Reason.FORCED);
     }
 
-    if (settings.coarseSummaries()) summarise(documents, ranking, state, budget, selections);
-    refine(documents, ranking, state, budget, selections);
-    sectionHeadings(documents, ranking, state, budget, selections);
+    if (settings.coarseSummaries()) summarise(documents, ranking, state, budget);
+    refine(documents, ranking, state, budget);
+    sectionHeadings(documents, ranking, state, budget);
 
     List<int[]> leftovers = new ArrayList<>();
     List<int[]> duplicates = new ArrayList<>();
@@ -73,14 +92,14 @@ public final class Planner {
       }
     }
     leftovers.sort(byScore(ranking));
-    return new Plan(selections, leftovers, duplicates);
+    return new Plan(state.selections, leftovers, duplicates);
   }
 
   /** The heading of each kept unit's section (the nearest heading before it), best sections first, while they fit. */
   private static void sectionHeadings(
-      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
     List<int[]> wanted = new ArrayList<>();
-    List<Selection> chosen = new ArrayList<>(selections);
+    List<Selection> chosen = new ArrayList<>(state.selections);
     chosen.sort(Comparator.comparingDouble((Selection s) -> -ranking.unitScore(s.document(), s.unit()))
         .thenComparingInt(Selection::document).thenComparingInt(Selection::unit));
     for (Selection s : chosen) {
@@ -94,12 +113,12 @@ public final class Planner {
     }
     for (int[] h : wanted) {
       if (state.kept[h[0]].get(h[1]) || state.duplicate(h[0], h[1])) continue;
-      if (state.used + state.cost(h[0], h[1]) <= budget) selections.add(state.keep(h[0], h[1], Reason.HEADING));
+      if (state.used + state.cost(h[0], h[1]) <= budget) state.keep(h[0], h[1], Reason.HEADING);
     }
   }
 
   private void summarise(
-      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
     double cap = Math.floor(budget * settings.summaryShare());
     Integer[] byDocScore = new Integer[documents.size()];
     for (int d = 0; d < byDocScore.length; d++) byDocScore[d] = d;
@@ -111,7 +130,7 @@ public final class Planner {
       if (top > 0 && ranking.documents().get(d).score() < settings.summaryMinRelativeScore() * top) break;
       int best = bestUnit(ranking.documents().get(d).unitScores(), state, d);
       if (best >= 0 && state.used + state.cost(d, best) <= cap) {
-        selections.add(state.keep(d, best, Reason.SUMMARY));
+        state.keep(d, best, Reason.SUMMARY);
       }
     }
   }
@@ -126,7 +145,7 @@ public final class Planner {
   }
 
   private void refine(
-      List<SegmentedDocument> documents, Ranking ranking, State state, int budget, List<Selection> selections) {
+      List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
     PriorityQueue<Candidate> queue = new PriorityQueue<>(
         Comparator.comparingDouble((Candidate c) -> -c.gain).thenComparingInt(c -> c.document)
             .thenComparingInt(c -> c.unit));
@@ -143,7 +162,7 @@ public final class Planner {
       if (candidate(state, c.document, c.unit).gain != c.gain) continue;
       if (state.used + state.cost(c.document, c.unit) > budget) continue;
       boolean opens = state.kept[c.document].isEmpty();
-      selections.add(state.keep(c.document, c.unit, Reason.REFINED));
+      state.keep(c.document, c.unit, Reason.REFINED);
       if (opens) {
         for (int u = 0; u < state.unitTokens[c.document].length; u++) {
           if (!state.kept[c.document].get(u) && state.choosable(c.document, u)) {
@@ -187,10 +206,19 @@ public final class Planner {
     final Set<String> keptTexts = new HashSet<>();
     final String[][] textKeys;
     final boolean[] onlyHeadings;
+    final boolean[] headingHeaders;
     int used;
 
     State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
-        int markerTokens) {
+        int markerTokens, boolean[] headingHeaders) {
+      this.headingHeaders = headingHeaders;
+      for (int d = 0; d < headingHeaders.length; d++) {
+        if (headingHeaders[d] && (documents.get(d).units().isEmpty()
+            || documents.get(d).units().get(0).kind() != UnitKind.HEADING)) {
+          throw new IllegalArgumentException("illegal headingHeaders[" + d + "]: true, but the document's first unit "
+              + "is no heading");
+        }
+      }
       this.documents = documents;
       this.ranking = ranking;
       this.unitTokens = unitTokens;
@@ -267,11 +295,19 @@ public final class Planner {
           || (u + 1 < units.size() && kept[d].get(u + 1) && units.get(u + 1).paragraph() == paragraph);
     }
 
-    Selection keep(int d, int u, Reason reason) {
+    void keep(int d, int u, Reason reason) {
       used += cost(d, u);
+      if (headingHeaders[d] && kept[d].isEmpty() && u != 0) {
+        kept[d].set(0); // the header, paid for in headerTokens
+        keptTexts.add(textKey(d, 0));
+        selections.add(new Selection(d, 0, Reason.HEADING));
+      }
       kept[d].set(u);
       keptTexts.add(textKey(d, u));
-      return new Selection(d, u, reason);
+      selections.add(new Selection(d, u, reason));
     }
+
+    /** What is kept, in the order chosen (a heading header just before the unit that opened its document). */
+    final List<Selection> selections = new ArrayList<>();
   }
 }

@@ -209,9 +209,10 @@ public final class Ranker {
   private static double[] fragments(SegmentedDocument doc, RankSettings settings) {
     double[] out = new double[doc.units().size()];
     if (settings.fragmentPenalty() == 0 || out.length == 0) return out;
-    var first = doc.units().get(0);
-    if (first.kind() == UnitKind.SENTENCE && startsMidSentence(doc.unitText(0))) {
-      out[0] = -settings.fragmentPenalty();
+    int first = 0; // a passage taken from a section starts with its heading; the fragment would be the text under it
+    while (first < out.length - 1 && doc.units().get(first).kind() == UnitKind.HEADING) first++;
+    if (doc.units().get(first).kind() == UnitKind.SENTENCE && startsMidSentence(doc.unitText(first))) {
+      out[first] = -settings.fragmentPenalty();
     }
     int last = out.length - 1;
     if (doc.units().get(last).kind() == UnitKind.SENTENCE

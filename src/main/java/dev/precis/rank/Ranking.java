@@ -78,7 +78,8 @@ public record Ranking(
         Explanation.of(doc.unitLexical()[u], "normalised BM25"));
     Explanation documentPart = Explanation.of(
         settings.documentWeight() * doc.score(),
-        "weight " + settings.documentWeight() + " x document score",
+        "weight " + settings.documentWeight() + " x document score (of the passage, when a context of pasted "
+            + "passages is ranked passage by passage)",
         Explanation.of(doc.lexical(), "document BM25 / best document BM25"),
         Explanation.of(doc.semantic(), "best semantic score of the document's units"),
         Explanation.of(doc.bridge(), "bridge: title named by another document's best units"));

@@ -34,6 +34,14 @@ public final class Segmenter {
   /** The shortest line of text that may follow a plain-text heading (and at least 1.5 times the heading's length). */
   private static final int MIN_TEXT_AFTER_PLAIN_HEADING = 40;
 
+  /** The most words of a title line whose text goes on in lowercase (a chunk cut mid-sentence). */
+  private static final int MAX_TITLE_LINE_WORDS = 6;
+
+  private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "and", "or", "but", "nor", "of", "to",
+      "in", "on", "at", "by", "for", "with", "from", "into", "that", "which", "who", "whom", "whose", "as", "is",
+      "are", "was", "were", "be", "been", "has", "have", "had", "this", "these", "those", "its", "their", "his", "her",
+      "our", "my", "your", "not", "than", "then", "if", "so", "because", "while", "when", "where");
+
   /** Words that end with a period without ending the sentence (the period itself is not part of the entry). */
   private static final Set<String> ABBREVIATIONS =
       Set.of(
@@ -274,8 +282,9 @@ public final class Segmenter {
 
     /**
      * A plain-text heading, as papers and documents converted from PDF or HTML have them ("Introduction", "3.1 Data
-     * Collection"): a short line that starts with a capital or a digit, ends without punctuation, and is followed
-     * directly by a clearly longer line of text that does not start in lowercase. Hard-wrapped prose does not
+     * Collection"), or the title line of a pasted passage: a short line that starts with a capital or a digit, ends
+     * without punctuation, and is followed directly by a clearly longer line of text that does not start in lowercase,
+     * unless the short line opens its block (a retrieved chunk may start mid-sentence). Hard-wrapped prose does not
      * qualify: its lines are of similar length, and the line before a heading inside a block must end a sentence
      * ({@link #proseEnd}).
      */
@@ -298,9 +307,21 @@ public final class Segmenter {
       }
       if (words > MAX_PLAIN_HEADING_WORDS) return false;
       int nextStart = firstNonWs[line + 1];
-      if (Character.isLowerCase(text.codePointAt(nextStart))) return false; // a sentence going on
+      // A sentence going on, unless a title line opens the block: a retrieved chunk may start mid-sentence
+      // ("Anterior cranial fossa\nof the skull ..."). Such a title is short and does not end on a word that needs more.
+      if (Character.isLowerCase(text.codePointAt(nextStart))) {
+        boolean blockStart = line == 0 || isBlank(line - 1);
+        if (!blockStart || words > MAX_TITLE_LINE_WORDS || endsOnFunctionWord(s, e)) return false;
+      }
       int nextLength = trimEnd(nextStart, lineEnd[line + 1]) - nextStart;
       return 2 * nextLength >= Math.max(2 * MIN_TEXT_AFTER_PLAIN_HEADING, 3 * length);
+    }
+
+    /** Whether the last word of {@code text[s, e)} is one that a sentence cannot end on ("that", "the", "of"). */
+    private boolean endsOnFunctionWord(int s, int e) {
+      int w = e;
+      while (w > s && !isWs(text.charAt(w - 1))) w--;
+      return FUNCTION_WORDS.contains(text.substring(w, e).toLowerCase(Locale.ROOT));
     }
 
     /** Whether the line's last non-blank character ends a sentence ({@code .!?}, maybe before a quote or bracket). */

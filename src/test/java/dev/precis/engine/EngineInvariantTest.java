@@ -138,6 +138,20 @@ class EngineInvariantTest {
           }
         }
       }
+      if (r.nextInt(5) == 0) { // a context of pasted passages: "Title\ntext" blocks, ranked passage by passage
+        title = null;
+        text.setLength(0);
+        int blocks = 2 + r.nextInt(6);
+        for (int b = 0; b < blocks; b++) {
+          if (b > 0) text.append("\n\n");
+          String heading = randomText(r, 1 + r.nextInt(4));
+          text.append(Character.toUpperCase(heading.charAt(0))).append(heading.substring(1)).append('\n');
+          int sentences = 1 + r.nextInt(5);
+          for (int s = 0; s < sentences; s++) {
+            text.append(randomText(r, 8 + r.nextInt(20))).append(". ");
+          }
+        }
+      }
       if (text.toString().isBlank()) text.append("word");
       docs.add(new SourceDocument("d" + d, title, text.toString()));
     }

@@ -1,6 +1,7 @@
 package dev.precis.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.precis.rank.Ranking;
@@ -95,5 +96,28 @@ class PlannerTest {
     assertTrue(plan.selections().contains(new Selection(0, 3, Reason.REFINED)), plan.selections().toString());
     assertTrue(plan.selections().stream().noneMatch(x -> x.unit() == 2), "the weaker section's heading did not fit");
     assertTrue(plan.leftovers().stream().noneMatch(x -> x[1] == 0 || x[1] == 2), "headings are no filler");
+  }
+
+  @Test
+  void aHeadingHeaderIsKeptWithTheFirstUnitOfItsPassageAndPaidForOnce() {
+    String text = "Polonium\nPolonium is rare. It was named after Poland. It is radioactive.";
+    SegmentedDocument passage = new SegmentedDocument(0, "Polonium", text, segmenter.segment(text));
+    assertEquals(dev.precis.segment.UnitKind.HEADING, passage.units().get(0).kind());
+    Ranking r = ranking(new double[] {1.0}, new double[][] {{0.0, 0.2, 0.9, 0.1}});
+    int[][] tokens = {{2, 4, 5, 4}};
+    // header: separator 1 + heading 2 + its joint 1; the best unit 5 + joint 1 + a marker before and after: 12
+    // (above the summaries' share of the budget, so refinement takes it)
+    Plan plan = new Planner(PlanSettings.defaults()).plan(List.of(passage), r, tokens, new int[] {4}, 1, 12,
+        none(1), new boolean[] {true});
+    assertEquals(List.of(new Selection(0, 0, Reason.HEADING), new Selection(0, 2, Reason.REFINED)),
+        plan.selections());
+  }
+
+  @Test
+  void aHeadingHeaderNeedsAHeadingFirst() {
+    SegmentedDocument plain = doc(0, "A one. A two.");
+    Ranking r = ranking(new double[] {1.0}, new double[][] {{0.5, 0.4}});
+    assertThrows(IllegalArgumentException.class, () -> new Planner(PlanSettings.defaults())
+        .plan(List.of(plain), r, new int[][] {{3, 3}}, new int[] {2}, 1, 20, none(1), new boolean[] {true}));
   }
 }

@@ -259,6 +259,25 @@ class SegmenterTest {
   }
 
   @Test
+  void aTitleLineOpeningABlockHeadsAChunkCutMidSentence() {
+    String pasted = "Anterior cranial fossa\nof the skull, it houses the frontal lobes of the brain.\n\n"
+        + "Greaser (subculture)\nand the 1979 film \"The Wanderers\" made the look famous again.";
+    assertEquals(List.of(
+            "HEADING 0 1 Anterior cranial fossa",
+            "SENTENCE 1 1 of the skull, it houses the frontal lobes of the brain.",
+            "HEADING 2 2 Greaser (subculture)",
+            "SENTENCE 3 2 and the 1979 film \"The Wanderers\" made the look famous again."),
+        describe(WIDE, pasted));
+    // Not inside a paragraph, not with many words, not on a word that needs more.
+    for (String text : List.of(
+        "It rained all day.\nAnterior cranial fossa\nof the skull, it houses the frontal lobes of the brain.",
+        "The fossa of the human skull base\nof the skull, it houses the frontal lobes of the brain.",
+        "The committee met on Monday and\nthe budget for the next year would be reduced by ten percent.")) {
+      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
+    }
+  }
+
+  @Test
   void unclosedFenceRunsToTheEnd() {
     String text = "Intro.\n\n```python\nx = 1\n\n# comment\n\n- not a list\n";
     assertEquals(
