@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * The passages a request is ranked and planned by: each document as it is, except that a document without a title
  * whose text is two or more blocks that each open with a title line ({@link #titledBlocks}) is taken block by block,
- * each a passage titled by its heading (units before the first heading form a passage of their own, untitled). A {@code context} of pasted
+ * each a passage titled by its heading (units before the first heading form a passage of their own, untitled), and
+ * that a document without a title whose text is one such block (as the proxy cuts a chat message at blank lines)
+ * is titled by its title line. A {@code context} of pasted
  * retrieved passages ("Title\ntext\n\nTitle\ntext") then ranks like the same passages sent as documents: each gets a
  * document prior, a title in front of its sentences for the encoder, one look from the encoder, a coarse summary,
  * a fragment check at its edges. Rendering stays per document; passages only regroup units.
@@ -48,7 +50,8 @@ public final class Passages {
       for (int u = 0; u < units.size(); u++) {
         if (units.get(u).kind() == UnitKind.HEADING) starts.add(u);
       }
-      if (doc.title() != null || starts.size() < 2 || !titledBlocks(doc, starts)) {
+      boolean titleLineFirst = starts.size() == 1 && starts.get(0) == 0;
+      if (doc.title() != null || (starts.size() < 2 && !titleLineFirst) || !titledBlocks(doc, starts)) {
         origin.add(new int[] {d, 0, 0});
         out.add(new SegmentedDocument(out.size(), doc.title(), doc.text(), units));
         java.util.Arrays.fill(passageOf[d], out.size() - 1);
@@ -130,7 +133,7 @@ public final class Passages {
     return passages.size();
   }
 
-  /** Whether any document was taken section by section (otherwise the passages are the documents). */
+  /** Whether any document was taken block by block (otherwise every passage is a whole document). */
   public boolean split() {
     return passages.size() != passageOf.length;
   }

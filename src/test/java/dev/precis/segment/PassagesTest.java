@@ -85,6 +85,16 @@ class PassagesTest {
   }
 
   @Test
+  void oneTitledBlockIsTitledByItsTitleLine() {
+    SegmentedDocument block = doc(0, null, "Polonium\nPolonium was named after Poland. It is rare.");
+    Passages passages = Passages.of(List.of(block));
+    assertFalse(passages.split());
+    assertEquals("Polonium", passages.list().get(0).title());
+    assertTrue(passages.titledBySection(0));
+    assertEquals(block.units(), passages.list().get(0).units());
+  }
+
+  @Test
   void aHeadingsTitleDropsMarkdownMarks() {
     assertEquals("Results", Passages.headingTitle("## Results ##"));
     assertEquals("Setext title", Passages.headingTitle("Setext title\n============"));
