@@ -284,12 +284,21 @@ public final class Segmenter {
      * A plain-text heading, as papers and documents converted from PDF or HTML have them ("Introduction", "3.1 Data
      * Collection"), or the title line of a pasted passage: a short line that starts with a capital or a digit, ends
      * without punctuation, and is followed directly by a clearly longer line of text that does not start in lowercase,
-     * unless the short line opens its block (a retrieved chunk may start mid-sentence). Hard-wrapped prose does not
+     * unless the short line opens its block (a retrieved chunk may start mid-sentence). A short line alone in its block
+     * may head the next block the same way (as text converted from HTML has it). Hard-wrapped prose does not
      * qualify: its lines are of similar length, and the line before a heading inside a block must end a sentence
      * ({@link #proseEnd}).
      */
     private boolean isPlainHeading(int line) {
-      if (indent[line] > 3 || line + 1 >= lineCount || isBlank(line + 1)) return false;
+      if (indent[line] > 3 || line + 1 >= lineCount) return false;
+      boolean blockStart = line == 0 || isBlank(line - 1);
+      int following = line + 1;
+      if (isBlank(following)) {
+        // A line alone in its block ("Introduction", blank line, text) heads the block after it.
+        if (!blockStart) return false;
+        while (following < lineCount && isBlank(following)) following++;
+        if (following >= lineCount) return false;
+      }
       int s = firstNonWs[line];
       int e = trimEnd(s, lineEnd[line]);
       int length = e - s;
@@ -306,14 +315,15 @@ public final class Segmenter {
         }
       }
       if (words > MAX_PLAIN_HEADING_WORDS) return false;
-      int nextStart = firstNonWs[line + 1];
+      int nextStart = firstNonWs[following];
       // A sentence going on, unless a title line opens the block: a retrieved chunk may start mid-sentence
       // ("Anterior cranial fossa\nof the skull ..."). Such a title is short and does not end on a word that needs more.
       if (Character.isLowerCase(text.codePointAt(nextStart))) {
-        boolean blockStart = line == 0 || isBlank(line - 1);
-        if (!blockStart || words > MAX_TITLE_LINE_WORDS || endsOnFunctionWord(s, e)) return false;
+        if (!blockStart || following != line + 1 || words > MAX_TITLE_LINE_WORDS || endsOnFunctionWord(s, e)) {
+          return false;
+        }
       }
-      int nextLength = trimEnd(nextStart, lineEnd[line + 1]) - nextStart;
+      int nextLength = trimEnd(nextStart, lineEnd[following]) - nextStart;
       return 2 * nextLength >= Math.max(2 * MIN_TEXT_AFTER_PLAIN_HEADING, 3 * length);
     }
 

@@ -278,6 +278,25 @@ class SegmenterTest {
   }
 
   @Test
+  void aShortLineAloneInItsBlockHeadsTheNextBlock() {
+    String converted = "Introduction\n\nSocial media platforms have made the spreading of fake news easier and faster."
+        + "\n\nData Collection\n\nWe collected tweets from public accounts over two years, by hand.";
+    assertEquals(List.of(
+            "HEADING 0 1 Introduction",
+            "SENTENCE 1 1 Social media platforms have made the spreading of fake news easier and faster.",
+            "HEADING 2 2 Data Collection",
+            "SENTENCE 3 2 We collected tweets from public accounts over two years, by hand."),
+        describe(WIDE, converted));
+    // Not when the next block goes on in lowercase, is short, or the line ends a paragraph.
+    for (String text : List.of(
+        "Introduction\n\nsocial media platforms have made the spreading of fake news easier and faster.",
+        "Introduction\n\nIt is short.",
+        "We went home.\nIntroduction\n\nSocial media platforms have made the spreading of fake news easier.")) {
+      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
+    }
+  }
+
+  @Test
   void unclosedFenceRunsToTheEnd() {
     String text = "Intro.\n\n```python\nx = 1\n\n# comment\n\n- not a list\n";
     assertEquals(
