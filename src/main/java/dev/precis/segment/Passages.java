@@ -1,15 +1,19 @@
 package dev.precis.segment;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * The passages a request is ranked and planned by: each document as it is, except that a document without a title
  * whose text is two or more blocks that each open with a title line ({@link #titledBlocks}) is taken block by block,
  * each a passage titled by its heading (units before the first heading form a passage of their own, untitled), and
  * that a document without a title whose text is one such block (as the proxy cuts a chat message at blank lines)
- * is titled by its title line. A {@code context} of pasted
+ * is titled by its title line. A block that names its title inline, {@code "Document [1](Title: Polonium) ..."} (the
+ * prompt format of the multi-document QA literature), opens with a heading unit for that label
+ * ({@link Segmenter#INLINE_TITLE}), so it is a passage the same way, titled by the name. A {@code context} of pasted
  * retrieved passages ("Title\ntext\n\nTitle\ntext") then ranks like the same passages sent as documents: each gets a
  * document prior, a title in front of its sentences for the encoder, one look from the encoder, a coarse summary,
  * a fragment check at its edges. Rendering stays per document; passages only regroup units.
@@ -46,25 +50,19 @@ public final class Passages {
       }
       List<Unit> units = doc.units();
       passageOf[d] = new int[units.size()];
-      List<Integer> starts = new ArrayList<>();
-      for (int u = 0; u < units.size(); u++) {
-        if (units.get(u).kind() == UnitKind.HEADING) starts.add(u);
-      }
-      boolean titleLineFirst = starts.size() == 1 && starts.get(0) == 0;
-      if (doc.title() != null || (starts.size() < 2 && !titleLineFirst) || !titledBlocks(doc, starts)) {
+      Split split = doc.title() != null ? null : titleLines(doc);
+      if (split == null) {
         origin.add(new int[] {d, 0, 0});
         out.add(new SegmentedDocument(out.size(), doc.title(), doc.text(), units));
-        java.util.Arrays.fill(passageOf[d], out.size() - 1);
+        Arrays.fill(passageOf[d], out.size() - 1);
         continue;
       }
-      if (starts.get(0) > 0) starts.add(0, 0);
-      for (int i = 0; i < starts.size(); i++) {
-        int from = starts.get(i);
-        int to = i + 1 < starts.size() ? starts.get(i + 1) : units.size();
-        String title = units.get(from).kind() == UnitKind.HEADING ? headingTitle(doc.unitText(from)) : null;
-        origin.add(new int[] {d, from, title != null ? 1 : 0});
-        out.add(new SegmentedDocument(out.size(), title, doc.text(), units.subList(from, to)));
-        java.util.Arrays.fill(passageOf[d], from, to, out.size() - 1);
+      for (int i = 0; i < split.starts().size(); i++) {
+        int from = split.starts().get(i);
+        int to = i + 1 < split.starts().size() ? split.starts().get(i + 1) : units.size();
+        origin.add(new int[] {d, from, split.titleLines().get(i) ? 1 : 0});
+        out.add(new SegmentedDocument(out.size(), split.titles().get(i), doc.text(), units.subList(from, to)));
+        Arrays.fill(passageOf[d], from, to, out.size() - 1);
       }
     }
     int n = out.size();
@@ -77,6 +75,38 @@ public final class Passages {
       sectionTitled[p] = origin.get(p)[2] == 1;
     }
     return new Passages(out, documentOf, firstUnit, sectionTitled, passageOf);
+  }
+
+  /** Where a document's passages start, their titles, and whether each title is a title line (a heading unit). */
+  private record Split(List<Integer> starts, List<String> titles, List<Boolean> titleLines) {}
+
+  /**
+   * Passages opened by title lines: two or more headings that each open a block with their text on the next line, or
+   * one such heading that is the document's first unit; null when the document is not laid out so.
+   */
+  private static Split titleLines(SegmentedDocument doc) {
+    List<Unit> units = doc.units();
+    List<Integer> headings = new ArrayList<>();
+    for (int u = 0; u < units.size(); u++) {
+      if (units.get(u).kind() == UnitKind.HEADING) headings.add(u);
+    }
+    boolean titleLineFirst = headings.size() == 1 && headings.get(0) == 0;
+    if ((headings.size() < 2 && !titleLineFirst) || !titledBlocks(doc, headings)) return null;
+    List<Integer> starts = new ArrayList<>();
+    List<String> titles = new ArrayList<>();
+    List<Boolean> titleLines = new ArrayList<>();
+    if (headings.get(0) > 0) {
+      starts.add(0);
+      titles.add(null);
+      titleLines.add(false);
+    }
+    for (int h : headings) {
+      String title = headingTitle(doc.unitText(h));
+      starts.add(h);
+      titles.add(title);
+      titleLines.add(title != null);
+    }
+    return new Split(starts, titles, titleLines);
   }
 
   /**
@@ -117,6 +147,8 @@ public final class Passages {
    * on the next line), or null when nothing is left.
    */
   static String headingTitle(String heading) {
+    Matcher label = Segmenter.INLINE_TITLE.matcher(heading);
+    if (label.lookingAt()) return label.group(1).strip();
     String line = heading.strip();
     int newline = line.indexOf('\n');
     if (newline >= 0) line = line.substring(0, newline);

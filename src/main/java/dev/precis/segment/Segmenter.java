@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Cuts a document's text into {@link Unit units}: markdown headings, sentences of prose, and code blocks, tables and
@@ -33,6 +35,15 @@ public final class Segmenter {
 
   /** The shortest line of text that may follow a plain-text heading (and at least 1.5 times the heading's length). */
   private static final int MIN_TEXT_AFTER_PLAIN_HEADING = 40;
+
+  /**
+   * The label that opens a passage in the prompt format of the multi-document QA literature, {@code "Document
+   * [1](Title: Polonium) Polonium is ..."}: a "(Title: ...)" within the first few characters of a block; group 1 is the
+   * title (one level of parentheses allowed inside it).
+   */
+  static final Pattern INLINE_TITLE =
+      Pattern.compile("[^\\n(]{0,40}\\(\\s*title\\s*:\\s*((?:[^()\\n]|\\([^()\\n]*\\)){1,200})\\)",
+          Pattern.CASE_INSENSITIVE);
 
   /** The most words of a title line whose text goes on in lowercase (a chunk cut mid-sentence). */
   private static final int MAX_TITLE_LINE_WORDS = 6;
@@ -600,9 +611,19 @@ public final class Segmenter {
     // ---------------------------------------------------------------- sentences
 
     private void prose(int first, int end) {
-      begin(UnitKind.SENTENCE);
       int bs = firstNonWs[first];
       int be = trimEnd(bs, lineEnd[end - 1]);
+      if (first == 0 || isBlank(first - 1)) {
+        Matcher title = INLINE_TITLE.matcher(text).region(bs, lineEnd[first]);
+        if (title.lookingAt()) { // "Document [1](Title: Polonium) Polonium is ...": the label heads the passage
+          begin(UnitKind.HEADING);
+          piece(bs, title.end());
+          bs = title.end();
+          while (bs < be && isWs(text.charAt(bs))) bs++;
+          if (bs >= be) return;
+        }
+      }
+      begin(UnitKind.SENTENCE);
       BreakIterator it = sentenceIterator();
       it.setText(new StringCharacterIterator(breakText, bs, be, bs));
       int s = bs;

@@ -95,6 +95,16 @@ class PassagesTest {
   }
 
   @Test
+  void passagesLabelledInlineAreTitledByTheLabelsTitle() {
+    String litm = "Document [1](Title: Marie Curie) She was a physicist and chemist who studied radioactivity.\n\n"
+        + "Document [2](Title: Greaser (subculture)) Greasers are a youth subculture of the 1950s.";
+    Passages passages = Passages.of(List.of(doc(0, null, litm)));
+    assertEquals(List.of("Marie Curie", "Greaser (subculture)"),
+        passages.list().stream().map(SegmentedDocument::title).toList());
+    assertTrue(passages.titledBySection(0) && passages.titledBySection(1), "the label is the passage's header");
+  }
+
+  @Test
   void aHeadingsTitleDropsMarkdownMarks() {
     assertEquals("Results", Passages.headingTitle("## Results ##"));
     assertEquals("Setext title", Passages.headingTitle("Setext title\n============"));

@@ -297,6 +297,25 @@ class SegmenterTest {
   }
 
   @Test
+  void anInlineTitleLabelOpeningABlockIsAHeading() {
+    String litm = "Document [1](Title: Greaser (subculture)) Greasers are a youth subculture. They wore leather.\n\n"
+        + "Document [2](Title: Jeep) of the vehicles, the Jeep is the best known.";
+    assertEquals(List.of(
+            "HEADING 0 1 Document [1](Title: Greaser (subculture))",
+            "SENTENCE 1 1 Greasers are a youth subculture.",
+            "SENTENCE 1 1 They wore leather.",
+            "HEADING 2 2 Document [2](Title: Jeep)",
+            "SENTENCE 3 2 of the vehicles, the Jeep is the best known."),
+        describe(WIDE, litm));
+    // Inside a paragraph, or far into its line, it is text.
+    for (String text : List.of(
+        "We went home.\nDocument [1](Title: Jeep) the Jeep is the best known.",
+        "A very long opening that runs well past forty characters (Title: Jeep) and more text.")) {
+      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
+    }
+  }
+
+  @Test
   void unclosedFenceRunsToTheEnd() {
     String text = "Intro.\n\n```python\nx = 1\n\n# comment\n\n- not a list\n";
     assertEquals(
