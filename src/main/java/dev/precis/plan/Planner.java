@@ -82,6 +82,9 @@ public final class Planner {
     List<int[]> leftovers = new ArrayList<>();
     List<int[]> duplicates = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
+      // The fitter tops up with leftovers unit by unit and cannot add a heading header with them: a passage opened
+      // that way would come without its title.
+      if (headingHeaders[d] && state.kept[d].isEmpty()) continue;
       for (int u = 0; u < unitTokens[d].length; u++) {
         if (state.kept[d].get(u)) continue;
         if (state.duplicate(d, u)) {
@@ -280,7 +283,8 @@ public final class Planner {
       if (kept[d].isEmpty()) {
         cost += headerTokens[d];
         int last = unitTokens[d].length - 1;
-        if (u > 0) cost += markerTokens;
+        int first = headingHeaders[d] ? 1 : 0; // the heading header comes along: nothing elided before unit 1
+        if (u > first) cost += markerTokens;
         if (u < last) cost += markerTokens;
       } else if (!adjacentToKept(d, u)) {
         cost += markerTokens;

@@ -114,6 +114,21 @@ class PlannerTest {
   }
 
   @Test
+  void anUnopenedPassageWithAHeadingHeaderLeavesNoLeftoversToTopUpWith() {
+    String a = "Polonium\nPolonium is rare. It was named after Poland.";
+    String b = "Radium\nRadium glows in the dark, and it is dangerous to handle without care.";
+    List<SegmentedDocument> passages = List.of(new SegmentedDocument(0, "Polonium", a, segmenter.segment(a)),
+        new SegmentedDocument(1, "Radium", b, segmenter.segment(b)));
+    Ranking r = ranking(new double[] {1.0, 0.5}, new double[][] {{0.0, 0.9, 0.3}, {0.0, 0.4}});
+    int[][] tokens = {{2, 4, 5}, {2, 6}};
+    Plan plan = new Planner(PlanSettings.defaults()).plan(passages, r, tokens, new int[] {4, 4}, 1, 11, none(2),
+        new boolean[] {true, true});
+    assertEquals(List.of(new Selection(0, 0, Reason.HEADING), new Selection(0, 1, Reason.REFINED)),
+        plan.selections());
+    assertTrue(plan.leftovers().stream().allMatch(x -> x[0] == 0), "only the opened passage's units are left over");
+  }
+
+  @Test
   void aHeadingHeaderNeedsAHeadingFirst() {
     SegmentedDocument plain = doc(0, "A one. A two.");
     Ranking r = ranking(new double[] {1.0}, new double[][] {{0.5, 0.4}});
