@@ -143,8 +143,9 @@ public final class Passages {
   }
 
   /**
-   * The title a heading gives its section: its first line without markdown's {@code #} marks (a setext underline is
-   * on the next line), or null when nothing is left.
+   * The title a heading gives its section: the title of a {@code (Title: ...)} label, else its first line without
+   * markdown's {@code #} marks (a setext underline is on the next line) or a {@code Title:} label, or null when
+   * nothing is left.
    */
   static String headingTitle(String heading) {
     Matcher label = Segmenter.INLINE_TITLE.matcher(heading);
@@ -152,7 +153,8 @@ public final class Passages {
     String line = heading.strip();
     int newline = line.indexOf('\n');
     if (newline >= 0) line = line.substring(0, newline);
-    line = line.replaceFirst("^#{1,6}(\\s+|$)", "").replaceFirst("\\s+#+\\s*$", "").strip();
+    line = line.replaceFirst("^#{1,6}(\\s+|$)", "").replaceFirst("\\s+#+\\s*$", "")
+        .replaceFirst("(?i)^title\\s*:\\s*", "").strip();
     return line.isEmpty() ? null : line;
   }
 

@@ -108,6 +108,8 @@ class PassagesTest {
   void aHeadingsTitleDropsMarkdownMarks() {
     assertEquals("Results", Passages.headingTitle("## Results ##"));
     assertEquals("Setext title", Passages.headingTitle("Setext title\n============"));
+    assertEquals("Marie Curie", Passages.headingTitle("Title: Marie Curie"));
+    assertEquals("Greaser (subculture)", Passages.headingTitle("Document [3](Title: Greaser (subculture))"));
     assertNull(Passages.headingTitle("#"));
   }
 
