@@ -123,8 +123,8 @@ public class EngineProducer {
       }
       LOG.infof("engine ready in %d ms (encoder %s; built in %d ms, warmed in %d ms)", ms(t2 - t0),
           config == null || config.encoder().enabled() ? encoderName() : "disabled", ms(t1 - t0), ms(t2 - t1));
-      LOG.debugf("ONNX Runtime's native libraries: %s", OnnxRuntimeLibraries.preferUnpacked()
-          .map(Path::toString).orElse("extracted to java.io.tmpdir"));
+      LOG.debugf("ONNX Runtime's native libraries: %s",
+          System.getProperty(OnnxRuntimeLibraries.NATIVE_PATH_PROPERTY, "extracted to java.io.tmpdir"));
     } catch (Throwable t) {
       built.completeExceptionally(t);
       if (e != null && engine != e) e.close(); // built but not published: release its native session

@@ -210,6 +210,8 @@ public final class Planner {
     final String[][] textKeys;
     final boolean[] onlyHeadings;
     final boolean[] headingHeaders;
+    /** What is kept, in the order chosen (a heading header just before the unit that opened its document). */
+    final List<Selection> selections = new ArrayList<>();
     int used;
 
     State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
@@ -310,8 +312,5 @@ public final class Planner {
       keptTexts.add(textKey(d, u));
       selections.add(new Selection(d, u, reason));
     }
-
-    /** What is kept, in the order chosen (a heading header just before the unit that opened its document). */
-    final List<Selection> selections = new ArrayList<>();
   }
 }

@@ -53,7 +53,8 @@ public final class Passages {
       Split split = doc.title() != null ? null : titleLines(doc);
       if (split == null) {
         origin.add(new int[] {d, 0, 0});
-        out.add(new SegmentedDocument(out.size(), doc.title(), doc.text(), units));
+        // The document is its own passage; a copy only when an earlier split moved its index.
+        out.add(out.size() == d ? doc : new SegmentedDocument(out.size(), doc.title(), doc.text(), units));
         Arrays.fill(passageOf[d], out.size() - 1);
         continue;
       }

@@ -36,6 +36,12 @@ class SegmenterTest {
   }
 
   /** "KIND paragraph section text" per unit, newlines shown as \n. */
+  private static void assertNoHeadings(String... texts) {
+    for (String text : texts) {
+      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
+    }
+  }
+
   private static List<String> describe(Segmenter segmenter, String text) {
     List<String> out = new ArrayList<>();
     for (Unit u : check(segmenter, text)) {
@@ -248,14 +254,12 @@ class SegmenterTest {
         + "ten percent across all departments.";
     assertEquals(List.of("SENTENCE 0 0 " + wrapped.replace("\n", "\\n")), describe(WIDE, wrapped));
     // Lines of similar length, a line ending in punctuation, a lowercase start, too many words: no headings.
-    for (String text : List.of(
+    assertNoHeadings(
         "Short line here\nAnother short line",
         "Results:\nThe model wins on every dataset that we have tried so far, by a wide margin.",
         "introduction\nThe model wins on every dataset that we have tried so far, by a wide margin.",
         "One two three four five six seven eight nine ten eleven\nThe model wins on every dataset that we have "
-            + "tried so far, by a wide margin and then some more words.")) {
-      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
-    }
+            + "tried so far, by a wide margin and then some more words.");
   }
 
   @Test
@@ -269,12 +273,10 @@ class SegmenterTest {
             "SENTENCE 3 2 and the 1979 film \"The Wanderers\" made the look famous again."),
         describe(WIDE, pasted));
     // Not inside a paragraph, not with many words, not on a word that needs more.
-    for (String text : List.of(
+    assertNoHeadings(
         "It rained all day.\nAnterior cranial fossa\nof the skull, it houses the frontal lobes of the brain.",
         "The fossa of the human skull base\nof the skull, it houses the frontal lobes of the brain.",
-        "The committee met on Monday and\nthe budget for the next year would be reduced by ten percent.")) {
-      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
-    }
+        "The committee met on Monday and\nthe budget for the next year would be reduced by ten percent.");
   }
 
   @Test
@@ -288,12 +290,10 @@ class SegmenterTest {
             "SENTENCE 3 2 We collected tweets from public accounts over two years, by hand."),
         describe(WIDE, converted));
     // Not when the next block goes on in lowercase, is short, or the line ends a paragraph.
-    for (String text : List.of(
+    assertNoHeadings(
         "Introduction\n\nsocial media platforms have made the spreading of fake news easier and faster.",
         "Introduction\n\nIt is short.",
-        "We went home.\nIntroduction\n\nSocial media platforms have made the spreading of fake news easier.")) {
-      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
-    }
+        "We went home.\nIntroduction\n\nSocial media platforms have made the spreading of fake news easier.");
   }
 
   @Test
@@ -308,11 +308,9 @@ class SegmenterTest {
             "SENTENCE 3 2 of the vehicles, the Jeep is the best known."),
         describe(WIDE, litm));
     // Inside a paragraph, or far into its line, it is text.
-    for (String text : List.of(
+    assertNoHeadings(
         "We went home.\nDocument [1](Title: Jeep) the Jeep is the best known.",
-        "A very long opening that runs well past forty characters (Title: Jeep) and more text.")) {
-      for (String d : describe(WIDE, text)) assertFalse(d.startsWith("HEADING"), () -> text + " -> " + d);
-    }
+        "A very long opening that runs well past forty characters (Title: Jeep) and more text.");
   }
 
   @Test
