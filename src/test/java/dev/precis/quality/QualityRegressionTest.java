@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A change that hurts quality fails here: answer kept on 30 fixed examples from the dev sets (10 each of nq20,
  * hotpotqa and qasper; see {@code src/test/resources/quality/ATTRIBUTION.md}) must stay at or above a floor per
- * setting. Floors sit a few points under what the engine measured when they were set, since 10 examples move in
- * steps of 10 points; the full numbers are in docs/quality.md. Prints {@code [OK]} / {@code [FAIL]} lines.
+ * setting. Floors sit one or two examples under what the engine measured when they were set (10 examples move in
+ * steps of 10 points; the quantised encoder's numerics differ slightly between CPUs, AVX2 or AVX-512); the full
+ * numbers are in docs/quality.md. Prints {@code [OK]} / {@code [FAIL]} lines.
  */
 class QualityRegressionTest {
   private static final Encoding CL100K =
@@ -48,13 +49,13 @@ class QualityRegressionTest {
   }
 
   private static final List<Setting> SETTINGS = List.of(
-      new Setting("nq20", "4x", Effort.FAST, 0.70),
+      new Setting("nq20", "4x", Effort.FAST, 0.80),
       new Setting("nq20", "4x", Effort.BEST, 0.70),
       new Setting("nq20", "10x", Effort.BEST, 0.40),
-      new Setting("hotpotqa", "4x", Effort.FAST, 0.70),
-      new Setting("hotpotqa", "10x", Effort.BEST, 0.60),
-      new Setting("qasper", "1000", Effort.FAST, 0.30),
-      new Setting("qasper", "1000", Effort.BEST, 0.30),
+      new Setting("hotpotqa", "4x", Effort.FAST, 0.80),
+      new Setting("hotpotqa", "10x", Effort.BEST, 0.70),
+      new Setting("qasper", "1000", Effort.FAST, 0.60),
+      new Setting("qasper", "1000", Effort.BEST, 0.60),
       new Setting("nq20", "4x", Effort.FAST, true, 0.70),
       new Setting("hotpotqa", "4x", Effort.FAST, true, 0.70));
 
