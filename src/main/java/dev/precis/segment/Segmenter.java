@@ -48,6 +48,14 @@ public final class Segmenter {
   /** The most words of a title line whose text goes on in lowercase (a chunk cut mid-sentence). */
   private static final int MAX_TITLE_LINE_WORDS = 6;
 
+  /** The longest first line of a block taken as a title line on the evidence of the layout alone, in chars and words. */
+  private static final int MAX_LAYOUT_TITLE_CHARS = 160;
+
+  private static final int MAX_LAYOUT_TITLE_WORDS = 24;
+
+  /** The shortest rest of a block under a layout title line (and at least twice the title line's length). */
+  private static final int MIN_TEXT_AFTER_LAYOUT_TITLE = 80;
+
   private static final Set<String> FUNCTION_WORDS = Set.of("a", "an", "the", "and", "or", "but", "nor", "of", "to",
       "in", "on", "at", "by", "for", "with", "from", "into", "that", "which", "who", "whom", "whose", "as", "is",
       "are", "was", "were", "be", "been", "has", "have", "had", "this", "these", "those", "its", "their", "his", "her",
@@ -114,6 +122,7 @@ public final class Segmenter {
     private int[] marker;
     private int[] indent;
     private boolean[] itemStart;
+    private boolean[] layoutTitle;
 
     // The block being emitted.
     private UnitKind kind;
@@ -134,6 +143,7 @@ public final class Segmenter {
 
     List<Unit> segment() {
       splitLines();
+      findLayoutTitles();
       boolean afterBlank = true;
       int i = 0;
       while (i < lineCount) {
@@ -161,7 +171,7 @@ public final class Segmenter {
         } else if (indent[i] <= 3 && listMarkerEnd(i) >= 0) {
           next = listEnd(i);
           grouped(UnitKind.LIST, i, next, true);
-        } else if (isPlainHeading(i)) {
+        } else if (isPlainHeading(i) || (layoutTitle != null && layoutTitle[i])) {
           next = i + 1;
           heading(i, next);
         } else {
@@ -237,6 +247,62 @@ public final class Segmenter {
 
     private boolean isBlank(int line) {
       return firstNonWs[line] == lineEnd[line];
+    }
+
+    /**
+     * Title lines known by the layout: in retrieved passages pasted one after another ("Title\ntext\n\nTitle\ntext"),
+     * some titles fail the plain-heading test line by line ("Reading F.C.", "The Cat's Me-Ouch!", a title of eight
+     * words over a chunk that starts mid-sentence). When three or more blocks are separated by blank lines, two and at
+     * least a third of them open with a recognised title line (or a "(Title: ...)" label), and four in five have the
+     * shape of a titled passage (a first line of at most {@value #MAX_LAYOUT_TITLE_WORDS} words over a text at least twice as
+     * long), the first line of every block of that shape is a title line too. An article's paragraphs, hard-wrapped
+     * prose and markdown (a blank line after each heading) do not have that layout.
+     */
+    private void findLayoutTitles() {
+      int blocks = 0;
+      int titled = 0;
+      int shaped = 0;
+      boolean[] shape = null;
+      int line = 0;
+      while (line < lineCount) {
+        if (isBlank(line)) {
+          line++;
+          continue;
+        }
+        int end = line + 1;
+        while (end < lineCount && !isBlank(end)) end++;
+        blocks++;
+        Matcher label = INLINE_TITLE.matcher(text).region(firstNonWs[line], lineEnd[line]);
+        if (label.lookingAt() || isPlainHeading(line)) titled++;
+        if (hasTitledPassageShape(line, end)) {
+          if (shape == null) shape = new boolean[lineCount];
+          shape[line] = true;
+          shaped++;
+        }
+        line = end;
+      }
+      if (blocks >= 3 && titled >= 2 && 3 * titled >= blocks && 5 * shaped >= 4 * blocks) layoutTitle = shape;
+    }
+
+    /** Whether the block of lines {@code [first, end)} is a short first line over a clearly longer text. */
+    private boolean hasTitledPassageShape(int first, int end) {
+      if (end - first < 2 || indent[first] > 3) return false;
+      if (fenceLength(first, 3) > 0 || isAtxHeading(first) || isThematicBreak(first) || startsTable(first)
+          || listMarkerEnd(first) >= 0 || isSetextUnderline(first + 1)) {
+        return false;
+      }
+      int s = firstNonWs[first];
+      int e = trimEnd(s, lineEnd[first]);
+      int length = e - s;
+      if (length < 2 || length > MAX_LAYOUT_TITLE_CHARS) return false;
+      if (INLINE_TITLE.matcher(text).region(s, e).lookingAt()) return false;
+      int words = 1;
+      for (int p = s; p < e; p++) {
+        if (isWs(text.charAt(p)) && !isWs(text.charAt(p - 1))) words++;
+      }
+      if (words > MAX_LAYOUT_TITLE_WORDS) return false;
+      int rest = lineEnd[end - 1] - firstNonWs[first + 1];
+      return rest >= Math.max(MIN_TEXT_AFTER_LAYOUT_TITLE, 2 * length);
     }
 
     private char at(int line, int offset) {

@@ -49,6 +49,20 @@ class PassagesTest {
   }
 
   @Test
+  void titlesThatFailTheLineTestStillOpenPassagesInAPastedLayout() {
+    String context = "Lisburn Distillery F.C.\nLisburn Distillery Football Club is an intermediate football club"
+        + " based in Ballyskeagh, Northern Ireland.\n\n"
+        + "Sean Connor\nSean Connor is a football manager from Northern Ireland who has managed several clubs.\n\n"
+        + "Yo Gabba Gabba!\nYo Gabba Gabba! is an American live-action children's television series that aired"
+        + " from 2007.\n\n"
+        + "NIFL Premier Intermediate League\nThe NIFL Premier Intermediate League is the third tier of football in"
+        + " Northern Ireland.";
+    Passages passages = Passages.of(List.of(doc(0, null, context)));
+    assertEquals(List.of("Lisburn Distillery F.C.", "Sean Connor", "Yo Gabba Gabba!", "NIFL Premier Intermediate League"),
+        passages.list().stream().map(SegmentedDocument::title).toList());
+  }
+
+  @Test
   void documentsWithATitleOrWithoutTitledBlocksStayWhole() {
     String paper = "Introduction\nWe study how the data was collected and what it shows about the speakers.\n"
         + "Data Collection\nContributors record voice clips by reading from a bank of donated sentences.";

@@ -314,6 +314,41 @@ class SegmenterTest {
   }
 
   @Test
+  void pastedPassagesLayoutTitlesTheBlocksWhoseTitleFailsTheLineTest() {
+    // Two titles pass the line test; "Reading F.C." ends on a period and the ten-word title runs over a chunk that
+    // starts in lowercase. The layout (every block a short line over a longer text) makes them titles too.
+    String context = "Reading F.C.\nReading Football Club is a professional football club based in Reading, England.\n\n"
+        + "Madejski Stadium\nThe Madejski Stadium is a stadium in Reading, England, home of Reading F.C. since 1998.\n\n"
+        + "List of owners of English football clubs in the league\n"
+        + "of the clubs in the Championship, Reading is owned by a Chinese company since 2017, after a decade in which"
+        + " it changed hands three times.\n\n"
+        + "Elm Park\nElm Park was a football stadium in Reading, and the home of Reading F.C. until 1998.";
+    List<String> headings = describe(WIDE, context).stream().filter(d -> d.startsWith("HEADING")).toList();
+    assertEquals(List.of("HEADING 0 1 Reading F.C.", "HEADING 2 2 Madejski Stadium",
+        "HEADING 4 3 List of owners of English football clubs in the league", "HEADING 6 4 Elm Park"), headings);
+  }
+
+  @Test
+  void withoutEnoughRecognisedTitlesTheLayoutMakesNoHeadings() {
+    // No first line passes the line test: an email, whose short lines end sentences.
+    assertNoHeadings(
+        "Hi Bob.\nI wanted to ask about the order we placed last week, which has not arrived yet.\n\n"
+            + "Thanks.\nWe also need the invoice for the previous order, which our accountant has asked for twice.\n\n"
+            + "Best regards.\nAnna, from the purchasing department of the company, in the office next door.");
+    // Hard-wrapped prose and stanzas: lines of similar length, so no first line passes as a title.
+    assertNoHeadings(
+        "The committee met on Tuesday to discuss the budget for the coming\nyear and agreed on most of the items"
+            + " that were\nput forward by the treasurer.\n\n"
+            + "The second meeting was held a week later and was about the new\nbuilding, which is late and costs more"
+            + " than the\ncommittee had been told.\n\n"
+            + "A third meeting is planned for the end of the month, when the\nauditors will have finished their"
+            + " report on the\naccounts of the last three years.",
+        "Roses are red and the sky is blue\nThe sun comes up and the day is new\nThe birds will sing\n\n"
+            + "The night is dark and the stars are bright\nThe moon comes up and it gives us light\nThe owls will sing\n\n"
+            + "The year is old and the fields are bare\nThe snow comes down and it fills the air\nNo bird will sing");
+  }
+
+  @Test
   void unclosedFenceRunsToTheEnd() {
     String text = "Intro.\n\n```python\nx = 1\n\n# comment\n\n- not a list\n";
     assertEquals(
