@@ -64,6 +64,11 @@ public final class Ranker {
     if (bm25 != null) {
       String lexicalQuery = queryAgnostic ? centralityQuery.of(documents) : query;
       Bm25Scorer.Scores raw = bm25.score(lexicalQuery, documents);
+      // A passage's title line is its title (scored with every unit), not a unit of its own: as a short unit made of
+      // the title's words it would set the scale for every other unit and take the passage's look from the encoder.
+      for (SegmentedDocument doc : documents) {
+        if (doc.opensWithTitleLine()) raw.units()[doc.index()][0] = 0;
+      }
       double bestUnit = 0;
       double bestDoc = 0;
       for (int d = 0; d < n; d++) {
@@ -83,6 +88,9 @@ public final class Ranker {
     for (int d = 0; d < n; d++) soft[d] = new double[lexical[d].length];
     if (staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
       softMatch(query, documents, soft, docSoft);
+      for (SegmentedDocument doc : documents) {
+        if (doc.opensWithTitleLine()) soft[doc.index()][0] = 0;
+      }
     }
 
     int[][] headingOf = headings(documents, settings);
@@ -160,7 +168,7 @@ public final class Ranker {
       var units = doc.units();
       int[] heading = new int[units.size()];
       Arrays.fill(heading, -1);
-      if (settings.sectionWeight() > 0) {
+      if (settings.sectionWeight() > 0 && !doc.opensWithTitleLine()) { // a title line is no section heading
         int current = -1;
         int currentSection = -1;
         for (int u = 0; u < units.size(); u++) {
@@ -288,7 +296,8 @@ public final class Ranker {
       double[] docLexical, double[][] soft, double[] docSoft, int[][] headingOf, double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
-      for (int u = 0; u < lexical[d].length; u++) all.add(new int[] {d, u});
+      int first = documents.get(d).opensWithTitleLine() ? 1 : 0;
+      for (int u = first; u < lexical[d].length; u++) all.add(new int[] {d, u});
     }
     if (all.size() <= limit) return all;
     // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the

@@ -26,4 +26,13 @@ public record SegmentedDocument(int index, String title, String text, List<Unit>
   public String unitText(int ordinal) {
     return units.get(ordinal).textOf(text);
   }
+
+  /**
+   * Whether the first unit is a heading that states the document's title (a pasted passage's title line, which
+   * {@link Passages} made its title): ranking takes it as the title, not as a unit or a section heading of its own.
+   */
+  public boolean opensWithTitleLine() {
+    return title != null && !units.isEmpty() && units.get(0).kind() == UnitKind.HEADING
+        && title.equals(Passages.headingTitle(unitText(0)));
+  }
 }

@@ -97,6 +97,29 @@ class RankerTest {
         explanation::toString);
   }
 
+  @Test
+  void aPassagesTitleLineIsItsTitleNotAUnitOrASectionHeading() {
+    // Pasted passages: each block's title line becomes its passage's title. As a unit, "Polonium" alone would be
+    // the best BM25 match (short, all title words), scale every other unit down, take the passage's one look from
+    // the encoder and lift the whole passage as a section heading.
+    String context = "Polonium\nIt is a rare and highly radioactive metal with no stable isotopes at all.\n\n"
+        + "Marie Curie\nShe discovered polonium and radium with her husband Pierre in 1898 in Paris.";
+    SegmentedDocument whole = new SegmentedDocument(0, null, context, new Segmenter(600).segment(context));
+    List<SegmentedDocument> passages = dev.precis.segment.Passages.of(List.of(whole)).list();
+    assertEquals(2, passages.size());
+    assertTrue(passages.get(0).opensWithTitleLine());
+    RankSettings settings = RankSettings.defaults();
+    Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
+        .rank("Who discovered polonium?", passages, settings, 2);
+    for (Ranking.DocumentRanking passage : ranking.documents()) {
+      assertEquals(0, passage.unitLexical()[0], "the title line gets no BM25 of its own");
+      assertTrue(Double.isNaN(passage.unitSemantic()[0]), "the title line is not embedded");
+      assertFalse(Double.isNaN(passage.unitSemantic()[1]), "the passage's look goes to its sentence");
+      assertEquals(0, passage.unitSection()[1], 1e-12, "no section prior from the title line");
+    }
+    assertEquals(1.0, ranking.documents().get(1).unitLexical()[1], 1e-9, "the discovering sentence sets the scale");
+  }
+
   private static int unitStartingWith(SegmentedDocument doc, String prefix) {
     for (int u = 0; u < doc.units().size(); u++) if (doc.unitText(u).startsWith(prefix)) return u;
     throw new AssertionError("no unit starts with " + prefix);
