@@ -90,7 +90,11 @@ public final class Bm25Scorer {
     for (int d = 0; d < n; d++) {
       SegmentedDocument doc = documents.get(d);
       if (doc.title() != null) docTitle.add(d, doc.title(), slots);
-      for (int u = 0; u < doc.units().size(); u++, unit++) {
+      // A passage's title line is its title field already; as a body it would be a short unit made of the title's
+      // words, the best match of the request, and count the title twice in its document's body.
+      int first = doc.opensWithTitleLine() ? 1 : 0;
+      unit += first;
+      for (int u = first; u < doc.units().size(); u++, unit++) {
         unitBody.add(unit, doc.unitText(u), slots);
         unitTitle.copy(unit, docTitle, d);
         docBody.accumulate(d, unitBody, unit);

@@ -64,11 +64,6 @@ public final class Ranker {
     if (bm25 != null) {
       String lexicalQuery = queryAgnostic ? centralityQuery.of(documents) : query;
       Bm25Scorer.Scores raw = bm25.score(lexicalQuery, documents);
-      // A passage's title line is its title (scored with every unit), not a unit of its own: as a short unit made of
-      // the title's words it would set the scale for every other unit and take the passage's look from the encoder.
-      for (SegmentedDocument doc : documents) {
-        if (doc.opensWithTitleLine()) raw.units()[doc.index()][0] = 0;
-      }
       double bestUnit = 0;
       double bestDoc = 0;
       for (int d = 0; d < n; d++) {
@@ -88,7 +83,7 @@ public final class Ranker {
     for (int d = 0; d < n; d++) soft[d] = new double[lexical[d].length];
     if (staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
       softMatch(query, documents, soft, docSoft);
-      for (SegmentedDocument doc : documents) {
+      for (SegmentedDocument doc : documents) { // a title line is the title of its passage, not a unit (as in BM25)
         if (doc.opensWithTitleLine()) soft[doc.index()][0] = 0;
       }
     }
@@ -306,11 +301,12 @@ public final class Ranker {
     double[][] cheapScore = new double[documents.size()][];
     for (int d = 0; d < cheapScore.length; d++) {
       cheapScore[d] = new double[lexical[d].length];
+      int lead = documents.get(d).opensWithTitleLine() ? 1 : 0; // the lead sentence comes after a title line
       for (int u = 0; u < cheapScore[d].length; u++) {
         int h = headingOf[d][u];
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
-            + section + 0.3 / (1 + u);
+            + section + 0.3 / (1 + Math.max(0, u - lead));
       }
     }
     Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);

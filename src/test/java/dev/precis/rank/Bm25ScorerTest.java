@@ -21,6 +21,27 @@ class Bm25ScorerTest {
   };
 
   @Test
+  void aTitleLineIsScoredAsTheTitleItIsNotAsABody() {
+    Bm25Scorer scorer = new Bm25Scorer(1.2f, 0.75f, 0.5f);
+    String withLine = "Polonium\nIt was discovered by Marie Curie in 1898.";
+    String without = "It was discovered by Marie Curie in 1898.";
+    String other = "Radium is an element. It was studied in Paris.";
+    List<SegmentedDocument> pasted = List.of(
+        new SegmentedDocument(0, "Polonium", withLine, SEGMENTER.segment(withLine)),
+        new SegmentedDocument(1, null, other, SEGMENTER.segment(other)));
+    List<SegmentedDocument> sent = List.of(
+        new SegmentedDocument(0, "Polonium", without, SEGMENTER.segment(without)),
+        new SegmentedDocument(1, null, other, SEGMENTER.segment(other)));
+    assertTrue(pasted.get(0).opensWithTitleLine());
+    Bm25Scorer.Scores a = scorer.score("Who discovered polonium?", pasted);
+    Bm25Scorer.Scores b = scorer.score("Who discovered polonium?", sent);
+    assertEquals(0f, a.units()[0][0], "the title line itself");
+    assertEquals(b.units()[0][0], a.units()[0][1], 1e-6f);
+    assertEquals(b.documents()[0], a.documents()[0], 1e-6f);
+    assertEquals(b.units()[1][0], a.units()[1][0], 1e-6f);
+  }
+
+  @Test
   void scoresEqualALuceneIndexOnRandomRequests() {
     Random random = new Random(20261201);
     Bm25Scorer direct = new Bm25Scorer(1.2f, 0.75f, 0.5f);
