@@ -191,8 +191,7 @@ public class EngineProducer {
     return new EngineSettings(true, enc.enabled(), enc.staticVectors(), enc.model(), Path.of(enc.modelDirectory()), threads,
         enc.batchSize(), enc.cacheEntries(), config.tokens().countCacheEntries(), config.segment().maxUnitChars(), p.maxFillAttempts(),
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
-            r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(),
-            r.longPassageBudgetPerEncoderText(), r.contextWeight(), r.fragmentPenalty(),
+            r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
             r.staticWeight(), r.sectionWeight()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent()));

@@ -129,15 +129,6 @@ public interface PrecisConfig {
     @WithDefault("64")
     int bestEncoderTextLimit();
 
-    /**
-     * With effort {@code fast} and a document (or pasted passage) of more units than {@code encoder-text-limit}, one
-     * unit is embedded per this many tokens of budget instead, up to {@code best-encoder-text-limit}: in one long
-     * document the document prior cannot narrow the list, and a larger budget keeps more units. 0 disables it.
-     * Default {@code 16}.
-     */
-    @WithDefault("16")
-    int longPassageBudgetPerEncoderText();
-
     /** Share of the better neighbour's relevance added to a unit's own. Default {@code 0.0}. */
     @WithDefault("0.0")
     double contextWeight();

@@ -152,7 +152,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       limits.check("ranking");
       int encoderTexts = switch (request.effort()) {
         case INSTANT -> 0;
-        case FAST -> settings.rank().fastEncoderTexts(longestPassageUnits(passages), budget);
+        case FAST -> settings.rank().encoderTextLimit();
         case BEST -> settings.rank().bestEncoderTextLimit();
       };
       ranking = ranker.rank(request.query(), passages.list(), settings.rank(), encoderTexts);
@@ -258,12 +258,6 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   /** Each document's score: its passage's, or the best of its sections' when it was ranked section by section. */
-  private static int longestPassageUnits(Passages passages) {
-    int longest = 0;
-    for (SegmentedDocument passage : passages.list()) longest = Math.max(longest, passage.units().size());
-    return longest;
-  }
-
   private static double[] documentScores(Passages passages, Ranking ranking, int documents) {
     double[] scores = new double[documents];
     Arrays.fill(scores, Double.NEGATIVE_INFINITY);

@@ -14,10 +14,6 @@ package dev.precis.rank;
  * @param encoderTextLimit with effort FAST, at most this many units are embedded per request: the best by the cheap
  *     score (BM25 of the unit and its document, and position); the rest keep their cheap score
  * @param bestEncoderTextLimit the same limit for effort BEST
- * @param longPassageBudgetPerEncoderText with effort FAST, when one passage has more units than {@code
- *     encoderTextLimit} (a long document, whose prior cannot narrow the list the way twenty short passages' priors
- *     do), the encoder embeds one unit per this many tokens of budget instead, between {@code encoderTextLimit} and
- *     {@code bestEncoderTextLimit}: a larger budget keeps more units, so more of them are worth a look; 0 disables it
  * @param contextWeight share of the better neighbour's (same paragraph) relevance added to a unit's own, so that a
  *     sentence that answers through a pronoun ("He won it in 1956") rises with the sentence that names the subject
  * @param fragmentPenalty subtracted from the score of a unit that is a fragment cut off at the start or end of its
@@ -37,7 +33,6 @@ public record RankSettings(
     int bridgeSources,
     int encoderTextLimit,
     int bestEncoderTextLimit,
-    int longPassageBudgetPerEncoderText,
     double contextWeight,
     double fragmentPenalty,
     double staticWeight,
@@ -62,10 +57,6 @@ public record RankSettings(
       throw new IllegalArgumentException(
           "illegal bestEncoderTextLimit: " + bestEncoderTextLimit + ", must be >= 0");
     }
-    if (longPassageBudgetPerEncoderText < 0) {
-      throw new IllegalArgumentException(
-          "illegal longPassageBudgetPerEncoderText: " + longPassageBudgetPerEncoderText + ", must be >= 0");
-    }
     if (encoderTextLimit < 0) {
       throw new IllegalArgumentException("illegal encoderTextLimit: " + encoderTextLimit + ", must be >= 0");
     }
@@ -78,16 +69,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 16, 0.0, 1.5, 1.0, 0.5);
-  }
-
-  /**
-   * How many units effort FAST embeds: {@code encoderTextLimit}, or with a passage longer than that, one per {@code
-   * longPassageBudgetPerEncoderText} tokens of {@code budgetTokens}, at most {@code bestEncoderTextLimit}.
-   */
-  public int fastEncoderTexts(int longestPassageUnits, int budgetTokens) {
-    if (longPassageBudgetPerEncoderText == 0 || longestPassageUnits <= encoderTextLimit) return encoderTextLimit;
-    int byBudget = budgetTokens / longPassageBudgetPerEncoderText;
-    return Math.max(encoderTextLimit, Math.min(bestEncoderTextLimit, byBudget));
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5);
   }
 }

@@ -39,7 +39,7 @@ class RankerTest {
   private static RankSettings limitOne() {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
-        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.longPassageBudgetPerEncoderText(), d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
+        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight());
   }
 
@@ -128,8 +128,7 @@ class RankerTest {
   private static RankSettings withSectionWeight(double weight) {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
-        d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(),
-        d.longPassageBudgetPerEncoderText(), d.contextWeight(),
+        d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
         d.fragmentPenalty(), d.staticWeight(), weight);
   }
 
