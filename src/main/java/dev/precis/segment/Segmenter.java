@@ -48,7 +48,7 @@ public final class Segmenter {
   /** The most words of a title line whose text goes on in lowercase (a chunk cut mid-sentence). */
   private static final int MAX_TITLE_LINE_WORDS = 6;
 
-  /** The longest first line of a block taken as a title line on the evidence of the layout alone, in chars and words. */
+  /** The longest first line of a block taken as a title line on the layout's evidence alone, in chars and words. */
   private static final int MAX_LAYOUT_TITLE_CHARS = 160;
 
   private static final int MAX_LAYOUT_TITLE_WORDS = 24;
@@ -254,9 +254,9 @@ public final class Segmenter {
      * some titles fail the plain-heading test line by line ("Reading F.C.", "The Cat's Me-Ouch!", a title of eight
      * words over a chunk that starts mid-sentence). When three or more blocks are separated by blank lines, two and at
      * least a third of them open with a recognised title line (or a "(Title: ...)" label), and four in five have the
-     * shape of a titled passage (a first line of at most {@value #MAX_LAYOUT_TITLE_WORDS} words over a text at least twice as
-     * long), the first line of every block of that shape is a title line too. An article's paragraphs, hard-wrapped
-     * prose and markdown (a blank line after each heading) do not have that layout.
+     * shape of a titled passage (a first line of at most {@value #MAX_LAYOUT_TITLE_WORDS} words over a text at least
+     * twice as long), the first line of every block of that shape is a title line too. An article's paragraphs,
+     * hard-wrapped prose and markdown (a blank line after each heading) do not have that layout.
      */
     private void findLayoutTitles() {
       int blocks = 0;

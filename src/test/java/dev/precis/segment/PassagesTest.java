@@ -58,7 +58,8 @@ class PassagesTest {
         + "NIFL Premier Intermediate League\nThe NIFL Premier Intermediate League is the third tier of football in"
         + " Northern Ireland.";
     Passages passages = Passages.of(List.of(doc(0, null, context)));
-    assertEquals(List.of("Lisburn Distillery F.C.", "Sean Connor", "Yo Gabba Gabba!", "NIFL Premier Intermediate League"),
+    assertEquals(
+        List.of("Lisburn Distillery F.C.", "Sean Connor", "Yo Gabba Gabba!", "NIFL Premier Intermediate League"),
         passages.list().stream().map(SegmentedDocument::title).toList());
   }
 

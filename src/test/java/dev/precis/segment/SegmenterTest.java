@@ -317,8 +317,9 @@ class SegmenterTest {
   void pastedPassagesLayoutTitlesTheBlocksWhoseTitleFailsTheLineTest() {
     // Two titles pass the line test; "Reading F.C." ends on a period and the ten-word title runs over a chunk that
     // starts in lowercase. The layout (every block a short line over a longer text) makes them titles too.
-    String context = "Reading F.C.\nReading Football Club is a professional football club based in Reading, England.\n\n"
-        + "Madejski Stadium\nThe Madejski Stadium is a stadium in Reading, England, home of Reading F.C. since 1998.\n\n"
+    String context = "Reading F.C.\nReading Football Club is a professional football club based in Reading, England."
+        + "\n\nMadejski Stadium\nThe Madejski Stadium is a stadium in Reading, England, home of Reading F.C. since"
+        + " 1998.\n\n"
         + "List of owners of English football clubs in the league\n"
         + "of the clubs in the Championship, Reading is owned by a Chinese company since 2017, after a decade in which"
         + " it changed hands three times.\n\n"
@@ -344,7 +345,8 @@ class SegmenterTest {
             + "A third meeting is planned for the end of the month, when the\nauditors will have finished their"
             + " report on the\naccounts of the last three years.",
         "Roses are red and the sky is blue\nThe sun comes up and the day is new\nThe birds will sing\n\n"
-            + "The night is dark and the stars are bright\nThe moon comes up and it gives us light\nThe owls will sing\n\n"
+            + "The night is dark and the stars are bright\nThe moon comes up and it gives us light\n"
+            + "The owls will sing\n\n"
             + "The year is old and the fields are bare\nThe snow comes down and it fills the air\nNo bird will sing");
   }
 
