@@ -133,7 +133,8 @@ public final class Ranker {
           ? unitScores[d]
           : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
-          lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d]));
+          lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d],
+          documents.get(d).opensWithTitleLine()));
     }
     return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
   }

@@ -36,6 +36,7 @@ public record Ranking(
    * @param unitContext what each unit's score gained from its better neighbour
    * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
    * @param unitSection what each unit's score gained from the relevance of its section's heading
+   * @param titleLine whether unit 0 is the document's title line, ranked as its title rather than as a unit
    */
   public record DocumentRanking(
       int index,
@@ -49,7 +50,8 @@ public record Ranking(
       double[] unitSoft,
       double[] unitContext,
       double[] unitFragment,
-      double[] unitSection) {}
+      double[] unitSection,
+      boolean titleLine) {}
 
   private static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
@@ -69,8 +71,11 @@ public record Ranking(
     Explanation semanticPart = Explanation.of(
         embedded ? settings.semanticWeight() * semantic : 0,
         embedded ? "weight " + settings.semanticWeight() + " x " + semanticDescription
-            : "not embedded (below the cheap-ranking cut: lexical " + round(doc.unitLexical()[u]) + ", soft match "
-                + round(doc.unitSoft()[u]) + "), semantic 0",
+            : u == 0 && doc.titleLine()
+                ? "not embedded: the passage's title line, ranked as its title (in front of every unit for the "
+                    + "encoder, BM25's title field), not as a unit; semantic 0"
+                : "not embedded (below the cheap-ranking cut: lexical " + round(doc.unitLexical()[u])
+                    + ", soft match " + round(doc.unitSoft()[u]) + "), semantic 0",
         Explanation.of(embedded ? semantic : 0, semanticDescription));
     Explanation lexicalPart = Explanation.of(
         settings.lexicalWeight() * doc.unitLexical()[u],

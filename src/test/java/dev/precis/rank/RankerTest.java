@@ -118,6 +118,8 @@ class RankerTest {
       assertEquals(0, passage.unitSection()[1], 1e-12, "no section prior from the title line");
     }
     assertEquals(1.0, ranking.documents().get(1).unitLexical()[1], 1e-9, "the discovering sentence sets the scale");
+    String why = ranking.explain(0, 0, settings).toString();
+    assertTrue(why.contains("title line"), why);
   }
 
   private static int unitStartingWith(SegmentedDocument doc, String prefix) {
