@@ -78,17 +78,20 @@ public final class Ranker {
       }
     }
 
+    boolean[] titleLine = new boolean[n]; // unit 0 is the passage's title line: its title, not a unit
+    for (int d = 0; d < n; d++) titleLine[d] = documents.get(d).opensWithTitleLine();
+
     double[][] soft = new double[n][];
     double[] docSoft = new double[n];
     for (int d = 0; d < n; d++) soft[d] = new double[lexical[d].length];
     if (staticVectors != null && !queryAgnostic && settings.staticWeight() > 0) {
       softMatch(query, documents, soft, docSoft);
-      for (SegmentedDocument doc : documents) { // a title line is the title of its passage, not a unit (as in BM25)
-        if (doc.opensWithTitleLine()) soft[doc.index()][0] = 0;
+      for (int d = 0; d < n; d++) {
+        if (titleLine[d]) soft[d][0] = 0; // as in BM25
       }
     }
 
-    int[][] headingOf = headings(documents, settings);
+    int[][] headingOf = headings(documents, titleLine, settings);
     int embedded = 0;
     boolean softSemantic = false;
     if (encoder != null) {
@@ -97,7 +100,7 @@ public final class Ranker {
         softSemantic = true;
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
-        List<int[]> chosen = chooseForEncoder(documents, lexical, docLexical, soft, docSoft, headingOf,
+        List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf,
             settings.staticWeight(), encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
@@ -134,7 +137,7 @@ public final class Ranker {
           : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d],
-          documents.get(d).opensWithTitleLine()));
+          titleLine[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
   }
@@ -158,13 +161,13 @@ public final class Ranker {
    * For each unit, the unit index of the heading of its section in its document, or -1 (a heading itself, a unit
    * before the first heading, or section weight 0).
    */
-  private static int[][] headings(List<SegmentedDocument> documents, RankSettings settings) {
+  private static int[][] headings(List<SegmentedDocument> documents, boolean[] titleLine, RankSettings settings) {
     int[][] out = new int[documents.size()][];
     for (SegmentedDocument doc : documents) {
       var units = doc.units();
       int[] heading = new int[units.size()];
       Arrays.fill(heading, -1);
-      if (settings.sectionWeight() > 0 && !doc.opensWithTitleLine()) { // a title line is no section heading
+      if (settings.sectionWeight() > 0 && !titleLine[doc.index()]) { // a title line is no section heading
         int current = -1;
         int currentSection = -1;
         for (int u = 0; u < units.size(); u++) {
@@ -288,21 +291,21 @@ public final class Ranker {
    * The units worth embedding: the best by the cheap score, up to the limit (without a query, the cheap score is
    * lexical centrality, so the centroid is that of the most central units).
    */
-  private static List<int[]> chooseForEncoder(List<SegmentedDocument> documents, double[][] lexical,
+  private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical,
       double[] docLexical, double[][] soft, double[] docSoft, int[][] headingOf, double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
-    for (int d = 0; d < documents.size(); d++) {
-      int first = documents.get(d).opensWithTitleLine() ? 1 : 0;
+    for (int d = 0; d < titleLine.length; d++) {
+      int first = titleLine[d] ? 1 : 0;
       for (int u = first; u < lexical[d].length; u++) all.add(new int[] {d, u});
     }
     if (all.size() <= limit) return all;
     // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the
     // topic).
     // Units under a heading that matches get half its match, as they get half their document's.
-    double[][] cheapScore = new double[documents.size()][];
+    double[][] cheapScore = new double[titleLine.length][];
     for (int d = 0; d < cheapScore.length; d++) {
       cheapScore[d] = new double[lexical[d].length];
-      int lead = documents.get(d).opensWithTitleLine() ? 1 : 0; // the lead sentence comes after a title line
+      int lead = titleLine[d] ? 1 : 0; // the lead sentence comes after a title line
       for (int u = 0; u < cheapScore[d].length; u++) {
         int h = headingOf[d][u];
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
@@ -315,7 +318,7 @@ public final class Ranker {
     // Breadth first: every document's best unit by the cheap score (documents in cheap order), so that a document
     // BM25 misses still gets one look from the encoder; then the rest by cheap score.
     List<int[]> chosen = new ArrayList<>(limit);
-    boolean[] seen = new boolean[documents.size()];
+    boolean[] seen = new boolean[titleLine.length];
     List<int[]> rest = new ArrayList<>(all.size());
     for (int[] x : all) {
       if (!seen[x[0]] && chosen.size() < limit) {

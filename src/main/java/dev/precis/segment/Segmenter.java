@@ -272,9 +272,9 @@ public final class Segmenter {
         int end = line + 1;
         while (end < lineCount && !isBlank(end)) end++;
         blocks++;
-        Matcher label = INLINE_TITLE.matcher(text).region(firstNonWs[line], lineEnd[line]);
-        if (label.lookingAt() || isPlainHeading(line)) titled++;
-        if (hasTitledPassageShape(line, end)) {
+        boolean labelled = INLINE_TITLE.matcher(text).region(firstNonWs[line], lineEnd[line]).lookingAt();
+        if (labelled || isPlainHeading(line)) titled++;
+        if (!labelled && hasTitledPassageShape(line, end)) { // a labelled block's label is its heading already
           if (shape == null) shape = new boolean[lineCount];
           shape[line] = true;
           shaped++;
@@ -294,13 +294,7 @@ public final class Segmenter {
       int s = firstNonWs[first];
       int e = trimEnd(s, lineEnd[first]);
       int length = e - s;
-      if (length < 2 || length > MAX_LAYOUT_TITLE_CHARS) return false;
-      if (INLINE_TITLE.matcher(text).region(s, e).lookingAt()) return false;
-      int words = 1;
-      for (int p = s; p < e; p++) {
-        if (isWs(text.charAt(p)) && !isWs(text.charAt(p - 1))) words++;
-      }
-      if (words > MAX_LAYOUT_TITLE_WORDS) return false;
+      if (length < 2 || length > MAX_LAYOUT_TITLE_CHARS || words(s, e) > MAX_LAYOUT_TITLE_WORDS) return false;
       int rest = lineEnd[end - 1] - firstNonWs[first + 1];
       return rest >= Math.max(MIN_TEXT_AFTER_LAYOUT_TITLE, 2 * length);
     }
@@ -384,13 +378,7 @@ public final class Segmenter {
       if (!Character.isUpperCase(first) && !Character.isTitleCase(first) && !Character.isDigit(first)) return false;
       int last = text.codePointBefore(e);
       if (!Character.isLetterOrDigit(last) && last != ')') return false;
-      int words = 1;
-      for (int p = s; p < e; p++) {
-        if (isWs(text.charAt(p))) {
-          words++;
-          while (p + 1 < e && isWs(text.charAt(p + 1))) p++;
-        }
-      }
+      int words = words(s, e);
       if (words > MAX_PLAIN_HEADING_WORDS) return false;
       int nextStart = firstNonWs[following];
       // A sentence going on, unless a title line opens the block: a retrieved chunk may start mid-sentence
@@ -402,6 +390,18 @@ public final class Segmenter {
       }
       int nextLength = trimEnd(nextStart, lineEnd[following]) - nextStart;
       return 2 * nextLength >= Math.max(2 * MIN_TEXT_AFTER_PLAIN_HEADING, 3 * length);
+    }
+
+    /** The words of {@code text[s, e)}, which starts and ends on a non-blank. */
+    private int words(int s, int e) {
+      int words = 1;
+      for (int p = s; p < e; p++) {
+        if (isWs(text.charAt(p))) {
+          words++;
+          while (p + 1 < e && isWs(text.charAt(p + 1))) p++;
+        }
+      }
+      return words;
     }
 
     /** Whether the last word of {@code text[s, e)} is one that a sentence cannot end on ("that", "the", "of"). */
