@@ -192,7 +192,7 @@ public class EngineProducer {
         enc.batchSize(), enc.cacheEntries(), config.tokens().countCacheEntries(), config.segment().maxUnitChars(), p.maxFillAttempts(),
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
-            r.staticWeight(), r.sectionWeight()),
+            r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent()));
   }

@@ -150,6 +150,21 @@ public interface PrecisConfig {
      */
     @WithDefault("0.5")
     double sectionWeight();
+
+    /**
+     * In a structured document (JSON, table, log, code), weight of the share of the question's identifiers (ids,
+     * SKUs, hashes, e-mail addresses, numbers, snake_case and camelCase names) that a unit holds exactly, as whole
+     * tokens. Default {@code 1.5}.
+     */
+    @WithDefault("1.5")
+    double identifierWeight();
+
+    /**
+     * In a structured document, weight of the structural prior: errors and failures, the head and tail of an array or
+     * a log. Default {@code 0.3}.
+     */
+    @WithDefault("0.3")
+    double structureWeight();
   }
 
   interface Plan {

@@ -18,7 +18,8 @@ import java.util.Set;
  * document in play (its best unit, best documents first, within a share of the budget), then refinement: the
  * remaining budget goes to the units with the best gain per token, where a unit next to a kept one gains a bonus.
  * Headings are not chosen for themselves: once the rest is chosen, the headings of the kept units' sections follow
- * while they fit. A unit whose text is already kept elsewhere is left out. Costs here are estimates (per-unit token counts plus separators); the renderer fits the exact count.
+ * while they fit. A unit whose text is already kept elsewhere is left out. A unit of a structured document comes with
+ * the units it needs (its anchors: a table's header row, its record's identifying member, its body's signature). Costs here are estimates (per-unit token counts plus separators); the renderer fits the exact count.
  */
 public final class Planner {
   private final PlanSettings settings;
@@ -205,6 +206,8 @@ public final class Planner {
     final int[][] unitTokens;
     final int[] headerTokens;
     final int markerTokens;
+    /** Per document, the tokens of one elision: the marker, or a structured format's own note. */
+    final int[] elisionTokens;
     final BitSet[] kept;
     final Set<String> keptTexts = new HashSet<>();
     final String[][] textKeys;
@@ -230,17 +233,22 @@ public final class Planner {
       this.headerTokens = headerTokens;
       this.markerTokens = markerTokens;
       this.kept = new BitSet[documents.size()];
+      this.elisionTokens = new int[documents.size()];
       this.onlyHeadings = new boolean[documents.size()];
       this.textKeys = new String[documents.size()][];
       for (int d = 0; d < kept.length; d++) {
         textKeys[d] = new String[unitTokens[d].length];
         kept[d] = new BitSet();
-        onlyHeadings[d] = documents.get(d).units().stream().allMatch(x -> x.kind() == UnitKind.HEADING);
+        onlyHeadings[d] = documents.get(d).units().stream().allMatch(x -> x.kind().framing());
+        var structure = documents.get(d).structure();
+        elisionTokens[d] = structure == null || markerTokens == 0 ? markerTokens
+            : structure.elisionTokens(markerTokens);
       }
     }
 
+    /** A heading or a table's header row: it frames units and is not chosen for itself. */
     boolean heading(int d, int u) {
-      return documents.get(d).units().get(u).kind() == UnitKind.HEADING;
+      return documents.get(d).units().get(u).kind().framing();
     }
 
     boolean onlyHeadings(int d) {
@@ -261,7 +269,7 @@ public final class Planner {
     private String textKey(int d, int u) {
       String key = textKeys[d][u];
       if (key == null) {
-        String text = documents.get(d).unitText(u).strip();
+        String text = documents.get(d).rankText(u).strip();
         StringBuilder folded = new StringBuilder(text.length());
         boolean space = false;
         for (int i = 0; i < text.length(); i++) {
@@ -279,17 +287,24 @@ public final class Planner {
       return key;
     }
 
-    /** Estimated tokens that keeping unit u of document d adds: the unit, its joint, a header if new, markers. */
+    /**
+     * Estimated tokens that keeping unit u of document d adds: the unit, its joint, a header if new, markers, and the
+     * units it needs that are not kept yet (its anchors).
+     */
     int cost(int d, int u) {
       int cost = unitTokens[d][u] + 1;
+      int marker = elisionTokens[d];
       if (kept[d].isEmpty()) {
         cost += headerTokens[d];
         int last = unitTokens[d].length - 1;
         int first = headingHeaders[d] ? 1 : 0; // the heading header comes along: nothing elided before unit 1
-        if (u > first) cost += markerTokens;
-        if (u < last) cost += markerTokens;
+        if (u > first) cost += marker;
+        if (u < last) cost += marker;
       } else if (!adjacentToKept(d, u)) {
-        cost += markerTokens;
+        cost += marker;
+      }
+      for (int a = documents.get(d).anchor(u); a >= 0 && !kept[d].get(a); a = documents.get(d).anchor(a)) {
+        cost += unitTokens[d][a] + 1;
       }
       return cost;
     }
@@ -303,6 +318,7 @@ public final class Planner {
 
     void keep(int d, int u, Reason reason) {
       used += cost(d, u);
+      keepAnchors(d, documents.get(d).anchor(u));
       if (headingHeaders[d] && kept[d].isEmpty() && u != 0) {
         kept[d].set(0); // the header, paid for in headerTokens
         keptTexts.add(textKey(d, 0));
@@ -311,6 +327,15 @@ public final class Planner {
       kept[d].set(u);
       keptTexts.add(textKey(d, u));
       selections.add(new Selection(d, u, reason));
+    }
+
+    /** The anchor chain from {@code a} up, outermost first, where not kept yet (paid for in {@link #cost}). */
+    private void keepAnchors(int d, int a) {
+      if (a < 0 || kept[d].get(a)) return;
+      keepAnchors(d, documents.get(d).anchor(a));
+      kept[d].set(a);
+      keptTexts.add(textKey(d, a));
+      selections.add(new Selection(d, a, Reason.STRUCTURE));
     }
   }
 }

@@ -30,6 +30,8 @@ import org.apache.lucene.util.SmallFloat;
 public final class Bm25Scorer {
   private static final String BODY = "body";
   private static final String TITLE = "title";
+  /** Prefix of identifier terms ({@link Identifiers}), which no analysed term can start with. */
+  private static final String IDENTIFIER = "\u0001";
   /** Document lengths as Lucene's norms store them: one byte, exact up to 40, then about 4 significant bits. */
   private static final float[] LENGTH_TABLE = new float[256];
 
@@ -79,6 +81,11 @@ public final class Bm25Scorer {
       if (slot == null) occurrences.add(1);
       else occurrences.set(slot, occurrences.get(slot) + 1);
     });
+    // The question's identifiers, as whole tokens: only structured units carry such terms, so prose scores are as
+    // without them.
+    for (String id : Identifiers.of(query)) {
+      if (slots.putIfAbsent(IDENTIFIER + id, slots.size()) == null) occurrences.add(1);
+    }
     int q = slots.size();
     if (q == 0) return new Scores(unitScores, documentScores);
 
@@ -95,7 +102,11 @@ public final class Bm25Scorer {
       int first = doc.opensWithTitleLine() ? 1 : 0;
       unit += first;
       for (int u = first; u < doc.units().size(); u++, unit++) {
-        unitBody.add(unit, doc.unitText(u), slots);
+        if (doc.structure() == null) {
+          unitBody.add(unit, doc.unitText(u), slots);
+        } else {
+          unitBody.addStructured(unit, doc.rankText(u), slots);
+        }
         unitTitle.copy(unit, docTitle, d);
         docBody.accumulate(d, unitBody, unit);
       }
@@ -154,6 +165,17 @@ public final class Bm25Scorer {
         Integer slot = slots.get(term);
         if (slot != null) freqs[base + slot]++;
       });
+    }
+
+    /** A structured unit: its words with identifiers opened, and each identifier whole as a term of its own. */
+    void addStructured(int entry, String text, Map<String, Integer> slots) {
+      add(entry, Identifiers.words(text), slots);
+      int base = entry * q;
+      for (String id : Identifiers.of(text)) {
+        lengths[entry]++;
+        Integer slot = slots.get(IDENTIFIER + id);
+        if (slot != null) freqs[base + slot]++;
+      }
     }
 
     void copy(int entry, Field from, int fromEntry) {

@@ -23,6 +23,11 @@ package dev.precis.rank;
  * @param sectionWeight weight of a unit's section heading's own relevance (its semantic and lexical part) added to
  *     the unit's score, so that a question about "how the data was collected" reaches the sentences under "Data
  *     Collection" even where they do not repeat its words; 0 disables it
+ * @param identifierWeight in a structured document (JSON, table, log, code), weight of the share of the question's
+ *     identifiers (ids, SKUs, hashes, e-mail addresses, numbers, snake_case and camelCase names) that the unit holds
+ *     exactly, as whole tokens: a record the question names by its id is the record it asks about
+ * @param structureWeight in a structured document, weight of the structural prior (errors and failures, the head and
+ *     tail of an array or log)
  */
 public record RankSettings(
     double semanticWeight,
@@ -36,8 +41,12 @@ public record RankSettings(
     double contextWeight,
     double fragmentPenalty,
     double staticWeight,
-    double sectionWeight) {
+    double sectionWeight,
+    double identifierWeight,
+    double structureWeight) {
   public RankSettings {
+    check("identifierWeight", identifierWeight);
+    check("structureWeight", structureWeight);
     check("sectionWeight", sectionWeight);
     check("staticWeight", staticWeight);
     check("contextWeight", contextWeight);
@@ -69,6 +78,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.3);
   }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Scores every unit and document of a request: BM25 first (cheap), then the sentence encoder on the units that can
@@ -92,6 +93,7 @@ public final class Ranker {
     }
 
     int[][] headingOf = headings(documents, titleLine, settings);
+    double[][] structural = structural(query, documents, settings);
     int embedded = 0;
     boolean softSemantic = false;
     if (encoder != null) {
@@ -100,7 +102,7 @@ public final class Ranker {
         softSemantic = true;
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
-        List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf,
+        List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
             settings.staticWeight(), encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
@@ -125,7 +127,8 @@ public final class Ranker {
       context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
       fragment[d] = fragments(documents.get(d), settings);
       section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
-      unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docBase[d]);
+      unitScores[d] =
+          fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docBase[d]);
     }
     double[] bridge = queryAgnostic ? new double[n] : bridges(query, documents, unitScores, settings);
 
@@ -134,9 +137,9 @@ public final class Ranker {
       double docScore = docBase[d] + bridge[d];
       double[] scores = bridge[d] == 0
           ? unitScores[d]
-          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], docScore);
+          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
-          lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d],
+          lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d], structural[d],
           titleLine[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
@@ -148,11 +151,36 @@ public final class Ranker {
   }
 
   private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double[] context,
-      double[] fragment, double[] section, double docScore) {
+      double[] fragment, double[] section, double[] structural, double docScore) {
     double[] out = new double[lexical.length];
     for (int u = 0; u < out.length; u++) {
       out[u] = own(settings, lexical[u], semantic[u]) + settings.documentWeight() * docScore + context[u]
-          + fragment[u] + section[u];
+          + fragment[u] + section[u] + structural[u];
+    }
+    return out;
+  }
+
+  /**
+   * For each unit of a structured document, the share of the question's identifiers it holds exactly (weighted by
+   * {@code identifierWeight}) plus its structural prior (weighted by {@code structureWeight}); 0 for prose.
+   */
+  private static double[][] structural(String query, List<SegmentedDocument> documents, RankSettings settings) {
+    double[][] out = new double[documents.size()][];
+    Set<String> asked = query == null ? Set.of() : Identifiers.of(query);
+    for (SegmentedDocument doc : documents) {
+      double[] scores = new double[doc.units().size()];
+      out[doc.index()] = scores;
+      if (doc.structure() == null) continue;
+      for (int u = 0; u < scores.length; u++) {
+        double named = 0;
+        if (!asked.isEmpty() && settings.identifierWeight() > 0) {
+          Set<String> held = Identifiers.of(doc.rankText(u));
+          int hits = 0;
+          for (String id : asked) if (held.contains(id)) hits++;
+          named = hits / (double) asked.size();
+        }
+        scores[u] = settings.identifierWeight() * named + settings.structureWeight() * doc.structure().prior(u);
+      }
     }
     return out;
   }
@@ -278,7 +306,7 @@ public final class Ranker {
     for (SegmentedDocument doc : documents) {
       int[] title = doc.title() == null ? new int[0] : tokenizer.wordPieceIds(doc.title() + ":");
       for (int u = 0; u < doc.units().size(); u++) {
-        int[] text = tokenizer.wordPieceIds(doc.unitText(u));
+        int[] text = tokenizer.wordPieceIds(doc.rankText(u));
         int[] both = Arrays.copyOf(title, title.length + text.length);
         System.arraycopy(text, 0, both, title.length, text.length);
         ids[i++] = both;
@@ -291,8 +319,8 @@ public final class Ranker {
    * The units worth embedding: the best by the cheap score, up to the limit (without a query, the cheap score is
    * lexical centrality, so the centroid is that of the most central units).
    */
-  private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical,
-      double[] docLexical, double[][] soft, double[] docSoft, int[][] headingOf, double softWeight, int limit) {
+  private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
+      double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -310,7 +338,7 @@ public final class Ranker {
         int h = headingOf[d][u];
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
-            + section + 0.3 / (1 + Math.max(0, u - lead));
+            + section + structural[d][u] + 0.3 / (1 + Math.max(0, u - lead));
       }
     }
     Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);
@@ -352,9 +380,12 @@ public final class Ranker {
     }
   }
 
-  /** The text the encoder sees for a unit: its document's title in front gives the sentence its subject. */
+  /**
+   * The text the encoder sees for a unit: its document's title in front gives the sentence its subject; a structured
+   * unit comes with what locates it (its JSON path, its table's column names).
+   */
   static String encoderText(SegmentedDocument doc, int unit) {
-    String text = doc.unitText(unit);
+    String text = doc.rankText(unit);
     return doc.title() == null ? text : doc.title() + ": " + text;
   }
 
@@ -396,7 +427,7 @@ public final class Ranker {
       int[] x = all.get(i);
       SegmentedDocument source = documents.get(x[0]);
       String sourceTitle = source.title() == null ? "" : source.title().toLowerCase(Locale.ROOT).strip();
-      String text = source.unitText(x[1]).toLowerCase(Locale.ROOT);
+      String text = source.rankText(x[1]).toLowerCase(Locale.ROOT);
       for (SegmentedDocument other : documents) {
         if (other.index() == x[0] || other.title() == null || bonus[other.index()] > 0) continue;
         String title = other.title().toLowerCase(Locale.ROOT).strip();

@@ -36,6 +36,8 @@ public record Ranking(
    * @param unitContext what each unit's score gained from its better neighbour
    * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
    * @param unitSection what each unit's score gained from the relevance of its section's heading
+   * @param unitStructure in a structured document, what each unit gained from holding the question's identifiers and
+   *     from its structural prior (0 for prose)
    * @param titleLine whether unit 0 is the document's title line, ranked as its title rather than as a unit
    */
   public record DocumentRanking(
@@ -51,6 +53,7 @@ public record Ranking(
       double[] unitContext,
       double[] unitFragment,
       double[] unitSection,
+      double[] unitStructure,
       boolean titleLine) {}
 
   private static double round(double v) {
@@ -94,6 +97,13 @@ public record Ranking(
         "fragment penalty: a sentence cut off at the document's start or end");
     Explanation sectionPart = Explanation.of(doc.unitSection()[u],
         "weight " + settings.sectionWeight() + " x the section heading's semantic and lexical part");
+    if (doc.unitStructure()[u] != 0) {
+      Explanation structurePart = Explanation.of(doc.unitStructure()[u],
+          "structure: weight " + settings.identifierWeight() + " x share of the question's identifiers held exactly"
+              + " + weight " + settings.structureWeight() + " x structural prior (errors, array and log ends)");
+      return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
+          fragmentPart, sectionPart, structurePart);
+    }
     return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
         fragmentPart, sectionPart);
   }

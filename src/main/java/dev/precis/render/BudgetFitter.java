@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * Turns a plan into text whose exact token count, headers, separators and markers included, is within the budget.
  * The plan's costs are estimates, so this trims the latest selections while the rendered text is over, then fills
- * what slack is left with the best leftovers that still fit. When not even one unit fits, the best unit is cut at a
- * token boundary and marked.
+ * what slack is left with the best leftovers that still fit (each with the units it needs, its anchors). When not even
+ * one unit fits, the best unit of prose is cut at a token boundary and marked; a structured document's values, rows
+ * and lines are never cut.
  */
 public final class BudgetFitter {
   private final Renderer renderer = new Renderer();
@@ -116,29 +117,51 @@ public final class BudgetFitter {
       int[] order, String marker, int budget, int[][] unitTokens, TokenCounter counter, boolean estimate) {
     int markerTokens = marker.isEmpty() ? 0 : counter.count(" " + marker + " ");
     boolean[] opened = new boolean[documents.size()];
-    for (Selection s : chosen) opened[s.document()] = true;
+    java.util.Set<Long> in = new java.util.HashSet<>();
+    for (Selection s : chosen) {
+      opened[s.document()] = true;
+      in.add(key(s.document(), s.unit()));
+    }
     boolean exact = true;
     int attempts = 0;
+    List<Selection> adding = new ArrayList<>();
     for (int[] c : candidates) {
       if (attempts >= maxFillAttempts) break;
-      if (!exact && (count >= budget || unitTokens[c[0]][c[1]] > budget - count)) {
+      if (in.contains(key(c[0], c[1]))) continue; // came in as another unit's anchor
+      // The unit with the anchors it needs that are not in yet, outermost first.
+      adding.clear();
+      int tokens = 0;
+      SegmentedDocument doc = documents.get(c[0]);
+      for (int a = doc.anchor(c[1]); a >= 0 && !in.contains(key(c[0], a)); a = doc.anchor(a)) {
+        adding.add(0, new Selection(c[0], a, Reason.STRUCTURE));
+        tokens += unitTokens[c[0]][a];
+      }
+      adding.add(new Selection(c[0], c[1], Reason.REFINED));
+      tokens += unitTokens[c[0]][c[1]];
+      if (!exact && (count >= budget || tokens > budget - count)) {
         count = count(documents, chosen, chosen.size(), order, marker, counter); // decide on the exact count
         exact = true;
       }
       if (count >= budget) break;
-      if (unitTokens[c[0]][c[1]] > budget - count) continue;
+      if (tokens > budget - count) continue;
       attempts++;
-      chosen.add(new Selection(c[0], c[1], Reason.REFINED));
+      chosen.addAll(adding);
       if (estimate) {
-        int upper = count + upperCost(documents.get(c[0]), c[1], !opened[c[0]], unitTokens, markerTokens, counter);
+        int upper = count;
+        boolean opens = !opened[c[0]];
+        for (Selection x : adding) {
+          upper += upperCost(doc, x.unit(), opens, unitTokens, markerTokens, counter);
+          opens = false;
+        }
         if (upper <= budget) {
           count = upper;
           exact = false;
           opened[c[0]] = true;
+          for (Selection x : adding) in.add(key(x.document(), x.unit()));
           continue;
         }
         if (!exact) {
-          count = count(documents, chosen, chosen.size() - 1, order, marker, counter);
+          count = count(documents, chosen, chosen.size() - adding.size(), order, marker, counter);
           exact = true;
         }
       }
@@ -146,15 +169,21 @@ public final class BudgetFitter {
       if (next <= budget) {
         count = next;
         opened[c[0]] = true;
+        for (Selection x : adding) in.add(key(x.document(), x.unit()));
       } else {
-        chosen.remove(chosen.size() - 1);
+        chosen.subList(chosen.size() - adding.size(), chosen.size()).clear();
       }
     }
     return exact ? count : count(documents, chosen, chosen.size(), order, marker, counter);
   }
 
+  private static long key(int document, int unit) {
+    return ((long) document << 32) | (unit & 0xFFFFFFFFL);
+  }
+
   private static int upperCost(SegmentedDocument doc, int unit, boolean opensDocument, int[][] unitTokens,
       int markerTokens, TokenCounter counter) {
+    if (doc.structure() != null && markerTokens > 0) markerTokens = doc.structure().elisionTokens(markerTokens);
     var units = doc.units();
     int whitespace = 0;
     if (unit > 0) whitespace += units.get(unit).start() - units.get(unit - 1).end();
@@ -168,9 +197,17 @@ public final class BudgetFitter {
   /** Not one whole unit fits: the head of the best unit, cut at a token boundary, with its header if possible. */
   private Fitted cut(
       List<SegmentedDocument> documents, Plan plan, int[] order, String marker, int budget, TokenCounter counter) {
-    int[] best = plan.selections().isEmpty()
-        ? plan.leftovers().get(0)
-        : new int[] {plan.selections().get(0).document(), plan.selections().get(0).unit()};
+    int[] best = null;
+    List<int[]> ranked = new ArrayList<>();
+    for (Selection s : plan.selections()) ranked.add(new int[] {s.document(), s.unit()});
+    ranked.addAll(plan.leftovers());
+    for (int[] x : ranked) {
+      if (documents.get(x[0]).structure() == null) { // a structured document's values and lines are never cut
+        best = x;
+        break;
+      }
+    }
+    if (best == null) return new Fitted("", 0, List.of(), null);
     SegmentedDocument doc = documents.get(best[0]);
     String unitText = doc.unitText(best[1]);
     List<Selection> one = List.of(new Selection(best[0], best[1], Reason.CUT));
@@ -195,7 +232,9 @@ public final class BudgetFitter {
 
   private static List<SegmentedDocument> withoutTitles(List<SegmentedDocument> documents) {
     List<SegmentedDocument> bare = new ArrayList<>(documents.size());
-    for (SegmentedDocument d : documents) bare.add(new SegmentedDocument(d.index(), null, d.text(), d.units()));
+    for (SegmentedDocument d : documents) {
+      bare.add(new SegmentedDocument(d.index(), null, d.text(), d.units(), d.structure()));
+    }
     return bare;
   }
 

@@ -37,6 +37,10 @@ public final class Renderer {
 
   private static void renderDocument(SegmentedDocument doc, BitSet kept, String marker, Cut cut, StringBuilder out) {
     if (doc.title() != null) out.append(doc.title()).append('\n');
+    if (doc.structure() != null) { // written back in its own format; its units are never cut
+      doc.structure().render(doc, kept, marker, out);
+      return;
+    }
     List<Unit> units = doc.units();
     boolean marking = !marker.isEmpty();
     int first = kept.nextSetBit(0);

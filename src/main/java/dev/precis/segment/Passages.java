@@ -50,11 +50,11 @@ public final class Passages {
       }
       List<Unit> units = doc.units();
       passageOf[d] = new int[units.size()];
-      Split split = doc.title() != null ? null : titleLines(doc);
+      Split split = doc.title() != null || doc.structure() != null ? null : titleLines(doc);
       if (split == null) {
         origin.add(new int[] {d, 0, 0});
         // The document is its own passage; a copy only when an earlier split moved its index.
-        out.add(out.size() == d ? doc : new SegmentedDocument(out.size(), doc.title(), doc.text(), units));
+        out.add(out.size() == d ? doc : doc.withIndex(out.size()));
         Arrays.fill(passageOf[d], out.size() - 1);
         continue;
       }

@@ -24,7 +24,7 @@ class PlannerTest {
     for (int d = 0; d < docScores.length; d++) {
       int n = unitScores[d].length;
       docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[n], new double[n],
-          new double[n], new double[n], new double[n], new double[n], false));
+          new double[n], new double[n], new double[n], new double[n], new double[n], false));
     }
     return new Ranking(docs, 0, false, false);
   }

@@ -40,7 +40,7 @@ class RankerTest {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
-        d.sectionWeight());
+        d.sectionWeight(), d.identifierWeight(), d.structureWeight());
   }
 
   @Test
@@ -131,7 +131,7 @@ class RankerTest {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
-        d.fragmentPenalty(), d.staticWeight(), weight);
+        d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight());
   }
 
   @Test
