@@ -37,10 +37,24 @@ public record CompressRequestBody(
     @Schema(description = "Regular expressions (Java syntax): every unit overlapping a match is kept when it fits.")
     List<String> keepPatterns,
     @Schema(description = "Return why each unit was kept, summarised or dropped.")
-    Boolean explain) {
+    Boolean explain,
+    @Schema(description = "The format of context (and of documents that declare none): auto (default: detected), "
+        + "text, markdown, json, jsonl, csv, tsv, log or code. A declared format the text does not parse as is a "
+        + "400 naming the line and column.",
+        enumeration = {"auto", "text", "markdown", "json", "jsonl", "csv", "tsv", "log", "code"})
+    String format) {
 
-  /** One document: its text, and optionally an id (echoed in the response) and a title (rendered as a header). */
-  public record DocumentBody(String id, String title, String text) {}
+  /**
+   * One document: its text, and optionally an id (echoed in the response), a title (rendered as a header) and its
+   * format.
+   */
+  public record DocumentBody(
+      String id,
+      String title,
+      String text,
+      @Schema(description = "auto (default), text, markdown, json, jsonl, csv, tsv, log or code.",
+          enumeration = {"auto", "text", "markdown", "json", "jsonl", "csv", "tsv", "log", "code"})
+      String format) {}
 
   /** Exactly one of maxTokens (absolute) and ratio (input tokens / ratio, ratio >= 1). */
   public record BudgetBody(

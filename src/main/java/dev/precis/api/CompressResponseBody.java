@@ -17,7 +17,7 @@ public record CompressResponseBody(
     List<UnitResult> units) {
 
   public record DocumentResult(String id, int index, String decision, int tokensBefore, int tokensAfter,
-      Double score) {}
+      Double score, String format) {}
 
   public record Usage(int inputTokens, int outputTokens, int maxTokens, double ratio, int savedTokens) {}
 
@@ -25,18 +25,18 @@ public record CompressResponseBody(
       double totalMs) {}
 
   public record UnitResult(int document, int start, int end, boolean kept, String reason, double score,
-      Explanation explanation) {}
+      Explanation explanation, String locator, String note) {}
 
   static CompressResponseBody from(Compression c, String encoding, boolean explain) {
     List<DocumentResult> documents = c.documents().stream()
         .map(d -> new DocumentResult(d.id(), d.index(), d.decision().name().toLowerCase(Locale.ROOT),
-            d.tokensBefore(), d.tokensAfter(), d.score()))
+            d.tokensBefore(), d.tokensAfter(), d.score(), d.format().label()))
         .toList();
     Compression.Usage u = c.usage();
     Compression.StageTimings t = c.timings();
     List<UnitResult> units = explain
         ? c.units().stream().map(x -> new UnitResult(x.document(), x.start(), x.end(), x.kept(), x.reason(),
-            Math.round(x.score() * 1_000_000.0) / 1_000_000.0, x.explanation())).toList()
+            Math.round(x.score() * 1_000_000.0) / 1_000_000.0, x.explanation(), x.locator(), x.note())).toList()
         : null;
     return new CompressResponseBody(c.text(), encoding, documents,
         new Usage(u.inputTokens(), u.outputTokens(), u.maxTokens(), Math.round(u.ratio() * 1000.0) / 1000.0,

@@ -6,6 +6,7 @@ import dev.precis.engine.CompressionRequest;
 import dev.precis.engine.Effort;
 import dev.precis.engine.Order;
 import dev.precis.engine.SourceDocument;
+import dev.precis.segment.Format;
 import dev.precis.tokens.Tokenizers;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ final class RequestMapper {
     if (hasContext) {
       if (body.context().isBlank()) throw ProblemException.badRequest("context is empty: send the text to compress");
       chars = body.context().length();
-      documents.add(new SourceDocument(null, null, wellFormed(body.context())));
+      documents.add(new SourceDocument(null, null, wellFormed(body.context()), format(body.format(), "format")));
     } else {
       if (body.documents().isEmpty()) {
         throw ProblemException.badRequest("documents is empty: send at least one document with a text");
@@ -109,7 +110,10 @@ final class RequestMapper {
               + "text");
         }
         chars += doc.text().length() + (doc.title() == null ? 0 : doc.title().length());
-        documents.add(new SourceDocument(wellFormed(doc.id()), wellFormed(doc.title()), wellFormed(doc.text())));
+        Format format = doc.format() != null ? format(doc.format(), "documents[" + i + "].format")
+            : format(body.format(), "format");
+        documents.add(new SourceDocument(wellFormed(doc.id()), wellFormed(doc.title()), wellFormed(doc.text()),
+            format));
       }
     }
     if (chars > config.limits().maxInputChars()) {
@@ -117,6 +121,12 @@ final class RequestMapper {
           + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
     }
     return documents;
+  }
+
+  private static Format format(String format, String field) {
+    if (format == null) return Format.AUTO;
+    return Format.ofLabel(format).orElseThrow(() -> ProblemException.badRequest("unknown " + field + " '"
+        + shown(format) + "': use auto, text, markdown, json, jsonl, csv, tsv, log or code"));
   }
 
   private static Budget budget(CompressRequestBody.BudgetBody budget) {

@@ -1,5 +1,6 @@
 package dev.precis.engine;
 
+import dev.precis.segment.Format;
 import java.util.List;
 
 /**
@@ -39,10 +40,10 @@ public record Compression(
   /**
    * Per-document outcome. {@code score} is the document's relevance relative to the best document, in [0, 1], or
    * null when nothing was ranked (the whole input fit the budget). {@code tokensAfter} counts the document as it
-   * appears in the output, rendered alone.
+   * appears in the output, rendered alone. {@code format} is the format it was read as (declared or detected).
    */
   public record DocumentOutcome(
-      String id, int index, Decision decision, int tokensBefore, int tokensAfter, Double score) {}
+      String id, int index, Decision decision, int tokensBefore, int tokensAfter, Double score, Format format) {}
 
   /** Milliseconds spent per stage. */
   public record StageTimings(
@@ -61,7 +62,10 @@ public record Compression(
    *     elsewhere), dropped-document
    * @param score the fused relevance score used by the planner
    * @param explanation how the score was made: a tree of (value, description, details)
+   * @param locator in a structured document, where the unit sits (a JSON path, a line range); null for prose
+   * @param note in a structured document, why the unit has its shape (lines folded, a body elided), or null
    */
   public record UnitExplanation(
-      int document, int start, int end, boolean kept, String reason, double score, Explanation explanation) {}
+      int document, int start, int end, boolean kept, String reason, double score, Explanation explanation,
+      String locator, String note) {}
 }

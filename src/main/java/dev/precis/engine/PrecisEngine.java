@@ -15,9 +15,11 @@ import dev.precis.rank.Ranker;
 import dev.precis.rank.Ranking;
 import dev.precis.render.BudgetFitter;
 import dev.precis.render.Renderer;
+import dev.precis.segment.DocumentSegmenter;
+import dev.precis.segment.Format;
+import dev.precis.segment.FormatException;
 import dev.precis.segment.Passages;
 import dev.precis.segment.SegmentedDocument;
-import dev.precis.segment.Segmenter;
 import dev.precis.tokens.TokenCountCache;
 import dev.precis.tokens.Tokenizers;
 import dev.precis.tokens.Tokenizers.TokenCounter;
@@ -40,7 +42,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private static final long KEEP_PATTERN_BUDGET_MILLIS = 200;
 
   private final EngineSettings settings;
-  private final Segmenter segmenter;
+  private final DocumentSegmenter segmenter;
   private final SentenceEncoder encoder;
   private final Ranker ranker;
   private final Planner planner;
@@ -55,7 +57,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       EngineSettings settings, SentenceEncoder encoder, boolean ownsEncoder, WordPieceTokenizer tokenizer) {
     this.settings = settings;
     this.ownsEncoder = ownsEncoder;
-    this.segmenter = new Segmenter(settings.maxUnitChars());
+    this.segmenter = new DocumentSegmenter(settings.maxUnitChars());
     this.counts = settings.tokenCountCacheEntries() > 0 ? new TokenCountCache(settings.tokenCountCacheEntries()) : null;
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
@@ -133,7 +135,14 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     for (int d = 0; d < request.documents().size(); d++) {
       SourceDocument source = request.documents().get(d);
       limits.check("segmenting document " + d);
-      documents.add(new SegmentedDocument(d, source.title(), source.text(), segmenter.segment(source.text())));
+      try {
+        documents.add(segmenter.segment(d, source.title(), source.text(), source.format()));
+      } catch (FormatException e) {
+        String which = request.documents().size() == 1 ? "the document" : "document " + d
+            + (source.id() == null ? "" : " (id '" + source.id() + "')");
+        throw new IllegalArgumentException(which + " is declared " + e.format().label() + " but is " + e.getMessage()
+            + ": fix the text, or declare another format (or auto to detect it)", e);
+      }
     }
     long t1 = System.nanoTime();
 
@@ -294,7 +303,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     int[][] tokens = new int[documents.size()][];
     for (SegmentedDocument doc : documents) {
       int[] unitCounts = new int[doc.units().size()];
-      for (int u = 0; u < unitCounts.length; u++) unitCounts[u] = count(counter, doc.unitText(u));
+      for (int u = 0; u < unitCounts.length; u++) {
+        unitCounts[u] = count(counter, doc.structure() == null ? doc.unitText(u) : doc.structure().keptText(doc, u));
+      }
       tokens[doc.index()] = unitCounts;
     }
     return tokens;
@@ -331,7 +342,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       else decision = Decision.PARTIAL;
       Double score = documentScores == null ? null : top > 0 ? round(documentScores[d] / top) : 0.0;
       String id = request.documents().get(d).id();
-      outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, score));
+      outcomes.add(new Compression.DocumentOutcome(id, d, decision, before, after, score, doc.format()));
     }
     return outcomes;
   }
@@ -369,8 +380,10 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         var unit = doc.units().get(u);
         int p = passages.passage(doc.index(), u);
         int pu = passages.passageUnit(doc.index(), u);
+        var structure = doc.structure();
         out.add(new Compression.UnitExplanation(doc.index(), unit.start(), unit.end(), s != null, reason,
-            ranking.unitScore(p, pu), ranking.explain(p, pu, settings.rank())));
+            ranking.unitScore(p, pu), ranking.explain(p, pu, settings.rank()),
+            structure == null ? null : structure.locator(u), structure == null ? null : structure.note(u)));
       }
     }
     return out;

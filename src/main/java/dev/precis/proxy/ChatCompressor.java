@@ -9,6 +9,8 @@ import dev.precis.engine.CompressionRequest;
 import dev.precis.engine.Compressor;
 import dev.precis.engine.Order;
 import dev.precis.engine.SourceDocument;
+import dev.precis.segment.DocumentSegmenter;
+import dev.precis.segment.Format;
 import dev.precis.tokens.Tokenizers;
 import dev.precis.tokens.Tokenizers.TokenCounter;
 import java.io.IOException;
@@ -130,9 +132,12 @@ public final class ChatCompressor {
   /**
    * A segment's blocks separated by blank lines, each a document of its own, so that the engine ranks and
    * summarises passages as it does for {@code documents}; a segment without blank lines is one document. The
-   * engine joins kept documents with a blank line.
+   * engine joins kept documents with a blank line. A segment that is structured as a whole (a JSON tool result, a
+   * log, a table, a source file) is one document of that format, so that its output stays valid of its kind.
    */
   static List<SourceDocument> documents(String text) {
+    Format format = DocumentSegmenter.detect(text);
+    if (format.structured()) return List.of(new SourceDocument(null, null, text, format));
     List<SourceDocument> documents = new ArrayList<>();
     for (String block : BLANK_LINES.split(text)) {
       if (!block.isBlank()) documents.add(new SourceDocument(null, null, block));

@@ -21,8 +21,8 @@ public interface Structure {
 
   /**
    * The unit that must be kept whenever unit {@code unit} is (a table's header row, the identifying member of the
-   * record a member belongs to, the signature over a body), or -1. Anchors form chains that end at -1 and always
-   * point to a lower ordinal.
+   * record a member belongs to, the signature over a body), or -1. Anchors form chains that end at -1, without
+   * cycles.
    */
   int anchor(int unit);
 

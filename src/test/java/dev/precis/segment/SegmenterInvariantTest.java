@@ -87,7 +87,9 @@ class SegmenterInvariantTest {
       for (Unit u : units) kindsSeen.add(u.kind());
     }
     if (iterations >= 100) {
-      assertEquals(EnumSet.allOf(UnitKind.class), kindsSeen, "seed=0x" + Long.toHexString(seed) + ": kinds produced");
+      // The prose segmenter's kinds; the structured ones come from their own segmenters.
+      assertEquals(EnumSet.range(UnitKind.HEADING, UnitKind.LIST), kindsSeen,
+          "seed=0x" + Long.toHexString(seed) + ": kinds produced");
     }
   }
 
