@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,7 +103,9 @@ public final class JsonSegmenter implements StructuredSegmenter {
   /** Parses {@code text[from, to)} as one JSON value into {@code tree}, under its pushed root if any. */
   private static void parse(String text, int from, int to, Format format, JsonTree tree) {
     // A parser over the value's own text: Jackson's offsets are then relative to {@code from}.
-    try (JsonParser parser = FACTORY.createParser(from == 0 && to == text.length() ? text : text.substring(from, to))) {
+    JsonParser parser = null;
+    try {
+      parser = FACTORY.createParser(from == 0 && to == text.length() ? text : text.substring(from, to));
       String key = null;
       int keyStart = -1;
       JsonToken token;
@@ -138,6 +141,11 @@ public final class JsonSegmenter implements StructuredSegmenter {
       }
       int[] lc = FormatException.lineAndColumn(text, to);
       throw new FormatException(format, lc[0], lc[1], "unexpected end of input: the value is not closed");
+    } catch (StreamConstraintsException e) {
+      int offset = parser == null ? from : from + (int) Math.max(0, parser.currentLocation().getCharOffset() - 1);
+      int[] lc = FormatException.lineAndColumn(text, offset);
+      throw new FormatException(format, lc[0], lc[1], e.getMessage().contains("nesting")
+          ? "nested deeper than " + MAX_DEPTH + " levels, the most read" : "a number or name is too long");
     } catch (JsonProcessingException e) {
       JsonLocation location = e.getLocation();
       int offset = location == null ? from : from + (int) Math.max(0, location.getCharOffset());
@@ -149,6 +157,14 @@ public final class JsonSegmenter implements StructuredSegmenter {
       throw new FormatException(format, lc[0], lc[1], problem.strip());
     } catch (IOException e) {
       throw new FormatException(format, 1, 1, "cannot read the text");
+    } finally {
+      if (parser != null) {
+        try {
+          parser.close();
+        } catch (IOException ignored) {
+          // a parser over a string holds nothing to release
+        }
+      }
     }
   }
 

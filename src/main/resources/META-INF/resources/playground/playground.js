@@ -16,6 +16,7 @@
     'forced': 'k-forced',
     'summary': 'k-summary',
     'heading': 'k-kept',
+    'structure': 'k-kept',
     'cut': 'k-cut',
     'dropped-budget': 'k-dropped',
     'dropped-duplicate': 'k-dropped',
@@ -26,6 +27,7 @@
     'forced': 'kept: it contains a keep string',
     'summary': "kept as its document's coarse summary (the document's best unit)",
     'heading': "kept: the heading of a kept sentence's section",
+    'structure': "kept: a kept unit needs it (a table's header row, the identifying member of a kept member's record)",
     'cut': 'kept in part: nothing fit whole, so its head was cut at a token boundary',
     'dropped-budget': 'dropped: no budget left for it',
     'dropped-duplicate': 'dropped: the same text is kept elsewhere',
@@ -46,6 +48,43 @@
       {title: 'Alan Turing', text: 'Alan Turing was an English mathematician, computer scientist and logician. He formalised the concepts of algorithm and computation with the Turing machine, a model of a general-purpose computer. During the Second World War he worked at Bletchley Park, where he devised techniques for breaking German ciphers. After the war he designed the Automatic Computing Engine, one of the first designs for a stored-program computer.'},
       {title: 'Rosalind Franklin', text: 'Rosalind Franklin was an English chemist and X-ray crystallographer. Her work was central to the understanding of the molecular structures of DNA, RNA, viruses, coal and graphite. Photo 51, an X-ray diffraction image taken in her laboratory in 1952, was key evidence for the double helix. She later led pioneering work on the structure of the tobacco mosaic virus at Birkbeck College in London.'},
     ],
+  };
+
+  /** Structured examples, sent as one pasted text: the format is detected (JSON, a log). */
+  const STRUCTURED_EXAMPLES = {
+    json: {
+      query: 'What is the e-mail address of the customer of order A-1043?',
+      budget: 120,
+      text: (() => {
+        const names = ['Ann Lee', 'Bob Stone', 'Chen Wu', 'Dana Ruiz', 'Eli Noor', 'Fay Moss', 'Gus Hale', 'Hana Ito'];
+        const orders = names.map((name, i) => ({
+          id: 'A-' + (1038 + i),
+          status: i === 6 ? 'failed' : 'shipped',
+          total: Math.round((19.5 + i * 13.25) * 100) / 100,
+          currency: 'EUR',
+          customer: {name, email: name.toLowerCase().replace(' ', '.') + '@example.org', country: ['NO', 'PE', 'AU', 'EC'][i % 4]},
+          items: [{sku: 'SKU-' + (4400 + i * 7), qty: 1 + (i % 3)}, {sku: 'SKU-' + (5100 + i * 3), qty: 1}],
+          ...(i === 6 ? {error: {code: 'card_declined', message: 'The card was declined by the issuer.'}} : {}),
+        }));
+        return JSON.stringify({object: 'list', has_more: false, data: orders}, null, 2);
+      })(),
+    },
+    log: {
+      query: 'Why did the build fail?',
+      budget: 150,
+      text: (() => {
+        const lines = ['[INFO] Scanning for projects...', '[INFO] Building shop-service 2.4.1', '[INFO] --- compiler:3.13.0:compile (default-compile) @ shop-service ---'];
+        for (let i = 0; i < 40; i++) lines.push('[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/example/lib' + i + '/1.' + i + '.0/lib' + i + '-1.' + i + '.0.jar (' + (12 + i * 7) + ' kB at ' + (400 + i * 3) + ' kB/s)');
+        for (let i = 0; i < 30; i++) lines.push('[INFO] Tests run: ' + (3 + i % 5) + ', Failures: 0, Errors: 0, Skipped: 0, Time elapsed: 0.' + (10 + i) + ' s -- in shop.Test' + i);
+        lines.push('[ERROR] Tests run: 4, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.412 s <<< FAILURE! -- in shop.CheckoutTest');
+        lines.push('[ERROR] shop.CheckoutTest.refundsAFailedPayment -- Time elapsed: 0.051 s <<< FAILURE!');
+        lines.push('org.opentest4j.AssertionFailedError: refund total expected: <49.90> but was: <0.00>');
+        for (let i = 0; i < 12; i++) lines.push('\tat shop.Checkout' + (i % 3) + '.step' + i + '(Checkout.java:' + (40 + i) + ')');
+        for (let i = 0; i < 20; i++) lines.push('[INFO] Tests run: 2, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: 0.0' + (10 + i) + ' s -- in shop.Later' + i);
+        lines.push('[INFO] BUILD FAILURE', '[INFO] Total time:  41.337 s');
+        return lines.join('\n');
+      })(),
+    },
   };
 
   const state = {
@@ -468,7 +507,9 @@
     }
     const u = state.units[i];
     $('why-summary').textContent = documentName(state.sent, u.document) + ', characters ' + u.start + '–' + u.end
-      + ': ' + REASON_TEXT[u.reason] + ' (reason "' + u.reason + '"); score ' + fmtScore(u.score) + '.';
+      + (u.locator ? ' (' + u.locator + ')' : '')
+      + ': ' + REASON_TEXT[u.reason] + ' (reason "' + u.reason + '"); score ' + fmtScore(u.score) + '.'
+      + (u.note ? ' ' + u.note + '.' : '');
     const text = state.sent[u.document] ? state.sent[u.document].text.slice(u.start, u.end) : '';
     $('why-text').textContent = text.length > 600 ? text.slice(0, 600) + '…' : text;
     $('why-text').hidden = false;
@@ -554,6 +595,18 @@
       syncSlider();
       compress();
     });
+    document.querySelectorAll('[data-example]').forEach((b) => b.addEventListener('click', () => {
+      const example = STRUCTURED_EXAMPLES[b.dataset.example];
+      setMode('context');
+      $('context').value = example.text;
+      updateContextCount();
+      $('query').value = example.query;
+      document.querySelector('input[name="budget-kind"][value="tokens"]').checked = true;
+      $('budget-value').value = String(example.budget);
+      state.inputTokens = null;
+      syncSlider();
+      compress();
+    }));
     $('add-document').addEventListener('click', () => addDocument('', '', true));
     $('files').addEventListener('change', (e) => { addFiles(e.target.files); e.target.value = ''; });
     document.querySelectorAll('[data-drop]').forEach((zone) => {
