@@ -153,6 +153,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     int inputTokens = count(counter, full);
     limits.checkInputTokens(inputTokens, request.encoding());
     int budget = request.budget().resolve(inputTokens);
+    if (inputTokens > budget) finerForBudget(documents, budget);
 
     Passages passages = Passages.of(documents);
     Ranking ranking = null;
@@ -236,6 +237,26 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     return new Compression(text, outcomes,
         new Compression.Usage(inputTokens, outputTokens, budget, ratio), timings, explanations);
   }
+
+  /**
+   * Structured documents whose units are large for the budget are cut finer (a JSON record into its members): a unit
+   * holds at most about a quarter of the budget (at about four chars per token, {@code budget} chars), so that a
+   * tight budget still keeps what the question needs instead of nothing.
+   */
+  private void finerForBudget(List<SegmentedDocument> documents, int budget) {
+    int limit = Math.max(MIN_STRUCTURED_UNIT_CHARS, budget);
+    if (limit >= settings.maxUnitChars()) return;
+    for (int d = 0; d < documents.size(); d++) {
+      SegmentedDocument doc = documents.get(d);
+      if (doc.structure() == null) continue;
+      var finer = doc.structure().withUnitLimit(limit);
+      if (finer != null) {
+        documents.set(d, new SegmentedDocument(d, doc.title(), doc.text(), finer.units(), finer.structure()));
+      }
+    }
+  }
+
+  private static final int MIN_STRUCTURED_UNIT_CHARS = 40;
 
   private static double ms(long nanos) {
     return Math.round(nanos / 1_000.0) / 1_000.0;

@@ -50,6 +50,7 @@ final class JsonStructure implements Structure {
 
   private final JsonTree tree;
   private final String text;
+  private final int maxUnitChars;
   private final boolean jsonLines;
   private final int[][] children;
   /** Per node, its unit's ordinal, or -1 for an opened container (or a node inside a unit). */
@@ -62,7 +63,8 @@ final class JsonStructure implements Structure {
   private final String[] rankTexts;
   private final double[] priors;
 
-  private JsonStructure(JsonTree tree, String text, int[][] children, int[] unitOf, int[] nodeOf) {
+  private JsonStructure(JsonTree tree, String text, int[][] children, int[] unitOf, int[] nodeOf, int maxUnitChars) {
+    this.maxUnitChars = maxUnitChars;
     this.tree = tree;
     this.text = text;
     this.jsonLines = tree.jsonLines;
@@ -116,7 +118,18 @@ final class JsonStructure implements Structure {
     }
     int[] nodeOf = new int[nodes.size()];
     for (int u = 0; u < nodeOf.length; u++) nodeOf[u] = nodes.get(u);
-    return new Structured(units, new JsonStructure(tree, text, children, unitOf, nodeOf));
+    return new Structured(units, new JsonStructure(tree, text, children, unitOf, nodeOf, maxUnitChars));
+  }
+
+  @Override
+  public Structured withUnitLimit(int limit) {
+    if (limit >= maxUnitChars) return null;
+    for (int n : nodeOf) {
+      if (tree.type[n] != JsonTree.SCALAR && children[n].length > 0 && tree.end[n] - tree.spanStart(n) > limit) {
+        return build(tree, text, limit);
+      }
+    }
+    return null;
   }
 
   @Override

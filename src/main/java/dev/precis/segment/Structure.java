@@ -55,6 +55,15 @@ public interface Structure {
     return doc.unitText(unit);
   }
 
+  /**
+   * The same document cut finer, with units of at most {@code maxUnitChars} where the format can split them (a JSON
+   * record into its members), for a budget too small for the units it has; null when no finer cut is possible or
+   * needed.
+   */
+  default StructuredSegmenter.Structured withUnitLimit(int maxUnitChars) {
+    return null;
+  }
+
   /** An upper estimate of the tokens one elision note adds, given the tokens of the marker with its spacing. */
   int elisionTokens(int markerTokens);
 }

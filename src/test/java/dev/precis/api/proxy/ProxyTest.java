@@ -146,6 +146,29 @@ class ProxyTest {
   }
 
   @Test
+  void aJsonToolResultIsCompressedToValidJson() throws Exception {
+    StringBuilder records = new StringBuilder("[");
+    for (int i = 0; i < 30; i++) {
+      records.append(i == 0 ? "" : ",").append("{\"order\": \"A-").append(1000 + i).append("\", \"status\": \"")
+          .append(i == 17 ? "failed" : "shipped").append("\", \"note\": \"")
+          .append("Packed and handed to the carrier on time. ".repeat(3)).append("\"}");
+    }
+    String tool = records.append("]").toString();
+    String sent = "{\"model\": \"gpt-4o\", \"messages\": ["
+        + "{\"role\": \"user\", \"content\": \"Which order failed?\"},"
+        + "{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\","
+        + " \"function\": {\"name\": \"orders\", \"arguments\": \"{}\"}}]},"
+        + "{\"role\": \"tool\", \"tool_call_id\": \"c1\", \"content\": " + JSON.valueToTree(tool) + "}]}";
+    HttpResponse<String> r = post("/v1/chat/completions", sent, "X-Precis-Max-Context-Tokens", "80");
+    assertEquals(200, r.statusCode(), r::body);
+    String forwarded = JSON.readTree(upstream.take().bodyText()).get("messages").get(2).get("content").asText();
+    assertTrue(O200K.countTokens(forwarded) <= 80, forwarded);
+    JsonNode parsed = JSON.readTree(forwarded); // still JSON: the agent and the model can parse it
+    assertTrue(parsed.isArray(), forwarded);
+    assertTrue(forwarded.contains("\"A-1017\", \"status\": \"failed\""), forwarded);
+  }
+
+  @Test
   void aRequestThatFitsIsForwardedAsItsVeryBytes() throws Exception {
     String sent = chatBody("gpt-4o-mini", false);
     HttpResponse<String> r = post("/v1/chat/completions", sent, "X-Precis-Max-Context-Tokens", "5000");
