@@ -42,7 +42,11 @@ public record CompressRequestBody(
         + "text, markdown, json, jsonl, csv, tsv, log or code. A declared format the text does not parse as is a "
         + "400 naming the line and column.",
         enumeration = {"auto", "text", "markdown", "json", "jsonl", "csv", "tsv", "log", "code"})
-    String format) {
+    String format,
+    @Schema(description = "How JSON comes back: preserve (default: the kept subset in its own shape) or compact (a "
+        + "homogeneous array of flat records may become {\"columns\": [...], \"rows\": [[...], ...]}, still valid "
+        + "JSON, when that is at most 70% of its length).", enumeration = {"preserve", "compact"})
+    String jsonStyle) {
 
   /**
    * One document: its text, and optionally an id (echoed in the response), a title (rendered as a header) and its

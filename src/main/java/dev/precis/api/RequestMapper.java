@@ -71,7 +71,7 @@ final class RequestMapper {
     }
     try {
       return new CompressionRequest(query, documents, budget, encoding, effort, order, marker, patterns,
-          Boolean.TRUE.equals(body.explain()));
+          Boolean.TRUE.equals(body.explain()), compactJson(body.jsonStyle()));
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest(e.getMessage());
     }
@@ -121,6 +121,15 @@ final class RequestMapper {
           + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
     }
     return documents;
+  }
+
+  private static boolean compactJson(String style) {
+    if (style == null) return false;
+    return switch (style.trim().toLowerCase(Locale.ROOT)) {
+      case "preserve" -> false;
+      case "compact" -> true;
+      default -> throw ProblemException.badRequest("unknown jsonStyle '" + shown(style) + "': use preserve or compact");
+    };
   }
 
   private static Format format(String format, String field) {

@@ -14,6 +14,8 @@ import java.util.List;
  * @param elisionMarker what marks removed text in the output (for example {@code "…"})
  * @param keepPatterns regular expressions whose matches must be kept when they fit (like LLMLingua's force_tokens)
  * @param explain whether to return why each unit was kept, summarised or dropped
+ * @param compactJson whether a homogeneous array of flat JSON records may be written as a table with its keys once
+ *     (valid JSON, at most 70% of the preserved form's length); by default JSON keeps its shape
  */
 public record CompressionRequest(
     String query,
@@ -24,7 +26,8 @@ public record CompressionRequest(
     Order order,
     String elisionMarker,
     List<String> keepPatterns,
-    boolean explain) {
+    boolean explain,
+    boolean compactJson) {
 
   public static final String DEFAULT_ENCODING = "cl100k_base";
   public static final String DEFAULT_ELISION_MARKER = "…";
@@ -43,6 +46,12 @@ public record CompressionRequest(
     keepPatterns = keepPatterns == null ? List.of() : List.copyOf(keepPatterns);
   }
 
+  /** A request that keeps JSON in its shape. */
+  public CompressionRequest(String query, List<SourceDocument> documents, Budget budget, String encoding,
+      Effort effort, Order order, String elisionMarker, List<String> keepPatterns, boolean explain) {
+    this(query, documents, budget, encoding, effort, order, elisionMarker, keepPatterns, explain, false);
+  }
+
   /** A request with the defaults for everything but query, documents and budget. */
   public static CompressionRequest of(String query, List<SourceDocument> documents, Budget budget) {
     return new CompressionRequest(query, documents, budget, null, null, null, null, null, false);
@@ -50,6 +59,6 @@ public record CompressionRequest(
 
   public CompressionRequest withEffort(Effort newEffort) {
     return new CompressionRequest(
-        query, documents, budget, encoding, newEffort, order, elisionMarker, keepPatterns, explain);
+        query, documents, budget, encoding, newEffort, order, elisionMarker, keepPatterns, explain, compactJson);
   }
 }

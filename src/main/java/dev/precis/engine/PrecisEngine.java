@@ -136,7 +136,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       SourceDocument source = request.documents().get(d);
       limits.check("segmenting document " + d);
       try {
-        documents.add(segmenter.segment(d, source.title(), source.text(), source.format()));
+        documents.add(segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson()));
       } catch (FormatException e) {
         String which = request.documents().size() == 1 ? "the document" : "document " + d
             + (source.id() == null ? "" : " (id '" + source.id() + "')");

@@ -36,12 +36,20 @@ public final class DocumentSegmenter {
    * @throws FormatException when a declared structured format does not parse
    */
   public SegmentedDocument segment(int index, String title, String text, Format declared) {
+    return segment(index, title, text, declared, false);
+  }
+
+  /**
+   * @param compactJson whether JSON arrays of flat records may be written as tables ({@link JsonSegmenter})
+   * @throws FormatException when a declared structured format does not parse
+   */
+  public SegmentedDocument segment(int index, String title, String text, Format declared, boolean compactJson) {
     Structured structured = switch (declared == null ? Format.AUTO : declared) {
-      case AUTO -> detectStructure(text);
+      case AUTO -> detectStructure(text, compactJson);
       case TEXT -> null;
       case MARKDOWN -> tryParse(new TableSegmenter(Format.MARKDOWN, false), text, true);
-      case JSON -> new JsonSegmenter(maxUnitChars, false).segment(text);
-      case JSONL -> new JsonSegmenter(maxUnitChars, true).segment(text);
+      case JSON -> new JsonSegmenter(maxUnitChars, false, compactJson).segment(text);
+      case JSONL -> new JsonSegmenter(maxUnitChars, true, compactJson).segment(text);
       case CSV, TSV -> new TableSegmenter(declared, false).segment(text);
       case LOG, CODE -> null;
     };
@@ -51,22 +59,22 @@ public final class DocumentSegmenter {
 
   /** The format detection finds in the text: a structured format, or {@link Format#TEXT}. */
   public static Format detect(String text) {
-    Structured s = new DocumentSegmenter(DETECTION_UNIT_CHARS).detectStructure(text);
+    Structured s = new DocumentSegmenter(DETECTION_UNIT_CHARS).detectStructure(text, false);
     return s == null ? Format.TEXT : s.structure().format();
   }
 
   private static final int DETECTION_UNIT_CHARS = 1 << 20;
 
   /** The structured reading of the text, or null for prose. */
-  private Structured detectStructure(String text) {
+  private Structured detectStructure(String text, boolean compactJson) {
     int first = JsonSegmenter.firstNonWhitespace(text, 0);
     if (first < 0) return null;
     char c = text.charAt(first);
     if (c == '{' || c == '[') {
-      Structured json = tryParse(new JsonSegmenter(maxUnitChars, false), text, false);
+      Structured json = tryParse(new JsonSegmenter(maxUnitChars, false, compactJson), text, false);
       if (json != null) return json;
       if (multiline(text, first)) {
-        Structured lines = tryParse(new JsonSegmenter(maxUnitChars, true), text, false);
+        Structured lines = tryParse(new JsonSegmenter(maxUnitChars, true, compactJson), text, false);
         if (lines != null && lines.units().size() >= 2) return lines;
       }
     }

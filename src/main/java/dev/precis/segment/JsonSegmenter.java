@@ -40,12 +40,22 @@ public final class JsonSegmenter implements StructuredSegmenter {
 
   private final int maxUnitChars;
   private final boolean lines;
+  private final boolean compact;
 
   /**
    * @param maxUnitChars the longest member or element kept as one unit, in chars; larger containers are opened
    * @param lines whether the text is JSON Lines (one value per non-blank line) rather than one value
    */
   public JsonSegmenter(int maxUnitChars, boolean lines) {
+    this(maxUnitChars, lines, false);
+  }
+
+  /**
+   * @param compact whether a homogeneous array of flat records may be written as a table with its keys once, when
+   *     that is at most 70% of its length ({@code jsonStyle: compact}); the output is valid JSON either way
+   */
+  public JsonSegmenter(int maxUnitChars, boolean lines, boolean compact) {
+    this.compact = compact;
     if (maxUnitChars <= 0) {
       throw new IllegalArgumentException("illegal maxUnitChars: " + maxUnitChars + ", must be > 0");
     }
@@ -56,7 +66,7 @@ public final class JsonSegmenter implements StructuredSegmenter {
   @Override
   public Structured segment(String text) {
     JsonTree tree = lines ? parseLines(text) : parseValue(text);
-    return JsonStructure.build(tree, text, maxUnitChars);
+    return JsonStructure.build(tree, text, maxUnitChars, compact);
   }
 
   /** Whether the text parses as one JSON object or array (what detection asks before choosing this format). */

@@ -51,6 +51,10 @@ final class JsonStructure implements Structure {
   private final JsonTree tree;
   private final String text;
   private final int maxUnitChars;
+  /** Whether homogeneous arrays of flat records may be written as a table ({@code jsonStyle: compact}). */
+  private final boolean compact;
+  /** Per array node, its records' keys when it is a table (see {@link #tableKeys}); filled lazily. */
+  private final java.util.Map<Integer, List<String>> tables = new java.util.concurrent.ConcurrentHashMap<>();
   private final boolean jsonLines;
   private final int[][] children;
   /** Per node, its unit's ordinal, or -1 for an opened container (or a node inside a unit). */
@@ -63,8 +67,10 @@ final class JsonStructure implements Structure {
   private final String[] rankTexts;
   private final double[] priors;
 
-  private JsonStructure(JsonTree tree, String text, int[][] children, int[] unitOf, int[] nodeOf, int maxUnitChars) {
+  private JsonStructure(JsonTree tree, String text, int[][] children, int[] unitOf, int[] nodeOf, int maxUnitChars,
+      boolean compact) {
     this.maxUnitChars = maxUnitChars;
+    this.compact = compact;
     this.tree = tree;
     this.text = text;
     this.jsonLines = tree.jsonLines;
@@ -88,7 +94,7 @@ final class JsonStructure implements Structure {
   }
 
   /** Cuts the parsed tree into units: the root (and a JSON Lines root) is always opened, then by size. */
-  static Structured build(JsonTree tree, String text, int maxUnitChars) {
+  static Structured build(JsonTree tree, String text, int maxUnitChars, boolean compact) {
     int[][] children = tree.children();
     int[] unitOf = new int[tree.size];
     java.util.Arrays.fill(unitOf, -1);
@@ -118,7 +124,7 @@ final class JsonStructure implements Structure {
     }
     int[] nodeOf = new int[nodes.size()];
     for (int u = 0; u < nodeOf.length; u++) nodeOf[u] = nodes.get(u);
-    return new Structured(units, new JsonStructure(tree, text, children, unitOf, nodeOf, maxUnitChars));
+    return new Structured(units, new JsonStructure(tree, text, children, unitOf, nodeOf, maxUnitChars, compact));
   }
 
   @Override
@@ -126,7 +132,7 @@ final class JsonStructure implements Structure {
     if (limit >= maxUnitChars) return null;
     for (int n : nodeOf) {
       if (tree.type[n] != JsonTree.SCALAR && children[n].length > 0 && tree.end[n] - tree.spanStart(n) > limit) {
-        return build(tree, text, limit);
+        return build(tree, text, limit, compact);
       }
     }
     return null;
@@ -318,6 +324,82 @@ final class JsonStructure implements Structure {
 
   /** An opened container: its kept children in the original skeleton, left-out ones noted. */
   private void writeOpen(int n, int[] keptUnder, String marker, StringBuilder out) {
+    if (compact && tree.type[n] == JsonTree.ARRAY) {
+      List<String> keys = tables.computeIfAbsent(n, this::tableKeys);
+      if (!keys.isEmpty()) {
+        int from = out.length();
+        writePreserved(n, keptUnder, marker, out);
+        String preserved = out.substring(from);
+        String table = table(n, keys, keptUnder, marker);
+        if (table.length() <= COMPACT_MAX_SHARE * preserved.length()) {
+          out.setLength(from);
+          out.append(table);
+        }
+        return;
+      }
+    }
+    writePreserved(n, keptUnder, marker, out);
+  }
+
+  /** The compact form is taken when it is at most this share of the preserved form's length. */
+  private static final double COMPACT_MAX_SHARE = 0.7;
+
+  /**
+   * The keys of an array of flat records that all have the same keys in the same order (at least two records of at
+   * least two keys, each record one unit), or an empty list when the array is no such table.
+   */
+  private List<String> tableKeys(int n) {
+    int[] records = children[n];
+    if (records.length < 2) return List.of();
+    List<String> keys = null;
+    for (int r : records) {
+      if (tree.type[r] != JsonTree.OBJECT || unitOf[r] < 0 || children[r].length < 2) return List.of();
+      List<String> own = new ArrayList<>(children[r].length);
+      for (int m : children[r]) {
+        if (tree.type[m] != JsonTree.SCALAR) return List.of();
+        own.add(tree.key[m]);
+      }
+      if (keys == null) keys = own;
+      else if (!keys.equals(own)) return List.of();
+    }
+    return List.copyOf(keys);
+  }
+
+  /**
+   * An array of flat records as a table, valid JSON with the keys once: {@code {"columns": ["id", "name"], "rows":
+   * [["A-1", "Ann"], "… 3 more items", ["A-5", "Eve"]]}}, values verbatim.
+   */
+  private String table(int n, List<String> keys, int[] keptUnder, String marker) {
+    StringBuilder out = new StringBuilder("{\"columns\": [");
+    for (int k = 0; k < keys.size(); k++) out.append(k == 0 ? "" : ", ").append(note(keys.get(k)));
+    out.append("], \"rows\": [");
+    boolean written = false;
+    int gap = 0;
+    for (int r : children[n]) {
+      if (keptUnder[r] == 0) {
+        gap++;
+        continue;
+      }
+      if (gap > 0 && !marker.isEmpty()) {
+        out.append(written ? ", " : "").append(note(marker + " " + gap + " more item" + (gap == 1 ? "" : "s")));
+        written = true;
+      }
+      gap = 0;
+      out.append(written ? ", " : "").append('[');
+      for (int m = 0; m < children[r].length; m++) {
+        int member = children[r][m];
+        out.append(m == 0 ? "" : ", ").append(text, tree.start[member], tree.end[member]);
+      }
+      out.append(']');
+      written = true;
+    }
+    if (gap > 0 && !marker.isEmpty()) {
+      out.append(written ? ", " : "").append(note(marker + " " + gap + " more item" + (gap == 1 ? "" : "s")));
+    }
+    return out.append("]}").toString();
+  }
+
+  private void writePreserved(int n, int[] keptUnder, String marker, StringBuilder out) {
     boolean object = tree.type[n] == JsonTree.OBJECT;
     out.append(object ? '{' : '[');
     boolean written = false;

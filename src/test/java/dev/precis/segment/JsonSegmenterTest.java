@@ -89,6 +89,40 @@ class JsonSegmenterTest {
   }
 
   @Test
+  void compactStyleWritesAnArrayOfFlatRecordsAsATable() {
+    StringBuilder b = new StringBuilder("[\n");
+    for (int i = 0; i < 6; i++) {
+      b.append("  {\"order_identifier\": \"A-").append(i).append("\", \"customer_name\": \"Name ").append(i)
+          .append("\", \"quantity_ordered\": ").append(i)
+          .append(i < 5 ? "},\n" : "}\n");
+    }
+    String text = b.append("]").toString();
+    var s = new JsonSegmenter(600, false, true).segment(text);
+    SegmentedDocument doc = new SegmentedDocument(0, null, text, s.units(), s.structure());
+    BitSet kept = new BitSet();
+    kept.set(1);
+    kept.set(2);
+    kept.set(5);
+    String out = render(doc, kept, "…");
+    assertStrictJson(out);
+    assertEquals("{\"columns\": [\"order_identifier\", \"customer_name\", \"quantity_ordered\"], \"rows\": [\"… 1 more item\", [\"A-1\", \"Name 1\", 1], "
+        + "[\"A-2\", \"Name 2\", 2], \"… 2 more items\", [\"A-5\", \"Name 5\", 5]]}", out);
+    var preserved = new JsonSegmenter(600, false, false).segment(text);
+    String shaped = render(new SegmentedDocument(0, null, text, preserved.units(), preserved.structure()), kept, "…");
+    assertTrue(out.length() <= 0.7 * shaped.length(), out.length() + " vs " + shaped.length());
+  }
+
+  @Test
+  void compactStyleLeavesMixedArraysInTheirShape() {
+    String text = "[{\"id\": 1, \"a\": 2}, {\"id\": 2, \"b\": 3}, {\"id\": 3, \"a\": 4}]";
+    var s = new JsonSegmenter(600, false, true).segment(text);
+    SegmentedDocument doc = new SegmentedDocument(0, null, text, s.units(), s.structure());
+    BitSet kept = new BitSet();
+    kept.set(0);
+    assertEquals("[{\"id\": 1, \"a\": 2}, \"… 2 more items\"]", render(doc, kept, "…"));
+  }
+
+  @Test
   void jsonLinesAreRecords() {
     String text = "{\"id\": 1, \"msg\": \"a\"}\n\n{\"id\": 2, \"msg\": \"b\"}\n{\"id\": 3, \"msg\": \"c\"}\n";
     var s = new JsonSegmenter(600, true).segment(text);
