@@ -137,7 +137,7 @@ public final class ChatCompressor {
    */
   static List<SourceDocument> documents(String text) {
     Format format = DocumentSegmenter.detect(text);
-    if (format.structured()) return List.of(new SourceDocument(null, null, text, format));
+    if (format.structured() && format != Format.MIXED) return List.of(new SourceDocument(null, null, text, format));
     List<SourceDocument> documents = new ArrayList<>();
     for (String block : BLANK_LINES.split(text)) {
       if (!block.isBlank()) documents.add(new SourceDocument(null, null, block));

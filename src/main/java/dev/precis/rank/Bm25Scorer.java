@@ -102,7 +102,7 @@ public final class Bm25Scorer {
       int first = doc.opensWithTitleLine() ? 1 : 0;
       unit += first;
       for (int u = first; u < doc.units().size(); u++, unit++) {
-        if (doc.structure() == null) {
+        if (!doc.structured(u)) {
           unitBody.add(unit, doc.unitText(u), slots);
         } else {
           unitBody.addStructured(unit, doc.rankText(u), slots);

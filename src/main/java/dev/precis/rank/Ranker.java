@@ -172,6 +172,7 @@ public final class Ranker {
       out[doc.index()] = scores;
       if (doc.structure() == null) continue;
       for (int u = 0; u < scores.length; u++) {
+        if (!doc.structured(u)) continue;
         double named = 0;
         if (!asked.isEmpty() && settings.identifierWeight() > 0) {
           Set<String> held = Identifiers.of(doc.rankText(u));

@@ -1,7 +1,7 @@
 package dev.precis.render;
 
 import dev.precis.segment.SegmentedDocument;
-import dev.precis.segment.Unit;
+import dev.precis.segment.ProseWriter;
 import java.util.BitSet;
 import java.util.List;
 
@@ -41,33 +41,7 @@ public final class Renderer {
       doc.structure().render(doc, kept, marker, out);
       return;
     }
-    List<Unit> units = doc.units();
-    boolean marking = !marker.isEmpty();
-    int first = kept.nextSetBit(0);
-    if (marking && first > 0) out.append(marker).append(' ');
-    int previous = -1;
-    for (int u = first; u >= 0; u = kept.nextSetBit(u + 1)) {
-      Unit unit = units.get(u);
-      if (previous >= 0) {
-        Unit before = units.get(previous);
-        if (u == previous + 1) {
-          out.append(doc.text(), before.end(), unit.start());
-        } else {
-          boolean sameParagraph = before.paragraph() == unit.paragraph();
-          String joint = sameParagraph ? " " : "\n";
-          out.append(joint);
-          if (marking) out.append(marker).append(joint);
-        }
-      }
-      if (cut != null && cut.unit() == u) {
-        out.append(cut.head());
-      } else {
-        out.append(doc.text(), unit.start(), unit.end());
-      }
-      previous = u;
-    }
-    boolean cutShort = cut != null && kept.get(cut.unit());
-    if (marking && (previous < units.size() - 1 || cutShort)) out.append(' ').append(marker);
+    ProseWriter.write(doc, kept, marker, cut == null ? -1 : cut.unit(), cut == null ? null : cut.head(), out);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.precis.segment;
 
 import dev.precis.segment.StructuredSegmenter.Structured;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Cuts a document by its format: a declared one, or the one the text shows ({@link Format#AUTO}). Detection tries the
@@ -45,7 +47,10 @@ public final class DocumentSegmenter {
    */
   public SegmentedDocument segment(int index, String title, String text, Format declared, boolean compactJson) {
     Structured structured = switch (declared == null ? Format.AUTO : declared) {
-      case AUTO -> detectStructure(text, compactJson);
+      case AUTO, MIXED -> {
+        Structured whole = detectStructure(text, compactJson);
+        yield whole != null ? whole : mixed(text, compactJson);
+      }
       case TEXT -> null;
       case MARKDOWN -> tryParse(new TableSegmenter(Format.MARKDOWN, false), text, true);
       case JSON -> new JsonSegmenter(maxUnitChars, false, compactJson).segment(text);
@@ -59,8 +64,184 @@ public final class DocumentSegmenter {
 
   /** The format detection finds in the text: a structured format, or {@link Format#TEXT}. */
   public static Format detect(String text) {
-    Structured s = new DocumentSegmenter(DETECTION_UNIT_CHARS).detectStructure(text, false);
+    DocumentSegmenter segmenter = new DocumentSegmenter(DETECTION_UNIT_CHARS);
+    Structured s = segmenter.detectStructure(text, false);
+    if (s == null) s = segmenter.mixed(text, false);
     return s == null ? Format.TEXT : s.structure().format();
+  }
+
+  /** The smallest block read in its own format inside prose: smaller ones stay sentences and blocks of prose. */
+  static final int MIN_BLOCK_CHARS = 200;
+
+  static final int MIN_BLOCK_LINES = 5;
+
+  /**
+   * Prose with structured blocks: each fenced block (its info string naming the format, else detected) and each
+   * blank-line block that detection reads as a structured format, of at least {@link #MIN_BLOCK_CHARS} chars or
+   * {@link #MIN_BLOCK_LINES} lines, is a part of its own; neighbouring log or code blocks merge into one; the text
+   * between them is prose. Null when there is no such block.
+   */
+  Structured mixed(String text, boolean compactJson) {
+    List<int[]> blocks = blocks(text);
+    List<int[]> spans = new ArrayList<>();
+    List<SegmentedDocument> locals = new ArrayList<>();
+    for (int[] b : blocks) {
+      int innerStart = b[2];
+      int innerEnd = b[3];
+      if (innerEnd - innerStart < MIN_BLOCK_CHARS && lines(text, innerStart, innerEnd) < MIN_BLOCK_LINES) continue;
+      String inner = text.substring(innerStart, innerEnd);
+      Structured s = null;
+      Format named = b[4] >= 0 ? Format.values()[b[4]] : null;
+      if (named != null) {
+        try {
+          SegmentedDocument declared = segment(0, null, inner, named, compactJson);
+          s = declared.structure() == null ? null : asStructured(declared);
+        } catch (FormatException e) {
+          s = null;
+        }
+      }
+      if (s == null) s = detectStructure(inner, compactJson);
+      if (s == null) continue;
+      int[] last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+      Format format = s.structure().format();
+      if (last != null && b[4] < 0 && last[4] < 0 && (format == Format.LOG || format == Format.CODE)
+          && locals.get(locals.size() - 1).format() == format && text.substring(last[1], b[0]).isBlank()) {
+        // one log or one file cut by blank lines: read the run as one block
+        Structured merged = detectStructure(text.substring(last[2], innerEnd), compactJson);
+        if (merged != null && merged.structure().format() == format) {
+          spans.set(spans.size() - 1, new int[] {last[0], b[1], last[2], innerEnd, -1});
+          locals.set(locals.size() - 1, new SegmentedDocument(0, null, text.substring(last[2], innerEnd),
+              merged.units(), merged.structure()));
+          continue;
+        }
+      }
+      spans.add(new int[] {b[0], b[1], innerStart, innerEnd, b[4]});
+      locals.add(new SegmentedDocument(0, null, inner, s.units(), s.structure()));
+    }
+    if (spans.isEmpty()) return null;
+    // The prose around and between the structured blocks.
+    List<int[]> allSpans = new ArrayList<>();
+    List<SegmentedDocument> allLocals = new ArrayList<>();
+    int cursor = 0;
+    for (int i = 0; i <= spans.size(); i++) {
+      int until = i < spans.size() ? spans.get(i)[0] : text.length();
+      int[] trimmed = trim(text, cursor, until);
+      if (trimmed != null) {
+        String prosePart = text.substring(trimmed[0], trimmed[1]);
+        allSpans.add(new int[] {trimmed[0], trimmed[1], trimmed[0], trimmed[1]});
+        allLocals.add(new SegmentedDocument(0, null, prosePart, prose.segment(prosePart)));
+      }
+      if (i < spans.size()) {
+        allSpans.add(spans.get(i));
+        allLocals.add(locals.get(i));
+        cursor = spans.get(i)[1];
+      }
+    }
+    return CompositeStructure.build(text, allSpans, allLocals);
+  }
+
+  private static Structured asStructured(SegmentedDocument doc) {
+    return new Structured(doc.units(), doc.structure());
+  }
+
+  private static int lines(String text, int from, int to) {
+    int n = 1;
+    for (int i = from; i < to; i++) if (text.charAt(i) == '\n') n++;
+    return n;
+  }
+
+  private static int[] trim(String text, int from, int to) {
+    int s = from;
+    int e = to;
+    while (s < e && Segmenter.isWs(text.charAt(s))) s++;
+    while (e > s && Segmenter.isWs(text.charAt(e - 1))) e--;
+    return s < e ? new int[] {s, e} : null;
+  }
+
+  /**
+   * The candidate blocks of a text: fenced blocks ({@code ```} or {@code ~~~}, closed by a fence of the same char at
+   * least as long) and blank-line blocks outside them, each as {@code {start, end, innerStart, innerEnd, format}}:
+   * its trimmed span, its content's span, and the ordinal of the format its info string names or -1.
+   */
+  static List<int[]> blocks(String text) {
+    List<int[]> out = new ArrayList<>();
+    int n = text.length();
+    int i = 0;
+    int blockStart = -1;
+    int blockEnd = -1;
+    while (i < n) {
+      int lineEnd = text.indexOf('\n', i);
+      if (lineEnd < 0) lineEnd = n;
+      int[] t = trim(text, i, lineEnd);
+      if (t == null) { // a blank line ends a block
+        if (blockStart >= 0) out.add(new int[] {blockStart, blockEnd, blockStart, blockEnd, -1});
+        blockStart = -1;
+        i = lineEnd + 1;
+        continue;
+      }
+      int fence = fenceLength(text, t[0], t[1]);
+      if (fence > 0 && t[0] - i <= 3) {
+        char c = text.charAt(t[0]);
+        int close = -1;
+        int closeEnd = -1;
+        int j = lineEnd + 1;
+        while (j <= n) {
+          int e = text.indexOf('\n', j);
+          if (e < 0) e = n;
+          int[] u = trim(text, j, e);
+          if (u != null && text.charAt(u[0]) == c && fenceLength(text, u[0], u[1]) >= fence
+              && u[1] - u[0] == fenceLength(text, u[0], u[1])) {
+            close = j;
+            closeEnd = u[1];
+            break;
+          }
+          if (e >= n) break;
+          j = e + 1;
+        }
+        if (close >= 0) {
+          if (blockStart >= 0) out.add(new int[] {blockStart, blockEnd, blockStart, blockEnd, -1});
+          blockStart = -1;
+          String info = text.substring(t[0] + fence, t[1]).strip();
+          int innerStart = Math.min(lineEnd + 1, close);
+          int innerEnd = Math.max(innerStart, close - 1); // before the newline that opens the closing fence
+          if (innerEnd > innerStart && text.charAt(innerEnd - 1) == '\r') innerEnd--;
+          out.add(new int[] {t[0], closeEnd, innerStart, innerEnd, fencedFormat(info)});
+          int after = text.indexOf('\n', closeEnd);
+          i = after < 0 ? n : after + 1;
+          continue;
+        }
+      }
+      if (blockStart < 0) blockStart = t[0];
+      blockEnd = t[1];
+      i = lineEnd + 1;
+    }
+    if (blockStart >= 0) out.add(new int[] {blockStart, blockEnd, blockStart, blockEnd, -1});
+    return out;
+  }
+
+  /** The length of a fence opening the line ({@code ```} or {@code ~~~}, at least 3), or 0. */
+  private static int fenceLength(String text, int from, int to) {
+    char c = text.charAt(from);
+    if (c != '`' && c != '~') return 0;
+    int k = from;
+    while (k < to && text.charAt(k) == c) k++;
+    return k - from >= 3 ? k - from : 0;
+  }
+
+  /** The format a fence's info string names, as an ordinal of {@link Format}, or -1. */
+  private static int fencedFormat(String info) {
+    String word = info.isEmpty() ? "" : info.split("[\\s{]", 2)[0].toLowerCase(java.util.Locale.ROOT);
+    Format f = switch (word) {
+      case "json", "json5" -> Format.JSON;
+      case "jsonl", "ndjson", "jsonlines" -> Format.JSONL;
+      case "csv" -> Format.CSV;
+      case "tsv" -> Format.TSV;
+      case "log", "logs" -> Format.LOG;
+      case "java", "python", "py", "javascript", "js", "typescript", "ts", "tsx", "jsx", "go", "golang", "kotlin",
+          "kt", "c", "cpp", "c++", "csharp", "cs", "rust", "rs", "scala", "swift" -> Format.CODE;
+      default -> null;
+    };
+    return f == null ? -1 : f.ordinal();
   }
 
   private static final int DETECTION_UNIT_CHARS = 1 << 20;

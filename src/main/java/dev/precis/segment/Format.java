@@ -25,17 +25,22 @@ public enum Format {
   /** A log: lines, with runs of similar lines folded and errors with their stack traces ranked first. */
   LOG,
   /** Source code: imports, declarations with their doc comments, and bodies. */
-  CODE;
+  CODE,
+  /**
+   * Found, never declared: prose with structured blocks in it (a fenced or blank-line block of JSON, a table, a log,
+   * code), each block read in its own format.
+   */
+  MIXED;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** The format with this label ({@code "json"}), case-insensitively. */
+  /** The format a caller may declare with this label ({@code "json"}), case-insensitively. */
   public static Optional<Format> ofLabel(String label) {
     if (label == null) return Optional.empty();
     for (Format f : values()) {
-      if (f.label().equals(label.strip().toLowerCase(Locale.ROOT))) return Optional.of(f);
+      if (f != MIXED && f.label().equals(label.strip().toLowerCase(Locale.ROOT))) return Optional.of(f);
     }
     return Optional.empty();
   }

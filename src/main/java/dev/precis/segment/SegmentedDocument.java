@@ -43,6 +43,11 @@ public record SegmentedDocument(int index, String title, String text, List<Unit>
     return structure == null ? unitText(ordinal) : structure.rankText(ordinal);
   }
 
+  /** Whether the unit is structured (not prose): ranked with its identifiers whole and its structural prior. */
+  public boolean structured(int ordinal) {
+    return structure != null && structure.structured(ordinal);
+  }
+
   /** The unit that must be kept with unit {@code ordinal}, or -1. */
   public int anchor(int ordinal) {
     return structure == null ? -1 : structure.anchor(ordinal);

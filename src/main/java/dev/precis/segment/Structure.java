@@ -26,6 +26,14 @@ public interface Structure {
    */
   int anchor(int unit);
 
+  /**
+   * Whether unit {@code unit} is structured (ranked with its identifiers whole and its prior); false for the prose
+   * units of a {@link Format#MIXED} document.
+   */
+  default boolean structured(int unit) {
+    return true;
+  }
+
   /** A structural prior in [0, 1]: errors, the head and tail of an array or log, failure summaries score higher. */
   double prior(int unit);
 

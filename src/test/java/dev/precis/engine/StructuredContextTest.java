@@ -91,6 +91,47 @@ class StructuredContextTest {
     assertEquals(Format.TEXT, c.documents().get(0).format());
   }
 
+  @Test
+  void aFencedJsonBlockInProseComesBackValidInsideItsFence() throws Exception {
+    StringBuilder json = new StringBuilder("{\n");
+    for (int i = 0; i < 40; i++) {
+      json.append("  \"service-").append(i).append("\": {\"port\": ").append(8000 + i).append(", \"owner\": \"team-")
+          .append(i % 5).append("\"}").append(i < 39 ? ",\n" : "\n");
+    }
+    json.append("}");
+    String context = "The platform runs forty services behind one gateway. Each service listens on its own port and "
+        + "belongs to one team, which answers its pages.\n\nHere is the current registry:\n\n```json\n" + json
+        + "\n```\n\nPorts below 8000 are reserved for the gateway itself. Teams review the registry every quarter.";
+    Compression c = compress("Which port does service-27 listen on?", context, 60, Effort.FAST);
+    assertEquals(Format.MIXED, c.documents().get(0).format());
+    String text = c.text();
+    int open = text.indexOf("```json\n");
+    int close = text.indexOf("\n```", open + 1);
+    assertTrue(open >= 0 && close > open, text);
+    String block = text.substring(open + "```json\n".length(), close);
+    assertValidJson(block);
+    assertTrue(block.contains("\"port\": 8027"), text);
+    BitSetCheck.noOverlap(c);
+  }
+
+  /** Units of a document never overlap and stay inside its text. */
+  private static final class BitSetCheck {
+    static void noOverlap(Compression c) {
+      int end = -1;
+      for (Compression.UnitExplanation u : c.units()) {
+        assertTrue(u.start() >= end, "overlapping units at " + u.start());
+        end = u.end();
+      }
+    }
+  }
+
+  @Test
+  void proseContextsStayProse() {
+    Compression c = compress("Where was Marie Curie born?", "Marie Curie was born in Warsaw in 1867.\n\n"
+        + "She moved to Paris in 1891, where she studied physics and mathematics.", 12, Effort.FAST);
+    assertEquals(Format.TEXT, c.documents().get(0).format());
+  }
+
   private static void assertValidJson(String text) {
     try {
       STRICT.readTree(text);
