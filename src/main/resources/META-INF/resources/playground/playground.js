@@ -74,7 +74,7 @@
       budget: 150,
       text: (() => {
         const lines = ['[INFO] Scanning for projects...', '[INFO] Building shop-service 2.4.1', '[INFO] --- compiler:3.13.0:compile (default-compile) @ shop-service ---'];
-        for (let i = 0; i < 40; i++) lines.push('[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/example/lib' + i + '/1.' + i + '.0/lib' + i + '-1.' + i + '.0.jar (' + (12 + i * 7) + ' kB at ' + (400 + i * 3) + ' kB/s)');
+        for (let i = 0; i < 40; i++) lines.push('[INFO] Downloaded from central: repo.maven.apache.org/maven2/org/example/lib' + i + '/1.' + i + '.0/lib' + i + '-1.' + i + '.0.jar (' + (12 + i * 7) + ' kB at ' + (400 + i * 3) + ' kB/s)');
         for (let i = 0; i < 30; i++) lines.push('[INFO] Tests run: ' + (3 + i % 5) + ', Failures: 0, Errors: 0, Skipped: 0, Time elapsed: 0.' + (10 + i) + ' s -- in shop.Test' + i);
         lines.push('[ERROR] Tests run: 4, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.412 s <<< FAILURE! -- in shop.CheckoutTest');
         lines.push('[ERROR] shop.CheckoutTest.refundsAFailedPayment -- Time elapsed: 0.051 s <<< FAILURE!');
