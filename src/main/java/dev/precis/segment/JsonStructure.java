@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * <p><b>Ranking</b> sees each unit with its path and the identifying members of the records it sits in: the member
  * {@code "email": "x@example.org"} inside the 13th element of {@code orders}, whose {@code id} is {@code "A-17"}, reads
  * {@code id: "A-17"; orders[12].customer.email: "x@example.org"}. An array element that is an object too large to be
- * one unit is a record: its identifying member (a scalar member named like an id, key, name or title, else its first
- * short scalar member) is the anchor of every other unit inside it, so a kept member always comes with the member that
+ * one unit is a record: its identifying member (a scalar member named like an id, key, name or title, or the name
+ * inside a member object so named, as {@code "name": {"common": "Denmark"}}, else its first short scalar member) is
+ * the anchor of every other unit inside it, so a kept member always comes with the member that
  * says which record it belongs to.
  *
  * <p><b>Output</b>: the kept units verbatim, in the original order and key order, inside the skeleton of the objects
@@ -82,13 +83,14 @@ final class JsonStructure implements Structure {
     for (int u = 0; u < units; u++) {
       for (int n = nodeOf[u]; n >= 0; n = tree.parent[n]) unitsUnder[n]++;
     }
-    int[] label = labels();
+    int[] labelNode = labelNodes();
+    int[] label = labelUnits(labelNode);
     anchors = new int[units];
     rankTexts = new String[units];
     priors = new double[units];
     for (int u = 0; u < units; u++) {
       anchors[u] = anchorOf(u, label);
-      rankTexts[u] = rankTextOf(u, label);
+      rankTexts[u] = rankTextOf(u, label, labelNode);
       priors[u] = priorOf(u);
     }
   }
@@ -177,8 +179,12 @@ final class JsonStructure implements Structure {
 
   // ---------------------------------------------------------------------------------------------------------- labels
 
-  /** Per node, the unit ordinal of the identifying member of a record (an opened object in an array), or -1. */
-  private int[] labels() {
+  /**
+   * Per node, the scalar node naming a record (an opened object in an array), or -1: a short scalar member named like
+   * an id, key, name or title; or such a scalar inside a member object named so ({@code "name": {"common":
+   * "Denmark", …}} names its record by {@code name.common}); else the record's first short scalar member.
+   */
+  private int[] labelNodes() {
     int[] label = new int[tree.size];
     java.util.Arrays.fill(label, -1);
     for (int n = 0; n < tree.size; n++) {
@@ -189,17 +195,46 @@ final class JsonStructure implements Structure {
       int bestRank = Integer.MAX_VALUE;
       int firstShort = -1;
       for (int c : children[n]) {
-        if (tree.type[c] != JsonTree.SCALAR || unitOf[c] < 0) continue;
-        if (tree.end[c] - tree.start[c] > MAX_LABEL_VALUE_CHARS) continue;
-        if (firstShort < 0) firstShort = c;
+        int named = tree.type[c] == JsonTree.SCALAR ? c : tree.type[c] == JsonTree.OBJECT ? nestedLabel(c) : -1;
+        if (named < 0 || tree.end[named] - tree.start[named] > MAX_LABEL_VALUE_CHARS) continue;
+        if (tree.type[c] == JsonTree.SCALAR && firstShort < 0) firstShort = c;
         int rank = labelRank(tree.key[c]);
         if (rank < bestRank) {
           bestRank = rank;
-          best = c;
+          best = named;
         }
       }
-      int chosen = best >= 0 ? best : firstShort;
-      if (chosen >= 0) label[n] = unitOf[chosen];
+      label[n] = best >= 0 ? best : firstShort;
+    }
+    return label;
+  }
+
+  /** The scalar that names a member object: its best label-named scalar member, else its first scalar member. */
+  private int nestedLabel(int object) {
+    int best = -1;
+    int bestRank = Integer.MAX_VALUE;
+    for (int c : children[object]) {
+      if (tree.type[c] != JsonTree.SCALAR || tree.end[c] - tree.start[c] > MAX_LABEL_VALUE_CHARS) continue;
+      int rank = labelRank(tree.key[c]);
+      if (best < 0 || rank < bestRank) {
+        bestRank = rank;
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Per node, the unit holding its record's naming scalar ({@link #labelNodes}), or -1. */
+  private int[] labelUnits(int[] labelNode) {
+    int[] label = new int[tree.size];
+    java.util.Arrays.fill(label, -1);
+    for (int n = 0; n < tree.size; n++) {
+      for (int m = labelNode[n]; m >= 0 && m != n; m = tree.parent[m]) {
+        if (unitOf[m] >= 0) {
+          label[n] = unitOf[m];
+          break;
+        }
+      }
     }
     return label;
   }
@@ -225,17 +260,16 @@ final class JsonStructure implements Structure {
 
   // ----------------------------------------------------------------------------------------------------- rank texts
 
-  private String rankTextOf(int unit, int[] label) {
+  private String rankTextOf(int unit, int[] label, int[] labelNode) {
     int node = nodeOf[unit];
     StringBuilder out = new StringBuilder();
     List<Integer> records = new ArrayList<>();
     for (int n = tree.parent[node]; n >= 0; n = tree.parent[n]) {
-      if (label[n] >= 0 && label[n] != unit) records.add(0, label[n]);
+      if (label[n] >= 0 && label[n] != unit) records.add(0, labelNode[n]);
     }
-    for (int l : records) {
-      int labelNode = nodeOf[l];
-      out.append(tree.key[labelNode]).append(": ");
-      out.append(text, tree.start[labelNode], tree.end[labelNode]).append("; ");
+    for (int named : records) {
+      out.append(tree.key[named]).append(": ");
+      out.append(text, tree.start[named], tree.end[named]).append("; ");
     }
     String path = path(node);
     out.append(path.isEmpty() ? "$" : path).append(": ");

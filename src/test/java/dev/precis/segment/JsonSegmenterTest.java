@@ -48,6 +48,22 @@ class JsonSegmenterTest {
   }
 
   @Test
+  void aRecordNamedByAMemberObjectIsNamedByThatObjectsName() {
+    String text = """
+        [
+          {"cca2": "DK", "name": {"common": "Denmark", "official": "Kingdom of Denmark"}, "area": 43094},
+          {"cca2": "FI", "name": {"common": "Finland", "official": "Republic of Finland"}, "area": 338424}
+        ]""";
+    SegmentedDocument doc = segment(text, 70);
+    List<String> texts = JsonSegmenter.texts(text, doc.units());
+    int area = texts.indexOf("\"area\": 43094");
+    int name = texts.indexOf("\"name\": {\"common\": \"Denmark\", \"official\": \"Kingdom of Denmark\"}");
+    assertTrue(area > 0 && name > 0, texts.toString());
+    assertEquals(name, doc.anchor(area));
+    assertEquals("common: \"Denmark\"; [0].area: 43094", doc.rankText(area));
+  }
+
+  @Test
   void aRecordMemberComesWithItsIdentifyingMember() {
     String text = """
         {"orders": [
