@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
  * <p><b>Ranking</b> sees each unit with its path and the identifying members of the records it sits in: the member
  * {@code "email": "x@example.org"} inside the 13th element of {@code orders}, whose {@code id} is {@code "A-17"}, reads
  * {@code id: "A-17"; orders[12].customer.email: "x@example.org"}. An array element that is an object too large to be
- * one unit is a record: its identifying member (a scalar member named like an id, key, name or title, or the name
- * inside a member object so named, as {@code "name": {"common": "Denmark"}}, else its first short scalar member) is
- * the anchor of every other unit inside it, so a kept member always comes with the member that
- * says which record it belongs to.
+ * one unit is a record, named by up to two of its members: an identifier ({@code id}, {@code sku}, {@code *Id}) and a
+ * name ({@code name}, {@code title}, {@code email}), looked for among its scalar members, inside a member object named
+ * so ({@code "name": {"common": "Denmark"}}) and inside the envelopes APIs wrap fields in ({@code attributes},
+ * {@code metadata}, {@code _source}, {@code properties}); else its first short scalar member. Every other unit of the
+ * record is ranked with them and anchored to them, so a kept member always comes with what says which record it
+ * belongs to.
  *
  * <p><b>Output</b>: the kept units verbatim, in the original order and key order, inside the skeleton of the objects
  * and arrays that lead to them (their keys, brackets and the original whitespace before each kept child); what was
@@ -35,9 +37,15 @@ import java.util.regex.Pattern;
 final class JsonStructure implements Structure {
   private static final int MAX_RANK_VALUE_CHARS = 2_000;
   private static final int MAX_LABEL_VALUE_CHARS = 80;
-  /** Keys that name a record, best first (compared lowercased, without {@code _} and {@code -}). */
-  private static final List<String> LABEL_KEYS = List.of("id", "uuid", "key", "name", "title", "slug", "sku", "code",
-      "email", "username", "login", "handle", "ref", "number");
+  /** Keys that name a record by an identifier, best first (compared lowercased, without {@code _} and {@code -}). */
+  private static final List<String> ID_KEYS = List.of("id", "uuid", "guid", "key", "sku", "code", "ref", "number",
+      "slug");
+  /** Keys that name a record by a name, best first (compared as {@link #ID_KEYS}). */
+  private static final List<String> NAME_KEYS = List.of("name", "title", "label", "email", "username", "login",
+      "handle", "displayname", "fullname");
+  /** Member objects that wrap a record's fields in common API shapes; their members may name the record. */
+  private static final java.util.Set<String> ENVELOPE_KEYS = java.util.Set.of("attributes", "properties", "fields",
+      "metadata", "meta", "source", "spec", "info", "details", "data", "node", "item", "record", "document");
   private static final Pattern SIMPLE_KEY = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$-]*");
   private static final Pattern ERROR_KEY = Pattern.compile(
       "\"(?:error|errors|err|exception|exceptions|fault|failure|failures|stack_?trace|traceback)\"\\s*:",
@@ -83,14 +91,17 @@ final class JsonStructure implements Structure {
     for (int u = 0; u < units; u++) {
       for (int n = nodeOf[u]; n >= 0; n = tree.parent[n]) unitsUnder[n]++;
     }
-    int[] labelNode = labelNodes();
-    int[] label = labelUnits(labelNode);
+    int[] idNode = new int[tree.size];
+    int[] nameNode = new int[tree.size];
+    labelNodes(idNode, nameNode);
+    int[] idUnit = unitsHolding(idNode);
+    int[] nameUnit = unitsHolding(nameNode);
     anchors = new int[units];
     rankTexts = new String[units];
     priors = new double[units];
     for (int u = 0; u < units; u++) {
-      anchors[u] = anchorOf(u, label);
-      rankTexts[u] = rankTextOf(u, label, labelNode);
+      anchors[u] = anchorOf(u, idUnit, nameUnit);
+      rankTexts[u] = rankTextOf(u, idNode, nameNode);
       priors[u] = priorOf(u);
     }
   }
@@ -180,42 +191,74 @@ final class JsonStructure implements Structure {
   // ---------------------------------------------------------------------------------------------------------- labels
 
   /**
-   * Per node, the scalar node naming a record (an opened object in an array), or -1: a short scalar member named like
-   * an id, key, name or title; or such a scalar inside a member object named so ({@code "name": {"common":
-   * "Denmark", …}} names its record by {@code name.common}); else the record's first short scalar member.
+   * Per record (an opened object in an array), the scalar nodes that name it, or -1: {@code ids[n]}, the best member
+   * named like an identifier ({@code id}, {@code uuid}, {@code sku}, {@code *Id}, ...), and {@code names[n]}, the best
+   * named like a name ({@code name}, {@code title}, {@code email}, {@code *Name}, ...). Both are looked for among the
+   * record's scalar members, inside a member object named so ({@code "name": {"common": "Denmark"}}), and inside the
+   * envelope objects APIs wrap fields in (JSON:API {@code attributes}, Kubernetes {@code metadata}, Elasticsearch
+   * {@code _source}, GeoJSON {@code properties}, ...). A record with neither is named by its first short scalar.
    */
-  private int[] labelNodes() {
-    int[] label = new int[tree.size];
-    java.util.Arrays.fill(label, -1);
+  private void labelNodes(int[] ids, int[] names) {
+    java.util.Arrays.fill(ids, -1);
+    java.util.Arrays.fill(names, -1);
     for (int n = 0; n < tree.size; n++) {
       if (tree.type[n] != JsonTree.OBJECT || unitOf[n] >= 0 || unitsUnder[n] == 0) continue;
       int parent = tree.parent[n];
       if (parent < 0 || tree.type[parent] != JsonTree.ARRAY) continue;
-      int best = -1;
-      int bestRank = Integer.MAX_VALUE;
+      int bestId = -1;
+      int bestIdRank = Integer.MAX_VALUE;
+      int bestName = -1;
+      int bestNameRank = Integer.MAX_VALUE;
       int firstShort = -1;
       for (int c : children[n]) {
-        int named = tree.type[c] == JsonTree.SCALAR ? c : tree.type[c] == JsonTree.OBJECT ? nestedLabel(c) : -1;
-        if (named < 0 || tree.end[named] - tree.start[named] > MAX_LABEL_VALUE_CHARS) continue;
-        if (tree.type[c] == JsonTree.SCALAR && firstShort < 0) firstShort = c;
-        int rank = labelRank(tree.key[c]);
-        if (rank < bestRank) {
-          bestRank = rank;
-          best = named;
+        if (tree.type[c] == JsonTree.SCALAR && shortScalar(c) && firstShort < 0) firstShort = c;
+        int[] candidates;
+        if (tree.type[c] == JsonTree.SCALAR) {
+          candidates = new int[] {c};
+        } else if (tree.type[c] == JsonTree.OBJECT && ENVELOPE_KEYS.contains(normalisedKey(tree.key[c]))) {
+          candidates = children[c];
+        } else if (tree.type[c] == JsonTree.OBJECT && nameRank(tree.key[c]) < Integer.MAX_VALUE) {
+          int named = nestedName(c);
+          if (named < 0) continue;
+          int rank = nameRank(tree.key[c]);
+          if (rank < bestNameRank) {
+            bestNameRank = rank;
+            bestName = named;
+          }
+          continue;
+        } else {
+          continue;
+        }
+        for (int m : candidates) {
+          if (tree.type[m] != JsonTree.SCALAR || !shortScalar(m)) continue;
+          int idRank = idRank(tree.key[m]);
+          int nameRank = nameRank(tree.key[m]);
+          if (idRank < bestIdRank) {
+            bestIdRank = idRank;
+            bestId = m;
+          } else if (nameRank < bestNameRank) {
+            bestNameRank = nameRank;
+            bestName = m;
+          }
         }
       }
-      label[n] = best >= 0 ? best : firstShort;
+      ids[n] = bestId;
+      names[n] = bestName;
+      if (bestId < 0 && bestName < 0) ids[n] = firstShort;
     }
-    return label;
   }
 
-  /** The scalar that names a member object: its best label-named scalar member, else its first scalar member. */
-  private int nestedLabel(int object) {
+  private boolean shortScalar(int node) {
+    return tree.end[node] - tree.start[node] <= MAX_LABEL_VALUE_CHARS;
+  }
+
+  /** The scalar that names a member object: its best name-like scalar member, else its first short scalar member. */
+  private int nestedName(int object) {
     int best = -1;
     int bestRank = Integer.MAX_VALUE;
     for (int c : children[object]) {
-      if (tree.type[c] != JsonTree.SCALAR || tree.end[c] - tree.start[c] > MAX_LABEL_VALUE_CHARS) continue;
-      int rank = labelRank(tree.key[c]);
+      if (tree.type[c] != JsonTree.SCALAR || !shortScalar(c)) continue;
+      int rank = nameRank(tree.key[c]);
       if (best < 0 || rank < bestRank) {
         bestRank = rank;
         best = c;
@@ -224,48 +267,78 @@ final class JsonStructure implements Structure {
     return best;
   }
 
-  /** Per node, the unit holding its record's naming scalar ({@link #labelNodes}), or -1. */
-  private int[] labelUnits(int[] labelNode) {
-    int[] label = new int[tree.size];
-    java.util.Arrays.fill(label, -1);
+  /** Per record, the unit holding the given naming scalar of {@link #labelNodes}, or -1. */
+  private int[] unitsHolding(int[] nodes) {
+    int[] units = new int[tree.size];
+    java.util.Arrays.fill(units, -1);
     for (int n = 0; n < tree.size; n++) {
-      for (int m = labelNode[n]; m >= 0 && m != n; m = tree.parent[m]) {
+      for (int m = nodes[n]; m >= 0 && m != n; m = tree.parent[m]) {
         if (unitOf[m] >= 0) {
-          label[n] = unitOf[m];
+          units[n] = unitOf[m];
           break;
         }
       }
     }
-    return label;
+    return units;
   }
 
-  /** How well a key names its record: the index in {@link #LABEL_KEYS}, then keys ending in id, name or title. */
-  private static int labelRank(String key) {
+  /** Whether {@code node} is {@code ancestor} or lies inside it. */
+  private boolean inside(int node, int ancestor) {
+    for (int m = node; m >= 0; m = tree.parent[m]) if (m == ancestor) return true;
+    return false;
+  }
+
+  private static String normalisedKey(String key) {
+    return key == null ? "" : key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+  }
+
+  /** How well a key names its record as an identifier: the index in {@link #ID_KEYS}, then keys ending in id. */
+  private static int idRank(String key) {
     if (key == null) return Integer.MAX_VALUE;
-    String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
-    int exact = LABEL_KEYS.indexOf(k);
+    String k = normalisedKey(key);
+    int exact = ID_KEYS.indexOf(k);
     if (exact >= 0) return exact;
-    if (k.endsWith("id")) return LABEL_KEYS.size();
-    if (k.endsWith("name") || k.endsWith("title")) return LABEL_KEYS.size() + 1;
-    return Integer.MAX_VALUE;
+    return k.endsWith("id") ? ID_KEYS.size() : Integer.MAX_VALUE;
   }
 
-  /** The identifying member of the nearest record around the unit that is not the unit itself, or -1. */
-  private int anchorOf(int unit, int[] label) {
+  /** How well a key names its record as a name: the index in {@link #NAME_KEYS}, then keys ending in name or title. */
+  private static int nameRank(String key) {
+    if (key == null) return Integer.MAX_VALUE;
+    String k = normalisedKey(key);
+    int exact = NAME_KEYS.indexOf(k);
+    if (exact >= 0) return exact;
+    return k.endsWith("name") || k.endsWith("title") ? NAME_KEYS.size() : Integer.MAX_VALUE;
+  }
+
+  /**
+   * What must come with a unit: the name of the nearest record around it (else its identifier); a record's name comes
+   * with its identifier; a record's identifier with what names the record around that record.
+   */
+  private int anchorOf(int unit, int[] idUnit, int[] nameUnit) {
     for (int n = tree.parent[nodeOf[unit]]; n >= 0; n = tree.parent[n]) {
-      if (label[n] >= 0 && label[n] != unit) return label[n];
+      int id = idUnit[n];
+      int name = nameUnit[n];
+      if (id < 0 && name < 0) continue;
+      if (unit == id) continue;
+      if (unit == name) {
+        if (id >= 0) return id;
+        continue;
+      }
+      return name >= 0 ? name : id;
     }
     return -1;
   }
 
   // ----------------------------------------------------------------------------------------------------- rank texts
 
-  private String rankTextOf(int unit, int[] label, int[] labelNode) {
+  private String rankTextOf(int unit, int[] idNode, int[] nameNode) {
     int node = nodeOf[unit];
     StringBuilder out = new StringBuilder();
     List<Integer> records = new ArrayList<>();
     for (int n = tree.parent[node]; n >= 0; n = tree.parent[n]) {
-      if (label[n] >= 0 && label[n] != unit) records.add(0, labelNode[n]);
+      for (int named : new int[] {nameNode[n], idNode[n]}) {
+        if (named >= 0 && !inside(named, node)) records.add(0, named);
+      }
     }
     for (int named : records) {
       out.append(tree.key[named]).append(": ");

@@ -64,6 +64,25 @@ class JsonSegmenterTest {
   }
 
   @Test
+  void aRecordWrappedInAnEnvelopeIsNamedByItsIdAndTheNameInside() {
+    String text = """
+        {"data": [
+          {"type": "country", "id": "ZA", "attributes": {"name": "South Africa", "cca3": "ZAF", "region": "Africa"}},
+          {"type": "country", "id": "SN", "attributes": {"name": "Senegal", "cca3": "SEN", "region": "Africa"}}
+        ]}""";
+    SegmentedDocument doc = segment(text, 40);
+    List<String> texts = JsonSegmenter.texts(text, doc.units());
+    int cca3 = texts.indexOf("\"cca3\": \"ZAF\"");
+    int name = texts.indexOf("\"name\": \"South Africa\"");
+    int id = texts.indexOf("\"id\": \"ZA\"");
+    assertTrue(cca3 > 0 && name > 0 && id >= 0, texts.toString());
+    assertEquals("id: \"ZA\"; name: \"South Africa\"; data[0].attributes.cca3: \"ZAF\"", doc.rankText(cca3));
+    assertEquals(name, doc.anchor(cca3));
+    assertEquals(id, doc.anchor(name));
+    assertEquals(-1, doc.anchor(id));
+  }
+
+  @Test
   void aRecordMemberComesWithItsIdentifyingMember() {
     String text = """
         {"orders": [
