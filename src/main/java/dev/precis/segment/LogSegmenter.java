@@ -74,7 +74,7 @@ public final class LogSegmenter implements StructuredSegmenter {
           + "|BUILD FAIL|Build failed|FAILURE: |\\bFAILED\\b|npm ERR!|^E {2,}|--- FAIL|^FAIL\\b"
           + "|\\bexpected:? ?<.*> but was:? ?<|AssertionError|AssertionFailedError|ComparisonFailure"
           + "|Failed to execute goal|: error(?: [A-Z]+\\d+)?:|^_{3,} \\S.* _{3,}$|There were failing tests"
-          + "|Execution failed for task|Tests failed|\\b\\d+ failed\\b");
+          + "|Execution failed for task|Tests failed|\\b\\d+ failed(?:,| in \\d)");
   private static final Pattern ERROR = Pattern.compile(
       "\\b(?:FATAL|ERROR|SEVERE|CRITICAL|CRIT|PANIC|EMERG|ALERT)\\b|level=\"?(?:error|fatal|crit\\w*|panic)"
           + "|^\\s*(?:\\S+\\s+){0,3}[EF]/[\\w.$-]+|^[EF]\\d{4} ");

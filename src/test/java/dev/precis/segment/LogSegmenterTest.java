@@ -120,6 +120,7 @@ class LogSegmenterTest {
     }
     int last = doc.units().size() - 1;
     assertEquals("""
+        … 1 line omitted
         2026-12-06 10:00:07,031 ERROR [exec-3] c.e.OrderService - order ORD-88 could not be priced
         java.lang.IllegalStateException: no rate for currency XDR
         \tat com.example.rates.Step0.run(Step.java:10)
@@ -195,7 +196,8 @@ class LogSegmenterTest {
     SegmentedDocument doc = segment(text);
     assertEquals(5, doc.units().size());
     assertEquals("… 1 line omitted\nbeta\n… 3 lines omitted", render(doc, units(1), "…"));
-    assertEquals("beta\n\ngamma", render(doc, units(1, 2), "…"), "the blank line between kept lines stays");
+    assertEquals("… 1 line omitted\nbeta\n\ngamma\n… 2 lines omitted", render(doc, units(1, 2), "…"),
+        "the blank line between kept lines stays");
     assertEquals("beta\nepsilon", render(doc, units(1, 4), ""));
     assertEquals("alpha 1\n[...] 4 lines omitted", render(doc, units(0), "[...]"));
     assertEquals(text.strip(), render(doc, units(0, 1, 2, 3, 4), "…"));
@@ -224,7 +226,7 @@ class LogSegmenterTest {
     assertTrue(doc.rankText(1).length() <= 2_000);
     assertEquals("2026-12-06 09:59:59 INFO start\n… 1 line omitted\n2026-12-06 10:00:01 ERROR boom happened here",
         render(doc, units(0, 2), "…"));
-    assertTrue(LogSegmenter.looksLikeLog(text));
+    assertTrue(LogSegmenter.looksLikeLog(text + "2026-12-06 10:00:02 INFO retry\n2026-12-06 10:00:03 INFO done\n"));
   }
 
   @Test
