@@ -80,11 +80,6 @@ public final class LogSegmenter implements StructuredSegmenter {
           + "|^\\s*(?:\\S+\\s+){0,3}[EF]/[\\w.$-]+|^[EF]\\d{4} ");
   private static final Pattern WARN = Pattern.compile(
       "\\b(?:WARN|WARNING)\\b|level=\"?warn|^\\s*(?:\\S+\\s+){0,3}W/[\\w.$-]+|^W\\d{4} ");
-  /** What a line's shape normalises: quoted strings, paths and URLs, qualified names, tokens with digits. */
-  private static final Pattern VARIABLE = Pattern.compile(
-      "\"[^\"]*\"|'[^']*'|\\S*[/\\\\]\\S*[/\\\\]\\S*|[\\w$]+(?:\\.[\\w$]+){2,}|[\\w.:+-]*\\d[\\w.:+-]*");
-  private static final Pattern BLANKS = Pattern.compile("\\s+");
-
   private final int maxUnitChars;
 
   public LogSegmenter() {
@@ -211,13 +206,19 @@ public final class LogSegmenter implements StructuredSegmenter {
   private static int firstFrameOf(List<Line> lines, int i) {
     Line line = lines.get(i);
     if (line.frame) return -1;
+    int frame = -1;
     for (int j = i + 1; j < lines.size() && j <= i + MAX_MESSAGE_LINES; j++) {
       Line next = lines.get(j);
-      if (next.block != line.block) return -1;
-      if (next.frame) return j == i + 1 || line.exception ? j : -1;
-      if (next.logLine || next.cause) return -1;
+      if (next.block != line.block || next.cause) return -1;
+      if (next.frame) {
+        frame = j;
+        break;
+      }
+      if (!line.exception) return -1;
     }
-    return -1;
+    if (frame < 0) return -1;
+    for (int j = i + 1; j < frame; j++) if (lines.get(j).logLine()) return -1; // a new record, not a message line
+    return frame;
   }
 
   /** How much a line says about what went wrong. */
@@ -245,8 +246,9 @@ public final class LogSegmenter implements StructuredSegmenter {
     final boolean frame;
     final boolean cause;
     final boolean exception;
-    final boolean logLine;
     final Level level;
+    private final String head;
+    private Boolean logLine;
     private String shape;
 
     Line(String text, int start, int end, int block, int number, boolean afterPythonFrame) {
@@ -260,10 +262,16 @@ public final class LogSegmenter implements StructuredSegmenter {
       boolean pythonSource = afterPythonFrame && start - lineStart >= 4 && !head.strip().startsWith("File ");
       this.frame = pythonSource || FRAME.matcher(head).lookingAt();
       this.cause = !frame && CAUSE.matcher(head).lookingAt();
+      this.head = head;
       String content = head.strip();
-      this.exception = !frame && EXCEPTION.matcher(content).find();
-      this.logLine = LOG_LINE.matcher(head).lookingAt();
+      this.exception = !frame && containsAny(content, EXCEPTION_WORDS) && EXCEPTION.matcher(content).find();
       this.level = frame ? Level.PLAIN : levelOf(content, exception);
+    }
+
+    /** Whether the line opens a log record (read lazily: only lines above a frame ask). */
+    boolean logLine() {
+      if (logLine == null) logLine = LOG_LINE.matcher(head).lookingAt();
+      return logLine;
     }
 
     boolean pythonFrame() {
@@ -274,22 +282,105 @@ public final class LogSegmenter implements StructuredSegmenter {
       return end - start;
     }
 
-    /** The line with what varies between similar lines normalised (read lazily: only runs compare shapes). */
+    /** The line's {@link #shape}, computed once. */
     String shape() {
-      if (shape == null) {
-        String head = text.substring(start, Math.min(end, start + MAX_READ_CHARS));
-        shape = BLANKS.matcher(VARIABLE.matcher(head).replaceAll("#")).replaceAll(" ");
-      }
+      if (shape == null) shape = LogSegmenter.shape(text, start, Math.min(end, start + MAX_READ_CHARS));
       return shape;
     }
   }
 
+  /**
+   * What similar lines have in common: the line with each quoted string, each path or URL (a token with two or more
+   * slashes), and each run of word chars that holds a digit (a number, a timestamp, an id, a hash) or two dots (a
+   * qualified name) read as {@code #}, and blanks as one space. One pass, so a long line costs its length.
+   */
+  static String shape(String text, int from, int to) {
+    StringBuilder out = new StringBuilder(to - from);
+    int i = from;
+    while (i < to) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        while (i < to && Character.isWhitespace(text.charAt(i))) i++;
+        out.append(' ');
+        continue;
+      }
+      if (c == '"' || c == '\'') {
+        int close = text.indexOf(c, i + 1);
+        if (close > 0 && close < to) {
+          out.append('#');
+          i = close + 1;
+          continue;
+        }
+      }
+      int end = i + 1;
+      int slashes = c == '/' || c == '\\' ? 1 : 0;
+      while (end < to && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '"') {
+        if (text.charAt(end) == '/' || text.charAt(end) == '\\') slashes++;
+        end++;
+      }
+      if (slashes >= 2) {
+        out.append('#');
+      } else {
+        wordRuns(text, i, end, out);
+      }
+      i = end;
+    }
+    return out.toString();
+  }
+
+  /** Copies a token with each run of word chars that holds a digit or two dots written as {@code #}. */
+  private static void wordRuns(String text, int from, int to, StringBuilder out) {
+    int i = from;
+    while (i < to) {
+      if (!wordChar(text.charAt(i))) {
+        out.append(text.charAt(i++));
+        continue;
+      }
+      int end = i;
+      boolean digit = false;
+      int dots = 0;
+      while (end < to && wordChar(text.charAt(end))) {
+        char c = text.charAt(end++);
+        digit |= Character.isDigit(c);
+        if (c == '.') dots++;
+      }
+      if (digit || dots >= 2) {
+        out.append('#');
+      } else {
+        out.append(text, i, end);
+      }
+      i = end;
+    }
+  }
+
+  private static boolean wordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == ':' || c == '+' || c == '-' || c == '$';
+  }
+
+  // Words without which a pattern cannot match: most lines have none, and indexOf is much cheaper than the patterns.
+  private static final String[] EXCEPTION_WORDS = {"Exception", "Error", "Throwable", "Failure", "Caused by",
+      "Suppressed", "Traceback", "panic: "};
+  private static final String[] FAILURE_WORDS = {"FAIL", "Fail", "fail", "ERR", "rror", "expected", "<<<", "E  ",
+      "___"};
+  private static final String[] ERROR_WORDS = {"FATAL", "ERROR", "SEVERE", "CRIT", "PANIC", "EMERG", "ALERT",
+      "level=", "E/", "F/", "E1", "E0", "F1", "F0"};
+  private static final String[] WARN_WORDS = {"WARN", "level=", "W/", "W1", "W0"};
+
   private static Level levelOf(String content, boolean exception) {
-    if (FAILURE.matcher(content).find()) return Level.FAILURE;
-    if (ERROR.matcher(content).find()) return letters(content) >= 8 ? Level.ERROR : Level.PLAIN;
+    if (containsAny(content, FAILURE_WORDS) && FAILURE.matcher(content).find()) return Level.FAILURE;
+    if (containsAny(content, ERROR_WORDS) && ERROR.matcher(content).find()) {
+      return letters(content) >= 8 ? Level.ERROR : Level.PLAIN;
+    }
     if (exception) return Level.ERROR;
-    if (WARN.matcher(content).find()) return letters(content) >= 8 ? Level.WARN : Level.PLAIN;
+    if (containsAny(content, WARN_WORDS) && WARN.matcher(content).find()) {
+      return letters(content) >= 8 ? Level.WARN : Level.PLAIN;
+    }
     return Level.PLAIN;
+  }
+
+  private static boolean containsAny(String text, String[] words) {
+    for (String w : words) if (text.contains(w)) return true;
+    return false;
   }
 
   private static int letters(String s) {
