@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Priors: exception lines and failure summaries 1, {@code Caused by:} 0.9, other ERROR and FATAL lines 0.8, WARN
  * 0.5, the first and last lines at least 0.3, other lines 0.1; folded lines half their first line's, frames below an
- * exception line 0.05.
+ * exception line 0.05 (they come with it when kept), frames with no exception line above them 0.5.
  */
 final class LogStructure implements Structure {
   private static final int MAX_RANK_CHARS = 2_000;
