@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>JSON Lines: two or more lines, each one object or array;
  *   <li>a table: a Markdown pipe table alone, or TSV, or CSV: at least 3 rows and 2 columns, every row with the
  *       header's number of cells, header cells of at most 60 chars (two columns need 5 rows);
+ *   <li>a log, tried before TSV and CSV: {@link LogSegmenter#looksLikeLog} (60% of its first lines, at least 5, open
+ *       with a timestamp, a level tag or a build-tool prefix, or are stack frames; not a table, no Markdown fence);
  *   <li>prose and Markdown otherwise (today's {@link Segmenter}).
  * </ol>
  *
@@ -56,7 +58,8 @@ public final class DocumentSegmenter {
       case JSON -> new JsonSegmenter(maxUnitChars, false, compactJson).segment(text);
       case JSONL -> new JsonSegmenter(maxUnitChars, true, compactJson).segment(text);
       case CSV, TSV -> new TableSegmenter(declared, false).segment(text);
-      case LOG, CODE -> null;
+      case LOG -> new LogSegmenter().segment(text);
+      case CODE -> null;
     };
     if (structured == null) return new SegmentedDocument(index, title, text, prose.segment(text));
     return new SegmentedDocument(index, title, text, structured.units(), structured.structure());
@@ -262,6 +265,10 @@ public final class DocumentSegmenter {
     if (c == '|') {
       Structured table = tryParse(new TableSegmenter(Format.MARKDOWN, true), text, true);
       if (table != null) return table;
+    }
+    if (LogSegmenter.looksLikeLog(text)) {
+      Structured log = tryParse(new LogSegmenter(), text, false);
+      if (log != null) return log;
     }
     if (text.indexOf('\t') >= 0) {
       Structured tsv = tryParse(new TableSegmenter(Format.TSV, true), text, true);

@@ -12,5 +12,10 @@
  * quotes and brackets stay with their sentence. A piece still over the limit is cut at the last clause boundary
  * ({@code ; : , – —}, full-width commas) within the limit, else the last whitespace, else a hard cut that keeps surrogate
  * pairs, combining marks and emoji sequences together. Every unit is trimmed, so whitespace is the only text left out.
+ *
+ * <p>A log ({@link dev.precis.segment.LogSegmenter}) is cut at lines in one pass: consecutive lines of the same shape
+ * (numbers, ids, hashes, paths, timestamps and quoted strings read alike) fold under their first line, an exception
+ * line with its message and first frames is one unit with its other frames anchored to it, and failure summaries,
+ * errors and warnings carry a prior; left-out lines come back as one note per gap ({@code … 412 similar lines}).
  */
 package dev.precis.segment;
