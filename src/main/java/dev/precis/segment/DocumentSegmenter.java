@@ -11,6 +11,7 @@ import java.util.List;
  * <ol>
  *   <li>JSON: one object or array, strict RFC 8259, nothing after it;
  *   <li>JSON Lines: two or more lines, each one object or array;
+ *   <li>source code: {@link CodeSegmenter#looksLikeCode} (declarations, imports and statements, no prose);
  *   <li>a table: a Markdown pipe table alone, or TSV, or CSV: at least 3 rows and 2 columns, every row with the
  *       header's number of cells, header cells of at most 60 chars (two columns need 5 rows);
  *   <li>prose and Markdown otherwise (today's {@link Segmenter}).
@@ -56,7 +57,8 @@ public final class DocumentSegmenter {
       case JSON -> new JsonSegmenter(maxUnitChars, false, compactJson).segment(text);
       case JSONL -> new JsonSegmenter(maxUnitChars, true, compactJson).segment(text);
       case CSV, TSV -> new TableSegmenter(declared, false).segment(text);
-      case LOG, CODE -> null;
+      case LOG -> null;
+      case CODE -> new CodeSegmenter(maxUnitChars).segment(text);
     };
     if (structured == null) return new SegmentedDocument(index, title, text, prose.segment(text));
     return new SegmentedDocument(index, title, text, structured.units(), structured.structure());
@@ -258,6 +260,10 @@ public final class DocumentSegmenter {
         Structured lines = tryParse(new JsonSegmenter(maxUnitChars, true, compactJson), text, false);
         if (lines != null && lines.units().size() >= 2) return lines;
       }
+    }
+    if (CodeSegmenter.looksLikeCode(text)) {
+      Structured code = tryParse(new CodeSegmenter(maxUnitChars), text, false);
+      if (code != null) return code;
     }
     if (c == '|') {
       Structured table = tryParse(new TableSegmenter(Format.MARKDOWN, true), text, true);

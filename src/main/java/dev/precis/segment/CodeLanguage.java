@@ -1,0 +1,136 @@
+package dev.precis.segment;
+
+import java.util.regex.Pattern;
+
+/**
+ * The language of a source file, guessed from the forms its lines take; it decides the lexer's rules (comments,
+ * strings), whether blocks are braces or indentation, and the comment an elision note is written in. Other brace
+ * languages (C, C++, C#, Kotlin, Rust, Swift, Scala) are read as {@link #BRACES}.
+ */
+enum CodeLanguage {
+  JAVA("//"),
+  PYTHON("#"),
+  JAVASCRIPT("//"),
+  TYPESCRIPT("//"),
+  GO("//"),
+  BRACES("//");
+
+  private final String lineComment;
+
+  CodeLanguage(String lineComment) {
+    this.lineComment = lineComment;
+  }
+
+  String lineComment() {
+    return lineComment;
+  }
+
+  private static final int SAMPLE_LINES = 2_000;
+
+  private static final Pattern PYTHON_FORMS = Pattern.compile(
+      "^(?:(?:async\\s+)?def\\s+\\w+\\s*\\(.*|class\\s+\\w+\\s*(?:\\(.*\\))?\\s*:|from\\s+[\\w.]+\\s+import\\s.*"
+          + "|import\\s+[\\w.]+(?:\\s+as\\s+\\w+)?(?:\\s*,\\s*[\\w.]+)*|if\\s+__name__\\s*==.*:|elif\\s.*:"
+          + "|except(?:\\s.*)?:|@[\\w.]+(?:\\(.*\\))?)$");
+  private static final Pattern GO_FORMS = Pattern.compile(
+      "^(?:package\\s+\\w+|func\\s+(?:\\([^)]*\\)\\s*)?\\w+\\s*[(\\[].*|type\\s+\\w+\\s+(?:struct|interface)\\s*\\{"
+          + "|import\\s+(?:\\(|\"[\\w./-]+\")|\\w+(?:\\s*,\\s*\\w+)*\\s*:=.*)$");
+  private static final Pattern JAVA_FORMS = Pattern.compile(
+      "^(?:package\\s+[\\w.]+;|import\\s+(?:static\\s+)?[\\w.]+(?:\\.\\*)?;"
+          + "|(?:(?:public|protected|private|abstract|static|final|sealed|non-sealed|strictfp)\\s+)*"
+          + "(?:class|interface|enum|record|@interface)\\s+\\w+.*"
+          + "|(?:(?:public|protected|private|static|final|abstract|synchronized|native|default)\\s+)+"
+          + "[\\w<>\\[\\]., ?]+\\s+\\w+\\s*\\(.*|@[A-Z]\\w*(?:\\(.*\\))?)$");
+  private static final Pattern SCRIPT_FORMS = Pattern.compile(
+      "^(?:(?:export\\s+)?(?:default\\s+)?(?:async\\s+)?function\\s*\\*?\\s*[\\w$]*\\s*\\(.*"
+          + "|(?:export\\s+)?(?:const|let|var)\\s+[\\w${}\\[\\], ]+\\s*(?::\\s*[^=]+)?=.*"
+          + "|import\\s+.*\\s+from\\s+['\"].*|import\\s+['\"].*|export\\s+.*|(?:module\\.)?exports[.\\s=].*"
+          + "|.*=>\\s*\\{|.*\\brequire\\(['\"].*)$");
+  private static final Pattern TYPESCRIPT_FORMS = Pattern.compile(
+      "^(?:(?:export\\s+)?(?:declare\\s+)?(?:interface|type|enum|namespace|module|abstract\\s+class)\\s+[\\w$.]+.*"
+          + "|(?:export\\s+)?declare\\s+.*|(?:readonly\\s+)?[\\w$]+\\??\\s*:\\s*[\\w$<>\\[\\]|. ]+;"
+          + "|.*\\)\\s*:\\s*[\\w$<>\\[\\]|. ]+\\s*[{;]|(?:public|private|protected|readonly)\\s+[\\w$]+\\s*[:(].*)$");
+  private static final Pattern C_FORMS = Pattern.compile(
+      "^(?:#include\\s*[<\"].*|#define\\s.*|#if.*|#endif.*|using\\s+[\\w.:]+;|namespace\\s+[\\w.:]+\\s*\\{?"
+          + "|fn\\s+\\w+.*|(?:pub\\s+)?(?:struct|impl|trait|mod)\\s+\\w+.*|use\\s+[\\w:{}, ]+;|fun\\s+\\w+.*)$");
+  /** Statement forms every brace or indentation language shares. */
+  private static final Pattern STATEMENT_FORMS = Pattern.compile(
+      "^(?:(?:if|for|while|switch|catch)\\s*\\(.*\\)\\s*\\{|}\\s*else(?:\\s+if\\s*\\(.*\\))?\\s*\\{|}\\s*catch.*\\{"
+          + "|return\\b.*;|try\\s*\\{|(?:self|this)\\.[\\w$]+\\s*=.*|[\\w$.\\[\\]]+\\s*\\(.*\\);)$");
+
+  /**
+   * Whether the text reads as source code: at least three lines, two or more that take a form only code takes (a
+   * declaration, an import, a statement with its punctuation), no Markdown fence, and code-like lines (ending in
+   * {@code ; { } ( ) [ ] , :} or taking such a form) far outnumbering prose-like ones (four or more words and no
+   * code punctuation at the end). Reads at most the first {@value #SAMPLE_LINES} lines.
+   */
+  static boolean looksLikeCode(String text) {
+    int lines = 0;
+    int forms = 0;
+    int codeLines = 0;
+    int proseLines = 0;
+    int from = 0;
+    int n = text.length();
+    while (from < n && lines < SAMPLE_LINES) {
+      int end = text.indexOf('\n', from);
+      if (end < 0) end = n;
+      String line = text.substring(from, Math.min(end, from + 400)).strip();
+      from = end + 1;
+      if (line.isEmpty()) continue;
+      lines++;
+      if (line.startsWith("```") || line.startsWith("~~~")) return false;
+      if (line.startsWith("//") || line.startsWith("/*") || line.startsWith("*") || line.startsWith("#!")) continue;
+      boolean form = line.length() < 400 && (PYTHON_FORMS.matcher(line).matches() || GO_FORMS.matcher(line).matches()
+          || JAVA_FORMS.matcher(line).matches() || SCRIPT_FORMS.matcher(line).matches()
+          || TYPESCRIPT_FORMS.matcher(line).matches() || C_FORMS.matcher(line).matches()
+          || STATEMENT_FORMS.matcher(line).matches());
+      if (form) forms++;
+      if (line.startsWith("#")) continue; // a Python comment or a Markdown heading: neither counts
+      char last = line.charAt(line.length() - 1);
+      if (form || ";{}()[],:".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400 && line.matches(
+          "[\\w$.\\[\\]]+\\s*[-+*/%|&]?=\\s*\\S.*|(?:return|raise|yield|pass|break|continue|del|assert)\\b.*")) {
+        codeLines++;
+      } else if (line.split("\\s+").length >= 4) {
+        proseLines++;
+      }
+    }
+    return lines >= 3 && forms >= 2 && codeLines >= 3 * proseLines && codeLines >= 2;
+  }
+
+  /** The language the text's forms point to most; {@link #BRACES} when none does. */
+  static CodeLanguage guess(String text) {
+    int[] votes = new int[values().length];
+    int braces = 0;
+    int colons = 0;
+    int from = 0;
+    int n = text.length();
+    int lines = 0;
+    while (from < n && lines < SAMPLE_LINES) {
+      int end = text.indexOf('\n', from);
+      if (end < 0) end = n;
+      String line = text.substring(from, Math.min(end, from + 400)).strip();
+      from = end + 1;
+      if (line.isEmpty()) continue;
+      lines++;
+      if (line.endsWith("{") || line.startsWith("}")) braces++;
+      if (line.endsWith(":") && !line.startsWith("case ") && !line.startsWith("default")) colons++;
+      if (PYTHON_FORMS.matcher(line).matches()) votes[PYTHON.ordinal()] += 2;
+      if (GO_FORMS.matcher(line).matches()) votes[GO.ordinal()] += 2;
+      if (JAVA_FORMS.matcher(line).matches()) votes[JAVA.ordinal()] += 2;
+      if (SCRIPT_FORMS.matcher(line).matches()) votes[JAVASCRIPT.ordinal()] += 2;
+      if (TYPESCRIPT_FORMS.matcher(line).matches()) votes[TYPESCRIPT.ordinal()] += 2;
+      if (C_FORMS.matcher(line).matches()) votes[BRACES.ordinal()] += 2;
+    }
+    if (votes[TYPESCRIPT.ordinal()] > 0) votes[TYPESCRIPT.ordinal()] += votes[JAVASCRIPT.ordinal()] / 2;
+    if (colons > braces) votes[PYTHON.ordinal()] += colons - braces;
+    else votes[PYTHON.ordinal()] = Math.min(votes[PYTHON.ordinal()], braces == 0 ? Integer.MAX_VALUE : 0);
+    CodeLanguage best = BRACES;
+    int most = 0;
+    for (CodeLanguage l : values()) {
+      if (votes[l.ordinal()] > most) {
+        most = votes[l.ordinal()];
+        best = l;
+      }
+    }
+    return best;
+  }
+}
