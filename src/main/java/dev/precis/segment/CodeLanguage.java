@@ -52,22 +52,25 @@ enum CodeLanguage {
   private static final Pattern C_FORMS = Pattern.compile(
       "^(?:#include\\s*[<\"].*|#define\\s.*|#if.*|#endif.*|using\\s+[\\w.:]+;|namespace\\s+[\\w.:]+\\s*\\{?"
           + "|fn\\s+\\w+.*|(?:pub\\s+)?(?:struct|impl|trait|mod)\\s+\\w+.*|use\\s+[\\w:{}, ]+;|fun\\s+\\w+.*)$");
+  /** A Java package or import line, which no other text takes: it counts as two forms. */
+  private static final Pattern JAVA_HEADER = Pattern.compile("^(?:package|import)\\s+[\\w.]+(?:\\.\\*)?;$");
   /** Statement forms every brace or indentation language shares. */
   private static final Pattern STATEMENT_FORMS = Pattern.compile(
       "^(?:(?:if|for|while|switch|catch)\\s*\\(.*\\)\\s*\\{|}\\s*else(?:\\s+if\\s*\\(.*\\))?\\s*\\{|}\\s*catch.*\\{"
           + "|return\\b.*;|try\\s*\\{|(?:self|this)\\.[\\w$]+\\s*=.*|[\\w$.\\[\\]]+\\s*\\(.*\\);)$");
 
   /**
-   * Whether the text reads as source code: at least three lines, two or more that take a form only code takes (a
-   * declaration, an import, a statement with its punctuation), no Markdown fence, and code-like lines (ending in
-   * {@code ; { } ( ) [ ] , :} or taking such a form) far outnumbering prose-like ones (four or more words and no
-   * code punctuation at the end). Reads at most the first {@value #SAMPLE_LINES} lines.
+   * Whether the text reads as source code: at least three lines, no Markdown fence, code-like lines (ending in {@code
+   * ; { } ( ) [ ] , : + * / = & | < >}, an assignment, or taking a form only code takes: a declaration, an import, a statement with
+   * its punctuation) at least three times as many as prose-like ones (four or more words, no such ending), and two
+   * such forms, or one with five code-like lines and no prose. Comments and Python docstrings do not count. Reads at most the first {@value #SAMPLE_LINES} lines.
    */
   static boolean looksLikeCode(String text) {
     int lines = 0;
     int forms = 0;
     int codeLines = 0;
     int proseLines = 0;
+    boolean docstring = false;
     int from = 0;
     int n = text.length();
     while (from < n && lines < SAMPLE_LINES) {
@@ -78,22 +81,34 @@ enum CodeLanguage {
       if (line.isEmpty()) continue;
       lines++;
       if (line.startsWith("```") || line.startsWith("~~~")) return false;
+      boolean wasDocstring = docstring;
+      if (occurrences(line, "\"\"\"") % 2 == 1 || occurrences(line, "'''") % 2 == 1) docstring = !docstring;
+      if (wasDocstring || docstring) continue; // a Python docstring's prose is not the code's
       if (line.startsWith("//") || line.startsWith("/*") || line.startsWith("*") || line.startsWith("#!")) continue;
       boolean form = line.length() < 400 && (PYTHON_FORMS.matcher(line).matches() || GO_FORMS.matcher(line).matches()
           || JAVA_FORMS.matcher(line).matches() || SCRIPT_FORMS.matcher(line).matches()
           || TYPESCRIPT_FORMS.matcher(line).matches() || C_FORMS.matcher(line).matches()
           || STATEMENT_FORMS.matcher(line).matches());
-      if (form) forms++;
+      if (form) forms += JAVA_HEADER.matcher(line).matches() ? 2 : 1;
       if (line.startsWith("#")) continue; // a Python comment or a Markdown heading: neither counts
-      char last = line.charAt(line.length() - 1);
-      if (form || ";{}()[],:".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400 && line.matches(
+      int comment = line.indexOf(" // ");
+      String code = comment > 0 ? line.substring(0, comment).strip() : line;
+      char last = code.charAt(code.length() - 1);
+      if (form || ";{}()[],:+*/=&|<>".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400 && line.matches(
           "[\\w$.\\[\\]]+\\s*[-+*/%|&]?=\\s*\\S.*|(?:return|raise|yield|pass|break|continue|del|assert)\\b.*")) {
         codeLines++;
       } else if (line.split("\\s+").length >= 4) {
         proseLines++;
       }
     }
-    return lines >= 3 && forms >= 2 && codeLines >= 3 * proseLines && codeLines >= 2;
+    return lines >= 3 && codeLines >= 3 * proseLines && (forms >= 2 && codeLines >= 1 || forms >= 1 && codeLines >= 5
+        && proseLines == 0);
+  }
+
+  private static int occurrences(String line, String what) {
+    int count = 0;
+    for (int at = line.indexOf(what); at >= 0; at = line.indexOf(what, at + what.length())) count++;
+    return count;
   }
 
   /** The language the text's forms point to most; {@link #BRACES} when none does. */
