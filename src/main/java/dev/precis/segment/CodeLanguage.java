@@ -63,7 +63,7 @@ enum CodeLanguage {
    * Whether the text reads as source code: at least three lines, no Markdown fence, code-like lines (ending in {@code
    * ; { } ( ) [ ] , : + * / = & | < >}, an assignment, or taking a form only code takes: a declaration, an import, a statement with
    * its punctuation) at least three times as many as prose-like ones (four or more words, no such ending), and two
-   * such forms, or one with five code-like lines and no prose. Comments and Python docstrings do not count. Reads at most the first {@value #SAMPLE_LINES} lines.
+   * such forms, or one with five code-like lines and no prose. Comments, Python docstrings and lines that are a string alone do not count. Reads at most the first {@value #SAMPLE_LINES} lines.
    */
   static boolean looksLikeCode(String text) {
     int lines = 0;
@@ -80,10 +80,11 @@ enum CodeLanguage {
       from = end + 1;
       if (line.isEmpty()) continue;
       lines++;
-      if (line.startsWith("```") || line.startsWith("~~~")) return false;
       boolean wasDocstring = docstring;
       if (occurrences(line, "\"\"\"") % 2 == 1 || occurrences(line, "'''") % 2 == 1) docstring = !docstring;
       if (wasDocstring || docstring) continue; // a Python docstring's prose is not the code's
+      if (line.startsWith("```") || line.startsWith("~~~")) return false;
+      if (line.startsWith("\"") || line.startsWith("'")) continue; // a string alone: a docstring, a table entry
       if (line.startsWith("//") || line.startsWith("/*") || line.startsWith("*") || line.startsWith("#!")) continue;
       boolean form = line.length() < 400 && (PYTHON_FORMS.matcher(line).matches() || GO_FORMS.matcher(line).matches()
           || JAVA_FORMS.matcher(line).matches() || SCRIPT_FORMS.matcher(line).matches()
@@ -91,13 +92,13 @@ enum CodeLanguage {
           || STATEMENT_FORMS.matcher(line).matches());
       if (form) forms += JAVA_HEADER.matcher(line).matches() ? 2 : 1;
       if (line.startsWith("#")) continue; // a Python comment or a Markdown heading: neither counts
-      int comment = line.indexOf(" // ");
+      int comment = Math.max(line.indexOf(" // "), line.indexOf(" # "));
       String code = comment > 0 ? line.substring(0, comment).strip() : line;
       char last = code.charAt(code.length() - 1);
       if (form || ";{}()[],:+*/=&|<>".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400 && line.matches(
           "[\\w$.\\[\\]]+\\s*[-+*/%|&]?=\\s*\\S.*|(?:return|raise|yield|pass|break|continue|del|assert)\\b.*")) {
         codeLines++;
-      } else if (line.split("\\s+").length >= 4) {
+      } else if (code.split("\\s+").length >= 4) {
         proseLines++;
       }
     }

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * A declared structured format must parse ({@link FormatException} names the line and column where it does not); a
  * declared {@code text} or {@code markdown} is prose, except that a Markdown text that is one pipe table alone is
- * segmented as a table. Thread-safe.
+ * segmented as a table; a declared {@code code} never fails (what does not parse is read as lines). Thread-safe.
  */
 public final class DocumentSegmenter {
   private final Segmenter prose;

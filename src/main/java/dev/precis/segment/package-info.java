@@ -12,5 +12,12 @@
  * quotes and brackets stay with their sentence. A piece still over the limit is cut at the last clause boundary
  * ({@code ; : , – —}, full-width commas) within the limit, else the last whitespace, else a hard cut that keeps surrogate
  * pairs, combining marks and emoji sequences together. Every unit is trimmed, so whitespace is the only text left out.
+ *
+ * <p>Source code ({@link dev.precis.segment.CodeSegmenter}) is cut by lines and brackets, never by a native parser: a
+ * lexer ({@code CodeLexer}) marks strings, comments, text blocks, templates and raw strings so that only code braces
+ * count; imports are one unit, each block (a brace at a line's end, a Python colon over an indented block) is a header
+ * (doc comment, annotations, signature) and its body, classes are opened into their members, other lines are line
+ * units; a body's anchor is its header, a member's its class. Kept lines are written verbatim; a body left out under
+ * its kept signature reads {@code { … }} (Python {@code ...}), other left-out lines one comment line.
  */
 package dev.precis.segment;
