@@ -228,6 +228,44 @@ class CodeSegmenterTest {
   }
 
   @Test
+  void detectedWholeAndDeclaredCodeNeverFails() {
+    for (String code : List.of(JAVA, PYTHON, JAVASCRIPT, TYPESCRIPT, GO)) {
+      assertEquals(Format.CODE, DocumentSegmenter.detect(code), code);
+    }
+    String prose = "Refunds are paid back within five days. Nothing here is code, but it is declared so.";
+    SegmentedDocument declared = new DocumentSegmenter(2_000).segment(0, null, prose, Format.CODE);
+    assertEquals(Format.CODE, declared.format());
+    assertEquals(prose, render(declared, all(declared), "…"));
+  }
+
+  @Test
+  void aLargeBodyIsCutIntoBlocksUnderItsHeaderAndFinerOnRequest() {
+    StringBuilder text = new StringBuilder("class Big {\n  void run() {\n");
+    for (int i = 0; i < 60; i++) text.append("    step").append(i).append("(context, ").append(i).append(");\n");
+    text.append("  }\n}\n");
+    SegmentedDocument doc = segment(text.toString());
+    int header = unitStarting(doc, "void run() {");
+    int blocks = 0;
+    for (int u = 0; u < doc.units().size(); u++) {
+      if (doc.units().get(u).kind() == UnitKind.BODY) {
+        blocks++;
+        assertEquals(header, doc.anchor(u));
+        assertTrue(doc.units().get(u).length() <= 2_000);
+      }
+    }
+    assertEquals(1, blocks, "the body fits 2,000 chars: one unit");
+    Structured finer = doc.structure().withUnitLimit(300);
+    SegmentedDocument cut = new SegmentedDocument(0, null, doc.text(), finer.units(), finer.structure());
+    int middle = unitHolding(cut, "step30(");
+    assertEquals(UnitKind.BODY, cut.units().get(middle).kind());
+    assertTrue(cut.units().get(middle).length() <= 300);
+    String out = render(cut, keepWithAnchors(cut, middle), "…");
+    assertTrue(out.startsWith("class Big {\n  void run() {\n    // … "), out);
+    assertTrue(out.endsWith("lines omitted\n  }\n}"), out);
+    assertTrue(out.contains("    step30(context, 30);\n"), out);
+  }
+
+  @Test
   void detectionFiresOnCodeAndNotOnProseOrData() {
     for (String code : List.of(JAVA, PYTHON, JAVASCRIPT, TYPESCRIPT, GO)) {
       assertTrue(CodeSegmenter.looksLikeCode(code), code);
