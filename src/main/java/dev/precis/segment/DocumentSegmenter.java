@@ -11,6 +11,7 @@ import java.util.List;
  * <ol>
  *   <li>JSON: one object or array, strict RFC 8259, nothing after it;
  *   <li>JSON Lines: two or more lines, each one object or array;
+ *   <li>source code: {@link CodeSegmenter#looksLikeCode} (declarations, imports and statements, no prose);
  *   <li>a table: a Markdown pipe table alone, or TSV, or CSV: at least 3 rows and 2 columns, every row with the
  *       header's number of cells, header cells of at most 60 chars (two columns need 5 rows);
  *   <li>a log, tried before TSV and CSV: {@link LogSegmenter#looksLikeLog} (60% of its first lines, at least 5, open
@@ -20,7 +21,7 @@ import java.util.List;
  *
  * A declared structured format must parse ({@link FormatException} names the line and column where it does not); a
  * declared {@code text} or {@code markdown} is prose, except that a Markdown text that is one pipe table alone is
- * segmented as a table. Thread-safe.
+ * segmented as a table; a declared {@code code} never fails (what does not parse is read as lines). Thread-safe.
  */
 public final class DocumentSegmenter {
   private final Segmenter prose;
@@ -59,7 +60,7 @@ public final class DocumentSegmenter {
       case JSONL -> new JsonSegmenter(maxUnitChars, true, compactJson).segment(text);
       case CSV, TSV -> new TableSegmenter(declared, false).segment(text);
       case LOG -> new LogSegmenter().segment(text);
-      case CODE -> null;
+      case CODE -> new CodeSegmenter(maxUnitChars).segment(text);
     };
     if (structured == null) return new SegmentedDocument(index, title, text, prose.segment(text));
     return new SegmentedDocument(index, title, text, structured.units(), structured.structure());
@@ -261,6 +262,10 @@ public final class DocumentSegmenter {
         Structured lines = tryParse(new JsonSegmenter(maxUnitChars, true, compactJson), text, false);
         if (lines != null && lines.units().size() >= 2) return lines;
       }
+    }
+    if (CodeSegmenter.looksLikeCode(text)) {
+      Structured code = tryParse(new CodeSegmenter(maxUnitChars), text, false);
+      if (code != null) return code;
     }
     if (c == '|') {
       Structured table = tryParse(new TableSegmenter(Format.MARKDOWN, true), text, true);

@@ -17,5 +17,12 @@
  * (numbers, ids, hashes, paths, timestamps and quoted strings read alike) fold under their first line, an exception
  * line with its message and first frames is one unit with its other frames anchored to it, and failure summaries,
  * errors and warnings carry a prior; left-out lines come back as one note per gap ({@code … 412 similar lines}).
+ *
+ * <p>Source code ({@link dev.precis.segment.CodeSegmenter}) is cut by lines and brackets, never by a native parser: a
+ * lexer ({@code CodeLexer}) marks strings, comments, text blocks, templates and raw strings so that only code braces
+ * count; imports are one unit, each block (a brace at a line's end, a Python colon over an indented block) is a header
+ * (doc comment, annotations, signature) and its body, classes are opened into their members, other lines are line
+ * units; a body's anchor is its header, a member's its class. Kept lines are written verbatim; a body left out under
+ * its kept signature reads {@code { … }} (Python {@code ...}), other left-out lines one comment line.
  */
 package dev.precis.segment;
