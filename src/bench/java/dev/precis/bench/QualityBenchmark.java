@@ -205,7 +205,7 @@ public final class QualityBenchmark {
   /** The measurements of one method on one set at one setting; {@code applicable} false renders as "-". */
   record Row(String set, String setting, String method, boolean applicable, int examples, int eligible,
              int answerKept, int goldSentences, int goldSentencesKept, int overBudget, double meanOutputOverBudget,
-             double p50Ms, double p95Ms, int errors) {}
+             double p50Ms, double p95Ms, int errors, int structureChecked, int structureKept) {}
 
   private static List<Row> runSet(EvalSet set, Options options, Map<String, MethodFactory> methods) {
     long t0 = System.nanoTime();
@@ -219,7 +219,7 @@ public final class QualityBenchmark {
       String name = m.getKey();
       if (singleDocument && name.equals(Baselines.BM25_DOCS)) {
         for (Setting s : settings) {
-          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         }
         continue;
       }
@@ -251,7 +251,7 @@ public final class QualityBenchmark {
   private static Row measure(String set, Setting setting, String name, Method method, List<Prepared> prepared) {
     int n = prepared.size();
     double[] latencies = new double[n];
-    int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0;
+    int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0, checked = 0, structureKept = 0;
     double ratioSum = 0;
     for (int i = 0; i < n; i++) {
       Prepared p = prepared.get(i);
@@ -275,6 +275,11 @@ public final class QualityBenchmark {
           failure.printStackTrace();
         }
       }
+      Boolean structure = StructureCheck.check(p.example(), output);
+      if (structure != null) {
+        checked++;
+        if (structure) structureKept++;
+      }
       int tokens = Tokens.count(output);
       if (tokens > budget) over++;
       ratioSum += (double) tokens / budget;
@@ -289,7 +294,7 @@ public final class QualityBenchmark {
     }
     Arrays.sort(latencies);
     return new Row(set, setting.label(), name, true, n, eligible, kept, gold, goldKept, over,
-        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors);
+        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors, checked, structureKept);
   }
 
   /** Nearest-rank percentile of sorted values. */
@@ -456,12 +461,12 @@ public final class QualityBenchmark {
 
       md.append("\n## All measures\n\n");
       md.append("| set | budget | method | answer kept | gold-sentence kept | over budget | output / budget ")
-          .append("| p50 ms | p95 ms | errors |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+          .append("| p50 ms | p95 ms | errors | structure kept |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (Row r : rows) {
         md.append("| ").append(r.set()).append(" | ").append(r.setting()).append(" | ").append(r.method()).append(" | ");
         if (!r.applicable()) {
-          md.append("- | - | - | - | - | - | - |\n");
+          md.append("- | - | - | - | - | - | - | - |\n");
           continue;
         }
         md.append(pct(r.answerKept(), r.eligible())).append(" (").append(r.answerKept()).append('/')
@@ -471,10 +476,14 @@ public final class QualityBenchmark {
             .append(r.overBudget()).append(" | ")
             .append(String.format(Locale.ROOT, "%.3f", r.meanOutputOverBudget())).append(" | ")
             .append(ms(r.p50Ms())).append(" | ").append(ms(r.p95Ms())).append(" | ")
-            .append(r.errors()).append(" |\n");
+            .append(r.errors()).append(" | ")
+            .append(r.structureChecked() == 0 ? "-" : pct(r.structureKept(), r.structureChecked())).append(" |\n");
       }
 
       md.append("\n## Protocol\n\n");
+      md.append("- Structure kept (structured sets only): for `json-*` sets, the share of all outputs that a strict ")
+          .append("JSON parser (Jackson, one value, nothing after it) accepts; for `csv-*`, `tsv-*` and `md-table-*` ")
+          .append("sets, the share whose output holds the table's header row as a whole line; `-` elsewhere.\n");
       md.append("- Full context: `title + \"\\n\" + text` per document (the text alone when the title is empty), ")
           .append("joined by `\"\\n\\n\"`. Ratio budgets: `floor(tokens(full context) / R)`; all counts cl100k_base ")
           .append("(jtokkit, text encoded as ordinary text).\n");

@@ -335,8 +335,10 @@ public final class StructuredSets {
   // ---- code-which: JDK sources, the message of an exception thrown in one method
 
   static final Pattern METHOD = Pattern.compile(
-      "^\\s{4}(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\\s+)*"
+      "^ {4}(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\\s+)*"
           + "(?:<[^>]+>\\s+)?[\\w<>\\[\\],.? ]+\\s+(\\w+)\\s*\\(");
+  static final java.util.Set<String> KEYWORDS = java.util.Set.of("if", "for", "while", "switch", "catch", "return",
+      "synchronized", "new", "throw", "else", "do", "try", "assert", "super", "this");
   static final Pattern THROW = Pattern.compile("throw new (\\w+(?:Exception|Error))\\(\"([^\"]{12,80})\"");
 
   static List<EvalExample> codeWhich(Path srcZip, int n, Random rnd) throws IOException {
@@ -357,14 +359,15 @@ public final class StructuredSets {
         String method = null;
         for (String line : lines) {
           Matcher m = METHOD.matcher(line);
-          if (m.find() && !line.contains(" new ") && !line.trim().startsWith("return") && !line.contains("=")) {
+          if (m.find() && !line.contains(" new ") && !line.contains("=") && !KEYWORDS.contains(m.group(1))
+              && !line.trim().startsWith("return")) {
             method = m.group(1);
           }
           Matcher t = THROW.matcher(line);
           if (t.find() && method != null && count(text, t.group(2)) == 1) {
             candidates.add(new EvalExample("", "code-which",
                 "What message does the " + t.group(1) + " thrown in " + cls + "." + method + " carry?",
-                List.of(t.group(2)), List.of(new Document("d0", "", text, true))));
+                List.of(t.group(2).strip()), List.of(new Document("d0", "", text, true))));
           }
         }
       }
