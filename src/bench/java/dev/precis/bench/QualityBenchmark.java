@@ -89,7 +89,11 @@ public final class QualityBenchmark {
   }
 
   /** Runs the benchmark and returns the markdown report. */
+  /** How many missed outputs to print to stderr per method and setting ({@code --show-misses}); 0 prints none. */
+  private static int showMisses;
+
   static String run(Options options) {
+    showMisses = options.showMisses;
     ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
     List<EvalSet> sets = new ArrayList<>();
     for (String name : options.sets) {
@@ -252,6 +256,7 @@ public final class QualityBenchmark {
     int n = prepared.size();
     double[] latencies = new double[n];
     int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0, checked = 0, structureKept = 0;
+    int shown = 0;
     double ratioSum = 0;
     for (int i = 0; i < n; i++) {
       Prepared p = prepared.get(i);
@@ -285,7 +290,13 @@ public final class QualityBenchmark {
       ratioSum += (double) tokens / budget;
       if (p.eligible()) {
         eligible++;
-        if (p.matcher().matches(output)) kept++;
+        if (p.matcher().matches(output)) {
+          kept++;
+        } else if (shown < showMisses) {
+          shown++;
+          System.err.printf("----- miss: %s at %s, %s | %s | answers %s%n%s%n----- end of miss%n", name,
+              setting.label(), p.example().id(), p.example().question(), p.example().answers(), output);
+        }
         for (String sentence : p.goldSentences()) {
           gold++;
           if (AnswerMatcher.containsVerbatim(output, sentence)) goldKept++;
@@ -311,7 +322,7 @@ public final class QualityBenchmark {
   /** Parsed command-line options. */
   static final class Options {
     static final String USAGE = "usage: --eval DIR --sets a,b --out FILE --limit N --methods a,b "
-        + "--budgets 2x,4x,500 --warmup N (all optional; defaults --eval " + DEFAULT_EVAL + " --sets "
+        + "--budgets 2x,4x,500 --warmup N --show-misses N (all optional; defaults --eval " + DEFAULT_EVAL + " --sets "
         + String.join(",", DEFAULT_SETS) + " --warmup 20)";
 
     Path eval = Path.of(DEFAULT_EVAL);
@@ -321,6 +332,7 @@ public final class QualityBenchmark {
     List<String> methods;
     List<Setting> budgets;
     int warmup = 20;
+    int showMisses = 0;
     boolean shareVectors;
     List<String> args = List.of();
     final String loadAtStart = Report.loadAverage();
@@ -350,6 +362,7 @@ public final class QualityBenchmark {
           case "methods" -> o.methods = list(key, value);
           case "budgets" -> o.budgets = list(key, value).stream().map(Setting::parse).toList();
           case "warmup" -> o.warmup = nonNegative(key, value);
+          case "show-misses" -> o.showMisses = nonNegative(key, value);
           case "share-vectors" -> o.shareVectors = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("illegal option: --" + key);
         }
