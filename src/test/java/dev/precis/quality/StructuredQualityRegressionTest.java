@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/resources/structured/sample.jsonl.gz}; sources and licences in
  * {@code src/test/resources/structured/ATTRIBUTION.md}) must stay at or above a floor, at the default effort. Floors
  * sit two examples (0.10) under what {@code precis} measured on these 20 when they were set (2026-12-06: 1.00 for
- * json-keys, json-records and the three tables, 0.80 for json-api), about 36 s on 2 shared cores; the full numbers are in
+ * json-keys, json-records and the three tables, 0.80 for json-api); it takes about 11 s (36 s next to a benchmark run)
+ * on 2 shared cores; the full numbers are in
  * docs/quality-structured.md. The {@code log-failure} and {@code code-which} sets have no floor yet: their segmenters
  * land separately, and their floors are to be set once they do. Prints {@code [OK]} / {@code [FAIL]} lines.
  */
