@@ -18,6 +18,8 @@ import java.util.Map;
  *   <li>{@code bm25-sents}: sentences ({@link Sentences#split} of each document's text) ranked by {@link Bm25}, with
  *       the sentences of all documents of the example as the collection; each sentence is scored together with its
  *       document's title ({@code title + " " + sentence}), the header it is rendered under.
+ *   <li>{@code bm25-lines}: the same with the lines of each document's text (split at {@code "\n"}; blank lines are
+ *       not units), kept lines joined by {@code "\n"}: the line-level baseline for JSON, tables, logs and code.
  * </ul>
  *
  * <p>The BM25 baselines keep units greedily in rank order: a unit is kept when the rendered output with it still
@@ -30,6 +32,7 @@ public final class Baselines {
   public static final String TRUNCATE = "truncate";
   public static final String BM25_DOCS = "bm25-docs";
   public static final String BM25_SENTS = "bm25-sents";
+  public static final String BM25_LINES = "bm25-lines";
 
   private Baselines() {}
 
@@ -39,6 +42,7 @@ public final class Baselines {
     m.put(TRUNCATE, Baselines::truncate);
     m.put(BM25_DOCS, Baselines::bm25Docs);
     m.put(BM25_SENTS, Baselines::bm25Sentences);
+    m.put(BM25_LINES, Baselines::bm25Lines);
     return m;
   }
 
@@ -75,6 +79,33 @@ public final class Baselines {
     return renderSentences(docs, sentences, kept);
   }
 
+  public static String bm25Lines(EvalExample example, int budget) {
+    List<Document> docs = example.documents();
+    List<List<String>> lines = new ArrayList<>(docs.size());
+    List<String> scored = new ArrayList<>();
+    for (Document d : docs) {
+      List<String> l = new ArrayList<>();
+      for (String line : d.text().split("\n", -1)) {
+        if (!line.isBlank()) l.add(line);
+      }
+      lines.add(l);
+      for (String line : l) scored.add(d.title().isBlank() ? line : d.title() + " " + line);
+    }
+    List<String> flat = new ArrayList<>();
+    lines.forEach(flat::addAll);
+    boolean[] kept = new boolean[scored.size()];
+    int used = 0;
+    for (int i : new Bm25(scored).ranking(example.question())) {
+      // A line alone longer than what is left cannot fit (joins merge a token or two at most): skip the exact count.
+      if (used + Tokens.count(flat.get(i)) - 2 > budget) continue;
+      kept[i] = true;
+      int count = Tokens.count(renderUnits(docs, lines, kept, "\n"));
+      if (count > budget) kept[i] = false;
+      else used = count;
+    }
+    return renderUnits(docs, lines, kept, "\n");
+  }
+
   private static String renderDocs(List<String> rendered, boolean[] kept) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < rendered.size(); i++) {
@@ -86,6 +117,10 @@ public final class Baselines {
   }
 
   private static String renderSentences(List<Document> docs, List<List<String>> sentences, boolean[] kept) {
+    return renderUnits(docs, sentences, kept, " ");
+  }
+
+  private static String renderUnits(List<Document> docs, List<List<String>> sentences, boolean[] kept, String joiner) {
     StringBuilder sb = new StringBuilder();
     int unit = 0;
     for (int d = 0; d < docs.size(); d++) {
@@ -95,7 +130,7 @@ public final class Baselines {
       }
       if (keptHere.isEmpty()) continue;
       if (!sb.isEmpty()) sb.append("\n\n");
-      sb.append(Document.render(docs.get(d).title(), String.join(" ", keptHere)));
+      sb.append(Document.render(docs.get(d).title(), String.join(joiner, keptHere)));
     }
     return sb.toString();
   }

@@ -89,7 +89,11 @@ public final class QualityBenchmark {
   }
 
   /** Runs the benchmark and returns the markdown report. */
+  /** How many missed outputs to print to stderr per method and setting ({@code --show-misses}); 0 prints none. */
+  private static int showMisses;
+
   static String run(Options options) {
+    showMisses = options.showMisses;
     ZonedDateTime started = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
     List<EvalSet> sets = new ArrayList<>();
     for (String name : options.sets) {
@@ -205,7 +209,7 @@ public final class QualityBenchmark {
   /** The measurements of one method on one set at one setting; {@code applicable} false renders as "-". */
   record Row(String set, String setting, String method, boolean applicable, int examples, int eligible,
              int answerKept, int goldSentences, int goldSentencesKept, int overBudget, double meanOutputOverBudget,
-             double p50Ms, double p95Ms, int errors) {}
+             double p50Ms, double p95Ms, int errors, int structureChecked, int structureKept) {}
 
   private static List<Row> runSet(EvalSet set, Options options, Map<String, MethodFactory> methods) {
     long t0 = System.nanoTime();
@@ -219,7 +223,7 @@ public final class QualityBenchmark {
       String name = m.getKey();
       if (singleDocument && name.equals(Baselines.BM25_DOCS)) {
         for (Setting s : settings) {
-          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         }
         continue;
       }
@@ -251,7 +255,8 @@ public final class QualityBenchmark {
   private static Row measure(String set, Setting setting, String name, Method method, List<Prepared> prepared) {
     int n = prepared.size();
     double[] latencies = new double[n];
-    int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0;
+    int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0, checked = 0, structureKept = 0;
+    int shown = 0;
     double ratioSum = 0;
     for (int i = 0; i < n; i++) {
       Prepared p = prepared.get(i);
@@ -275,12 +280,23 @@ public final class QualityBenchmark {
           failure.printStackTrace();
         }
       }
+      Boolean structure = StructureCheck.check(p.example(), output);
+      if (structure != null) {
+        checked++;
+        if (structure) structureKept++;
+      }
       int tokens = Tokens.count(output);
       if (tokens > budget) over++;
       ratioSum += (double) tokens / budget;
       if (p.eligible()) {
         eligible++;
-        if (p.matcher().matches(output)) kept++;
+        if (p.matcher().matches(output)) {
+          kept++;
+        } else if (shown < showMisses) {
+          shown++;
+          System.err.printf("----- miss: %s at %s, %s | %s | answers %s%n%s%n----- end of miss%n", name,
+              setting.label(), p.example().id(), p.example().question(), p.example().answers(), output);
+        }
         for (String sentence : p.goldSentences()) {
           gold++;
           if (AnswerMatcher.containsVerbatim(output, sentence)) goldKept++;
@@ -289,7 +305,7 @@ public final class QualityBenchmark {
     }
     Arrays.sort(latencies);
     return new Row(set, setting.label(), name, true, n, eligible, kept, gold, goldKept, over,
-        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors);
+        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors, checked, structureKept);
   }
 
   /** Nearest-rank percentile of sorted values. */
@@ -306,7 +322,7 @@ public final class QualityBenchmark {
   /** Parsed command-line options. */
   static final class Options {
     static final String USAGE = "usage: --eval DIR --sets a,b --out FILE --limit N --methods a,b "
-        + "--budgets 2x,4x,500 --warmup N (all optional; defaults --eval " + DEFAULT_EVAL + " --sets "
+        + "--budgets 2x,4x,500 --warmup N --show-misses N (all optional; defaults --eval " + DEFAULT_EVAL + " --sets "
         + String.join(",", DEFAULT_SETS) + " --warmup 20)";
 
     Path eval = Path.of(DEFAULT_EVAL);
@@ -316,6 +332,7 @@ public final class QualityBenchmark {
     List<String> methods;
     List<Setting> budgets;
     int warmup = 20;
+    int showMisses = 0;
     boolean shareVectors;
     List<String> args = List.of();
     final String loadAtStart = Report.loadAverage();
@@ -345,6 +362,7 @@ public final class QualityBenchmark {
           case "methods" -> o.methods = list(key, value);
           case "budgets" -> o.budgets = list(key, value).stream().map(Setting::parse).toList();
           case "warmup" -> o.warmup = nonNegative(key, value);
+          case "show-misses" -> o.showMisses = nonNegative(key, value);
           case "share-vectors" -> o.shareVectors = Boolean.parseBoolean(value);
           default -> throw new IllegalArgumentException("illegal option: --" + key);
         }
@@ -456,12 +474,12 @@ public final class QualityBenchmark {
 
       md.append("\n## All measures\n\n");
       md.append("| set | budget | method | answer kept | gold-sentence kept | over budget | output / budget ")
-          .append("| p50 ms | p95 ms | errors |\n");
-      md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+          .append("| p50 ms | p95 ms | errors | structure kept |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
       for (Row r : rows) {
         md.append("| ").append(r.set()).append(" | ").append(r.setting()).append(" | ").append(r.method()).append(" | ");
         if (!r.applicable()) {
-          md.append("- | - | - | - | - | - | - |\n");
+          md.append("- | - | - | - | - | - | - | - |\n");
           continue;
         }
         md.append(pct(r.answerKept(), r.eligible())).append(" (").append(r.answerKept()).append('/')
@@ -471,10 +489,14 @@ public final class QualityBenchmark {
             .append(r.overBudget()).append(" | ")
             .append(String.format(Locale.ROOT, "%.3f", r.meanOutputOverBudget())).append(" | ")
             .append(ms(r.p50Ms())).append(" | ").append(ms(r.p95Ms())).append(" | ")
-            .append(r.errors()).append(" |\n");
+            .append(r.errors()).append(" | ")
+            .append(r.structureChecked() == 0 ? "-" : pct(r.structureKept(), r.structureChecked())).append(" |\n");
       }
 
       md.append("\n## Protocol\n\n");
+      md.append("- Structure kept (structured sets only): for `json-*` sets, the share of all outputs that a strict ")
+          .append("JSON parser (Jackson, one value, nothing after it) accepts; for `csv-*`, `tsv-*` and `md-table-*` ")
+          .append("sets, the share whose output holds the table's header row as a whole line; `-` elsewhere.\n");
       md.append("- Full context: `title + \"\\n\" + text` per document (the text alone when the title is empty), ")
           .append("joined by `\"\\n\\n\"`. Ratio budgets: `floor(tokens(full context) / R)`; all counts cl100k_base ")
           .append("(jtokkit, text encoded as ordinary text).\n");
