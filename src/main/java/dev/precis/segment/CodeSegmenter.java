@@ -234,7 +234,17 @@ public final class CodeSegmenter implements StructuredSegmenter {
         int close = block[1];
         String signature = code(s, open);
         String name = qualified(f.name(), nameOf(signature));
-        int header = addUnit(UnitKind.DECLARATION, first, open, f.parent());
+        // A doc comment is a unit of its own under its header: a kept member brings its class's signature, not the
+        // class's (often hundreds of lines long) documentation.
+        int signatureFirst = first;
+        while (signatureFirst < s && lines.firstCode[signatureFirst] < 0) signatureFirst++;
+        if (signatureFirst > first) {
+          List<int[]> docPieces = pieces(first, signatureFirst - 1);
+          int headerOrdinal = units.size() + docPieces.size();
+          for (int[] piece : docPieces) infos.get(addUnit(UnitKind.LINE, piece[0], piece[1], headerOrdinal)).name =
+              qualified(f.name(), nameOf(signature));
+        }
+        int header = addUnit(UnitKind.DECLARATION, signatureFirst, open, f.parent());
         Info info = infos.get(header);
         info.name = name;
         info.publicApi = publicApi(signature, name);

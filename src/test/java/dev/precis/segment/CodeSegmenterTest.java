@@ -151,15 +151,20 @@ class CodeSegmenterTest {
     SegmentedDocument doc = segment(JAVA);
     int imports = unitStarting(doc, "package shop.orders;");
     assertTrue(doc.unitText(imports).endsWith("import java.util.Map;"), doc.unitText(imports));
-    int type = unitStarting(doc, "/** Refunds and their rules. */");
-    int refund = unitStarting(doc, "/** Refunds an order;");
+    int type = unitStarting(doc, "public class OrderService {");
+    int refund = unitStarting(doc, "@Override");
     assertTrue(doc.unitText(refund).endsWith("public Money refund(Order order) {"), doc.unitText(refund));
     int body = unitHolding(doc, "String note");
     assertEquals(UnitKind.BODY, doc.units().get(body).kind());
     assertEquals(refund, doc.anchor(body));
     assertEquals(type, doc.anchor(refund));
     assertEquals(-1, doc.anchor(type));
-    assertEquals("OrderService.refund, lines 10-12", doc.structure().locator(refund));
+    assertEquals("OrderService.refund, lines 11-12", doc.structure().locator(refund));
+    // doc comments are units of their own under their headers: a kept member does not bring its class's documentation
+    int refundDoc = unitStarting(doc, "/** Refunds an order;");
+    assertEquals(refund, doc.anchor(refundDoc));
+    assertEquals(type, doc.anchor(unitStarting(doc, "/** Refunds and their rules. */")));
+    assertTrue(doc.rankText(refundDoc).startsWith("OrderService.refund "), doc.rankText(refundDoc));
     assertTrue(doc.rankText(body).startsWith("OrderService.refund "), doc.rankText(body));
     assertEquals(Format.CODE, doc.format());
   }
@@ -171,11 +176,9 @@ class CodeSegmenterTest {
     int cancel = unitStarting(doc, "void cancel");
     BitSet kept = keepWithAnchors(doc, body, cancel);
     String out = render(doc, kept, "…");
-    assertTrue(out.startsWith("// … 3 lines omitted\n\n/** Refunds and their rules. */\npublic class OrderService {\n"),
-        out);
+    assertTrue(out.startsWith("// … 4 lines omitted\npublic class OrderService {\n  // … 2 lines omitted\n  @Override\n"), out);
     assertTrue(out.contains("\n  void cancel(Order order) { … }\n}"), out);
     assertTrue(out.contains("  public Money refund(Order order) {\n    String note"), out);
-    assertTrue(out.contains("  // … 1 line omitted\n"), out);
     assertEquals(out.replace("{ … }", "{ }").replaceAll("(?m)^\\s*// … .*\\n?", "").strip(),
         render(doc, kept, "").strip(), "an empty marker leaves the notes out");
   }
