@@ -210,36 +210,33 @@ final class JsonStructure implements Structure {
       int bestName = -1;
       int bestNameRank = Integer.MAX_VALUE;
       int firstShort = -1;
+      List<Integer> members = new ArrayList<>();
       for (int c : children[n]) {
         if (tree.type[c] == JsonTree.SCALAR && shortScalar(c) && firstShort < 0) firstShort = c;
-        int[] candidates;
-        if (tree.type[c] == JsonTree.SCALAR) {
-          candidates = new int[] {c};
-        } else if (tree.type[c] == JsonTree.OBJECT && ENVELOPE_KEYS.contains(normalisedKey(tree.key[c]))) {
-          candidates = children[c];
-        } else if (tree.type[c] == JsonTree.OBJECT && nameRank(tree.key[c]) < Integer.MAX_VALUE) {
-          int named = nestedName(c);
-          if (named < 0) continue;
-          int rank = nameRank(tree.key[c]);
-          if (rank < bestNameRank) {
+        members.add(c);
+        if (tree.type[c] == JsonTree.OBJECT && ENVELOPE_KEYS.contains(normalisedKey(tree.key[c]))) {
+          for (int m : children[c]) members.add(m);
+        }
+      }
+      for (int m : members) {
+        if (tree.type[m] == JsonTree.OBJECT) {
+          int rank = nameRank(tree.key[m]);
+          int named = rank < bestNameRank ? nestedName(m) : -1;
+          if (named >= 0) {
             bestNameRank = rank;
             bestName = named;
           }
           continue;
-        } else {
-          continue;
         }
-        for (int m : candidates) {
-          if (tree.type[m] != JsonTree.SCALAR || !shortScalar(m)) continue;
-          int idRank = idRank(tree.key[m]);
-          int nameRank = nameRank(tree.key[m]);
-          if (idRank < bestIdRank) {
-            bestIdRank = idRank;
-            bestId = m;
-          } else if (nameRank < bestNameRank) {
-            bestNameRank = nameRank;
-            bestName = m;
-          }
+        if (tree.type[m] != JsonTree.SCALAR || !shortScalar(m)) continue;
+        int idRank = idRank(tree.key[m]);
+        int nameRank = nameRank(tree.key[m]);
+        if (idRank < bestIdRank) {
+          bestIdRank = idRank;
+          bestId = m;
+        } else if (nameRank < bestNameRank) {
+          bestNameRank = nameRank;
+          bestName = m;
         }
       }
       ids[n] = bestId;

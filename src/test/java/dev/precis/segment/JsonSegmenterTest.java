@@ -83,6 +83,24 @@ class JsonSegmenterTest {
   }
 
   @Test
+  void aNameObjectInsideAnEnvelopeNamesItsRecord() {
+    String text = """
+        {"items": [
+          {"id": "c1", "attributes": {"name": {"common": "Monaco", "official": "Principality of Monaco"},
+            "telecom": {"diallingPrefix": "+377", "tld": ".mc"}}},
+          {"id": "c2", "attributes": {"name": {"common": "Palau", "official": "Republic of Palau"},
+            "telecom": {"diallingPrefix": "+680", "tld": ".pw"}}}
+        ]}""";
+    SegmentedDocument doc = segment(text, 60);
+    List<String> texts = JsonSegmenter.texts(text, doc.units());
+    int telecom = texts.indexOf("\"telecom\": {\"diallingPrefix\": \"+377\", \"tld\": \".mc\"}");
+    assertTrue(telecom > 0, texts.toString());
+    assertTrue(doc.rankText(telecom).startsWith("id: \"c1\"; common: \"Monaco\"; items[0].attributes.telecom"),
+        doc.rankText(telecom));
+    assertTrue(doc.unitText(doc.anchor(telecom)).contains("Monaco"), doc.unitText(doc.anchor(telecom)));
+  }
+
+  @Test
   void aRecordMemberComesWithItsIdentifyingMember() {
     String text = """
         {"orders": [
