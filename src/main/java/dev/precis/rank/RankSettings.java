@@ -78,6 +78,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.3);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6);
   }
 }
