@@ -28,10 +28,12 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/resources/structured/sample.jsonl.gz}; sources and licences in
  * {@code src/test/resources/structured/ATTRIBUTION.md}) must stay at or above a floor, at the default effort. Floors
  * sit two examples (0.10) under what {@code precis} measured on these 20 when they were set (2026-12-06: 1.00 for
- * json-keys, json-records and the three tables, 0.80 for json-api); it takes about 11 s (36 s next to a benchmark run)
+ * json-keys, json-records and the three tables, and 1.00 for json-api since records are named inside API envelopes;
+ * 0.80 before); it takes about 11 s (36 s next to a benchmark run)
  * on 2 shared cores; the full numbers are in
- * docs/quality-structured.md. The {@code log-failure} and {@code code-which} sets have no floor yet: their segmenters
- * land separately, and their floors are to be set once they do. Prints {@code [OK]} / {@code [FAIL]} lines.
+ * docs/quality-structured.md. The {@code log-failure} and {@code code-which} sets have no floor here: their documents
+ * (synthetic logs, JDK sources) are not in the committed sample; {@code LogContextTest} and {@code CodeContextTest}
+ * guard those formats end to end. Prints {@code [OK]} / {@code [FAIL]} lines.
  */
 class StructuredQualityRegressionTest {
   private static final String RESOURCE = "/structured/sample.jsonl.gz";
@@ -53,7 +55,7 @@ class StructuredQualityRegressionTest {
 
   private static final double FLOOR_JSON_KEYS = 0.90;
   private static final double FLOOR_JSON_RECORDS = 0.90;
-  private static final double FLOOR_JSON_API = 0.70;
+  private static final double FLOOR_JSON_API = 0.90;
   private static final double FLOOR_CSV = 0.90;
   private static final double FLOOR_TSV = 0.90;
   private static final double FLOOR_MD = 0.90;
