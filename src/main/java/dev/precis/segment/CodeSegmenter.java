@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a run of import and package lines is one {@link UnitKind#DECLARATION} unit;
  *   <li>a block (a line whose code ends with an open brace, or in Python with a colon before an indented block) is
- *       a header, {@link UnitKind#DECLARATION}: its doc comment, annotations or decorators and its signature lines up
- *       to the brace (in Python with the docstring); its body lines are {@link UnitKind#BODY} units, one where it
+ *       a header, {@link UnitKind#DECLARATION}: its annotations or decorators and its signature lines up to the brace
+ *       (in Python with the docstring); a brace block's doc comment above it is a {@link UnitKind#LINE} unit anchored
+ *       to the header (so an anchor stays a few lines); its body lines are {@link UnitKind#BODY} units, one where it
  *       fits {@code maxUnitChars}, else blocks of lines; a brace block's closing line goes with its header;
  *   <li>a class (interface, enum, struct, ...) is opened: its members are units in turn, so a method is kept whole
  *       under its class's signature while its siblings are left out; nesting is opened {@value #MAX_NESTING} deep;
