@@ -29,7 +29,8 @@
  * lexer ({@code CodeLexer}) marks strings, comments, text blocks, templates and raw strings so that only code braces
  * count; imports are one unit, each block (a brace at a line's end, a Python colon over an indented block) is a header
  * (annotations and signature; a doc comment above it is a unit of its own anchored to it) and its body, classes are
- * opened into their members, other lines are line units; a body's anchor is its header, a member's its class. Kept lines are written verbatim; a body left out under
- * its kept signature reads {@code { … }} (Python {@code ...}), other left-out lines one comment line.
+ * opened into their members, other lines are line units; a body's anchor is its header, a member's its class. Kept
+ * lines are written verbatim; a body left out under its kept signature reads {@code { … }} (Python {@code ...}), other
+ * left-out lines one comment line.
  */
 package dev.precis.segment;
