@@ -38,10 +38,8 @@ build logs, source code), for the baselines and the engine at its three efforts.
 `dev.precis.bench.QualityBenchmark` (one run per budget, since `--budgets` applies to every set of a run); the run
 sections below are copied from those reports.
 
-**Sample**: the first 100 of the 150 examples of each JSON and table set (50 of `log-failure` and `code-which`),
-because the machine has 2 cores shared with other work; one example is 1 point at 100 and 2 at 50.
-`log-failure` and `code-which` are measured before the log and code segmenter work in progress lands, so their
-numbers are a starting point, not a verdict.
+**Sample**: the first 100 of the 150 examples of each set, because the machine has 2 cores; one example is 1 point.
+All formats are cut by their own segmenter (JSON, tables, logs, code), at the defaults of this commit.
 
 ## Sets
 
