@@ -74,7 +74,7 @@ public final class LogSegmenter implements StructuredSegmenter {
           + "|BUILD FAIL|Build failed|FAILURE: |\\bFAILED\\b|npm ERR!|^E {2,}|--- FAIL|^FAIL\\b"
           + "|\\bexpected:? ?<.*> but was:? ?<|AssertionError|AssertionFailedError|ComparisonFailure"
           + "|Failed to execute goal|: error(?: [A-Z]+\\d+)?:|^_{3,} \\S.* _{3,}$|There were failing tests"
-          + "|Execution failed for task|Tests failed|\\b\\d+ failed(?:,| in \\d)");
+          + "|Execution failed for task|Tests failed|\\b\\d+ failed(?:,| in \\d)|^[✕✗] ");
   private static final Pattern ERROR = Pattern.compile(
       "\\b(?:FATAL|ERROR|SEVERE|CRITICAL|CRIT|PANIC|EMERG|ALERT)\\b|level=\"?(?:error|fatal|crit\\w*|panic)"
           + "|^\\s*(?:\\S+\\s+){0,3}[EF]/[\\w.$-]+|^[EF]\\d{4} ");
@@ -118,6 +118,12 @@ public final class LogSegmenter implements StructuredSegmenter {
         i = frames(lines, i, -1, units);
         continue;
       }
+      int details = failureDetailsEnd(lines, i);
+      if (details > i + 1) {
+        units.add(lines, i, details, Role.LINE, line.level.prior(), -1);
+        i = details;
+        continue;
+      }
       int end = i + 1;
       while (end < n && lines.get(end).block == line.block && !lines.get(end).frame
           && lines.get(end).level == line.level && firstFrameOf(lines, end) < 0
@@ -138,6 +144,34 @@ public final class LogSegmenter implements StructuredSegmenter {
       }
     }
     return units.build();
+  }
+
+  /** The most lines of a failure's details kept in one unit with it. */
+  static final int MAX_FAILURE_DETAIL_LINES = 8;
+
+  /**
+   * A failing test's line and the lines under it that say why: test runners write the message indented under the
+   * failure ({@code --- FAIL: TestX} then {@code     x_test.go:35: dial tcp: connection refused}; jest's {@code ✕}
+   * then {@code Expected: …}, {@code Received: …}). They are one unit, so the failure is ranked with its reason.
+   *
+   * @return the line after the failure's details, or {@code i + 1} when line {@code i} is not a failure with details
+   */
+  private int failureDetailsEnd(List<Line> lines, int i) {
+    Line failure = lines.get(i);
+    if (failure.level != Level.FAILURE || failure.frame) return i + 1;
+    int indent = failure.indent();
+    int chars = failure.end - failure.start;
+    int end = i + 1;
+    while (end < lines.size() && end - i <= MAX_FAILURE_DETAIL_LINES) {
+      Line next = lines.get(end);
+      chars += next.end - next.start;
+      if (next.block != failure.block || next.frame || next.indent() <= indent || firstFrameOf(lines, end) >= 0
+          || chars > maxUnitChars) {
+        break;
+      }
+      end++;
+    }
+    return end;
   }
 
   /**
@@ -248,8 +282,14 @@ public final class LogSegmenter implements StructuredSegmenter {
     final boolean exception;
     final Level level;
     private final String head;
+    private final int indent;
     private Boolean logLine;
     private String shape;
+
+    /** The whitespace before the line's text. */
+    int indent() {
+      return indent;
+    }
 
     Line(String text, int start, int end, int block, int number, boolean afterPythonFrame) {
       this.text = text;
@@ -258,6 +298,7 @@ public final class LogSegmenter implements StructuredSegmenter {
       this.block = block;
       this.number = number;
       int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      this.indent = start - lineStart;
       String head = text.substring(lineStart, Math.min(end, start + MAX_READ_CHARS));
       boolean pythonSource = afterPythonFrame && start - lineStart >= 4 && !head.strip().startsWith("File ");
       this.frame = pythonSource || FRAME.matcher(head).lookingAt();
@@ -361,7 +402,7 @@ public final class LogSegmenter implements StructuredSegmenter {
   private static final String[] EXCEPTION_WORDS = {"Exception", "Error", "Throwable", "Failure", "Caused by",
       "Suppressed", "Traceback", "panic: "};
   private static final String[] FAILURE_WORDS = {"FAIL", "Fail", "fail", "ERR", "rror", "expected", "<<<", "E  ",
-      "___"};
+      "___", "✕", "✗"};
   private static final String[] ERROR_WORDS = {"FATAL", "ERROR", "SEVERE", "CRIT", "PANIC", "EMERG", "ALERT",
       "level=", "E/", "F/", "E1", "E0", "F1", "F0"};
   private static final String[] WARN_WORDS = {"WARN", "level=", "W/", "W1", "W0"};

@@ -47,6 +47,38 @@ class LogSegmenterTest {
   }
 
   @Test
+  void aFailingTestsIndentedDetailsAreOneUnitWithIt() {
+    String go = """
+        === RUN   TestParser
+        --- PASS: TestParser (0.21s)
+        --- FAIL: TestResolverResolves (0.02s)
+            resolver_test.go:35: dial tcp: connection refused: shipping-resolver-51.internal:8313
+        --- PASS: TestResolver (0.99s)
+        FAIL
+        FAIL	github.com/acme/shipping	12.417s""";
+    SegmentedDocument doc = segment(go);
+    int failure = unitHolding(doc, "--- FAIL: TestResolverResolves");
+    assertTrue(doc.unitText(failure).endsWith("shipping-resolver-51.internal:8313"), doc.unitText(failure));
+    assertEquals(1.0, doc.structure().prior(failure));
+    String jest = """
+          ✓ handler billing renders (524 ms)
+          ✕ parser billing resolves (82 ms)
+            Expected: "JGY-76285"
+            Received: "JGY-21003"
+          ✓ scheduler billing renders (540 ms)
+        Tests:       1 failed, 2873 passed, 2874 total""";
+    doc = segment(jest);
+    failure = unitHolding(doc, "✕ parser billing resolves");
+    assertTrue(doc.unitText(failure).endsWith("Received: \"JGY-21003\""), doc.unitText(failure));
+    assertFalse(doc.unitText(failure).contains("scheduler"), doc.unitText(failure));
+  }
+
+  private static int unitHolding(SegmentedDocument doc, String part) {
+    for (int u = 0; u < doc.units().size(); u++) if (doc.unitText(u).contains(part)) return u;
+    throw new AssertionError("no unit holds " + part + " in " + doc.units());
+  }
+
+  @Test
   void runsOfLinesThatDifferInNumbersIdsAndPathsFoldUnderTheirFirstLine() {
     StringBuilder text = new StringBuilder("[INFO] Building shop 1.4.0\n");
     for (int i = 0; i < 20; i++) {
