@@ -1,0 +1,172 @@
+package dev.precis.bench;
+
+import dev.precis.engine.Budget;
+import dev.precis.engine.Compression;
+import dev.precis.engine.CompressionRequest;
+import dev.precis.engine.Effort;
+import dev.precis.engine.EngineSettings;
+import dev.precis.engine.PrecisEngine;
+import dev.precis.engine.SourceDocument;
+import dev.precis.quality.AnswerMatcher;
+import dev.precis.quality.EvalExample;
+import dev.precis.quality.EvalSet;
+import dev.precis.rank.RankSettings;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Judges one ranking weight by five-fold cross-validation: answer kept at each candidate value, then, per fold, the
+ * value that keeps the most answers on the other four folds, measured on the fold itself. Folds are fixed by a hash of
+ * the example id ({@code floorMod(id.hashCode(), 5)}). A value that gains in-sample but not cross-validated is not
+ * worth keeping.
+ *
+ * <pre>
+ * ./mvnw -q -B test-compile exec:java@rank-sweep -Drank-sweep.args="--eval /tmp/structured-eval \
+ *   --sets json-api:300,log-failure:300 --limit 40 --effort fast --param structureWeight=0.3,0.6,1.0,2.0"
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code --eval DIR}: the directory of {@code dev-<set>.jsonl.gz} files (default {@code ../shared/eval})
+ *   <li>{@code --sets a:B,b:B}: the sets, each with its budget: tokens ({@code 300}) or a ratio ({@code 4x})
+ *   <li>{@code --limit N}: the first N examples of each set (default all)
+ *   <li>{@code --effort E}: {@code instant}, {@code fast} (default) or {@code best}
+ *   <li>{@code --param name=v1,v2,...}: a component of {@link RankSettings} and the values to try (ties go to the
+ *       value listed first, so list the current default first)
+ * </ul>
+ *
+ * Only examples whose full context holds an answer count, as in {@link QualityBenchmark}.
+ */
+public final class RankSweep {
+  private static final int FOLDS = 5;
+
+  private RankSweep() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].isBlank() || args[i].equals("${rank-sweep.args}")) continue;
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("illegal argument: " + args[i] + ", expected --name value");
+      }
+      options.put(args[i].substring(2), args[++i]);
+    }
+    Path eval = Path.of(options.getOrDefault("eval", "../shared/eval"));
+    int limit = Integer.parseInt(options.getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
+    Effort effort = Effort.valueOf(options.getOrDefault("effort", "fast").toUpperCase(Locale.ROOT));
+    String param = options.get("param");
+    String sets = options.get("sets");
+    if (param == null || !param.contains("=") || sets == null) {
+      throw new IllegalArgumentException("--sets a:B,... and --param name=v1,v2,... are required");
+    }
+    String name = param.substring(0, param.indexOf('='));
+    String[] values = param.substring(param.indexOf('=') + 1).split(",");
+
+    List<EvalExample> examples = new ArrayList<>();
+    List<Budget> budgets = new ArrayList<>();
+    for (String entry : sets.split(",")) {
+      String[] parts = entry.split(":");
+      if (parts.length != 2) throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
+      Budget budget = parts[1].endsWith("x")
+          ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
+          : Budget.ofTokens(Integer.parseInt(parts[1]));
+      for (EvalExample e : EvalSet.readDev(eval, parts[0]).limit(limit).examples()) {
+        if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
+        examples.add(e);
+        budgets.add(budget);
+      }
+    }
+
+    EngineSettings defaults = EngineSettings.defaults();
+    boolean[][] kept = new boolean[values.length][examples.size()];
+    for (int v = 0; v < values.length; v++) {
+      RankSettings rank = with(defaults.rank(), name, values[v]);
+      try (PrecisEngine engine = PrecisEngine.create(defaults.withRank(rank))) {
+        for (int i = 0; i < examples.size(); i++) {
+          EvalExample e = examples.get(i);
+          List<SourceDocument> documents = new ArrayList<>();
+          for (EvalExample.Document d : e.documents()) {
+            documents.add(new SourceDocument(d.id(), d.title().isBlank() ? null : d.title(), d.text()));
+          }
+          Compression c = engine.compress(new CompressionRequest(e.question(), documents, budgets.get(i), null, effort,
+              null, null, null, false));
+          kept[v][i] = AnswerMatcher.of(e.answers()).matches(c.text());
+        }
+      }
+      Map<String, int[]> perSet = new LinkedHashMap<>();
+      for (int i = 0; i < examples.size(); i++) {
+        int[] count = perSet.computeIfAbsent(examples.get(i).dataset(), k -> new int[2]);
+        count[1]++;
+        if (kept[v][i]) count[0]++;
+      }
+      StringBuilder line = new StringBuilder(name + "=" + values[v] + ":");
+      perSet.forEach((set, count) -> line.append(' ').append(set).append(' ').append(count[0]).append('/')
+          .append(count[1]));
+      System.out.println(line.append("; total ").append(count(kept[v])).append('/').append(examples.size()));
+    }
+
+    int crossValidated = 0;
+    for (int fold = 0; fold < FOLDS; fold++) {
+      int best = 0;
+      int bestKept = -1;
+      for (int v = 0; v < values.length; v++) {
+        int k = 0;
+        for (int i = 0; i < examples.size(); i++) if (fold(examples.get(i)) != fold && kept[v][i]) k++;
+        if (k > bestKept) {
+          bestKept = k;
+          best = v;
+        }
+      }
+      int held = 0;
+      int size = 0;
+      for (int i = 0; i < examples.size(); i++) {
+        if (fold(examples.get(i)) != fold) continue;
+        size++;
+        if (kept[best][i]) held++;
+      }
+      System.out.println("fold " + fold + ": fitted " + name + "=" + values[best] + ", kept " + held + "/" + size
+          + " held out");
+      crossValidated += held;
+    }
+    int inSample = 0;
+    for (boolean[] k : kept) inSample = Math.max(inSample, count(k));
+    System.out.println("answer kept: best in-sample " + inSample + "/" + examples.size() + ", cross-validated "
+        + crossValidated + "/" + examples.size());
+  }
+
+  static int fold(EvalExample example) {
+    return Math.floorMod(example.id().hashCode(), FOLDS);
+  }
+
+  private static int count(boolean[] kept) {
+    int n = 0;
+    for (boolean k : kept) if (k) n++;
+    return n;
+  }
+
+  /** The settings with one component replaced, by its record component name. */
+  static RankSettings with(RankSettings settings, String component, String value) throws ReflectiveOperationException {
+    RecordComponent[] components = RankSettings.class.getRecordComponents();
+    Object[] arguments = new Object[components.length];
+    Class<?>[] types = new Class<?>[components.length];
+    boolean found = false;
+    for (int i = 0; i < components.length; i++) {
+      types[i] = components[i].getType();
+      arguments[i] = components[i].getAccessor().invoke(settings);
+      if (components[i].getName().equals(component)) {
+        arguments[i] = types[i] == int.class ? (Object) Integer.parseInt(value) : (Object) Double.parseDouble(value);
+        found = true;
+      }
+    }
+    if (!found) {
+      List<String> names = new ArrayList<>();
+      for (RecordComponent c : components) names.add(c.getName());
+      throw new IllegalArgumentException("illegal --param: " + component + ", must be one of " + names);
+    }
+    return RankSettings.class.getDeclaredConstructor(types).newInstance(arguments);
+  }
+}
