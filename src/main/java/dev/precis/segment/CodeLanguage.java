@@ -1,5 +1,7 @@
 package dev.precis.segment;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -61,25 +63,18 @@ enum CodeLanguage {
 
   /**
    * Whether the text reads as source code: at least three lines, no Markdown fence, code-like lines (ending in {@code
-   * ; { } ( ) [ ] , : + * / = & | < >}, an assignment, or taking a form only code takes: a declaration, an import, a statement with
-   * its punctuation) at least three times as many as prose-like ones (four or more words, no such ending), and two
-   * such forms, or one with five code-like lines and no prose. Comments, Python docstrings and lines that are a string alone do not count. Reads at most the first {@value #SAMPLE_LINES} lines.
+   * ; { } ( ) [ ] , : + * / = & | < >}, an assignment, or taking a form only code takes: a declaration, an import, a
+   * statement with its punctuation) at least three times as many as prose-like ones (four or more words, no such
+   * ending), and two such forms, or one with five code-like lines and no prose. Comments, Python docstrings and lines
+   * that are a string alone do not count. Reads at most the first {@value #SAMPLE_LINES} lines.
    */
   static boolean looksLikeCode(String text) {
-    int lines = 0;
     int forms = 0;
     int codeLines = 0;
     int proseLines = 0;
     boolean docstring = false;
-    int from = 0;
-    int n = text.length();
-    while (from < n && lines < SAMPLE_LINES) {
-      int end = text.indexOf('\n', from);
-      if (end < 0) end = n;
-      String line = text.substring(from, Math.min(end, from + 400)).strip();
-      from = end + 1;
-      if (line.isEmpty()) continue;
-      lines++;
+    List<String> sample = sampleLines(text);
+    for (String line : sample) {
       boolean wasDocstring = docstring;
       if (occurrences(line, "\"\"\"") % 2 == 1 || occurrences(line, "'''") % 2 == 1) docstring = !docstring;
       if (wasDocstring || docstring) continue; // a Python docstring's prose is not the code's
@@ -102,11 +97,26 @@ enum CodeLanguage {
         proseLines++;
       }
     }
-    return lines >= 3 && codeLines >= 3 * proseLines && (forms >= 2 && codeLines >= 1 || forms >= 1 && codeLines >= 5
+    return sample.size() >= 3 && codeLines >= 3 * proseLines && (forms >= 2 && codeLines >= 1 || forms >= 1 && codeLines >= 5
         && proseLines == 0);
   }
 
-  private static int occurrences(String line, String what) {
+  /** The text's first {@value #SAMPLE_LINES} non-blank lines, each stripped and read up to 400 chars. */
+  private static List<String> sampleLines(String text) {
+    List<String> out = new ArrayList<>();
+    int from = 0;
+    int n = text.length();
+    while (from < n && out.size() < SAMPLE_LINES) {
+      int end = text.indexOf('\n', from);
+      if (end < 0) end = n;
+      String line = text.substring(from, Math.min(end, from + 400)).strip();
+      from = end + 1;
+      if (!line.isEmpty()) out.add(line);
+    }
+    return out;
+  }
+
+    private static int occurrences(String line, String what) {
     int count = 0;
     for (int at = line.indexOf(what); at >= 0; at = line.indexOf(what, at + what.length())) count++;
     return count;
@@ -117,16 +127,7 @@ enum CodeLanguage {
     int[] votes = new int[values().length];
     int braces = 0;
     int colons = 0;
-    int from = 0;
-    int n = text.length();
-    int lines = 0;
-    while (from < n && lines < SAMPLE_LINES) {
-      int end = text.indexOf('\n', from);
-      if (end < 0) end = n;
-      String line = text.substring(from, Math.min(end, from + 400)).strip();
-      from = end + 1;
-      if (line.isEmpty()) continue;
-      lines++;
+    for (String line : sampleLines(text)) {
       if (line.endsWith("{") || line.startsWith("}")) braces++;
       if (line.endsWith(":") && !line.startsWith("case ") && !line.startsWith("default")) colons++;
       if (PYTHON_FORMS.matcher(line).matches()) votes[PYTHON.ordinal()] += 2;

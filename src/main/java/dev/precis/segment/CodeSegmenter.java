@@ -194,22 +194,30 @@ public final class CodeSegmenter implements StructuredSegmenter {
     /** A range of lines read as members, under header {@code parent} (-1 at top level). */
     private record Frame(int parent, int to, int nesting, String name, int[] next) {}
 
+    /**
+     * The first non-blank line left in frame {@code f} (the top of {@code frames}), or -1 when none is left: then the
+     * frame is closed (its pending run written, its header's last inner unit set) and popped.
+     */
+    private int nextLine(Deque<Frame> frames, Frame f) {
+      int i = f.next()[0];
+      while (i < f.to() && lines.blank(i)) {
+        if (!runImports) flushRun();
+        i++;
+      }
+      if (i < f.to()) return i;
+      flushRun();
+      frames.pop();
+      if (f.parent() >= 0) infos.get(f.parent()).lastInner = units.size() - 1;
+      return -1;
+    }
+
     void braced() {
       Deque<Frame> frames = new ArrayDeque<>();
       frames.push(new Frame(-1, lines.count, 0, null, new int[] {0}));
       while (!frames.isEmpty()) {
         Frame f = frames.peek();
-        int i = f.next()[0];
-        while (i < f.to() && lines.blank(i)) {
-          if (!runImports) flushRun();
-          i++;
-        }
-        if (i >= f.to()) {
-          flushRun();
-          frames.pop();
-          if (f.parent() >= 0) infos.get(f.parent()).lastInner = units.size() - 1;
-          continue;
-        }
+        int i = nextLine(frames, f);
+        if (i < 0) continue;
         // doc comments and annotations directly above a statement go with it
         int first = i;
         int s = i;
@@ -270,17 +278,8 @@ public final class CodeSegmenter implements StructuredSegmenter {
       frames.push(new Frame(-1, lines.count, 0, null, new int[] {0}));
       while (!frames.isEmpty()) {
         Frame f = frames.peek();
-        int i = f.next()[0];
-        while (i < f.to() && lines.blank(i)) {
-          if (!runImports) flushRun();
-          i++;
-        }
-        if (i >= f.to()) {
-          flushRun();
-          frames.pop();
-          if (f.parent() >= 0) infos.get(f.parent()).lastInner = units.size() - 1;
-          continue;
-        }
+        int i = nextLine(frames, f);
+        if (i < 0) continue;
         int first = i;
         int s = i;
         while (s < f.to() && !lines.blank(s)
