@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -44,6 +45,8 @@ import java.util.stream.Stream;
  *       by default ratios 2x, 4x, 10x for multi-document sets and 500 and 1000 tokens for sets whose examples have
  *       one document (qasper)
  *   <li>{@code --warmup N}: unmeasured warm-up calls per method and set before measuring (default 20)
+ *   <li>{@code --by-position}: also report answer kept by where the answer sits in the full context, in tenths of
+ *       its length ({@link AnswerPosition}), and how many examples fall in each tenth (off by default)
  * </ul>
  *
  * <p>Protocol (the eval README): the full context is {@code title + "\n" + text} per document (the text alone when
@@ -139,14 +142,18 @@ public final class QualityBenchmark {
     return Report.markdown(options, started, sets, new ArrayList<>(methods.keySet()), rows, notes);
   }
 
-  /** One example with what every method's result is checked against. */
+  /**
+   * One example with what every method's result is checked against; {@code answerTenth} is the tenth of the full
+   * context that holds the answer ({@link AnswerPosition}), -1 when it holds none.
+   */
   record Prepared(EvalExample example, int fullTokens, boolean eligible, AnswerMatcher matcher,
-                  List<String> goldSentences) {
+                  List<String> goldSentences, int answerTenth) {
 
     static Prepared of(EvalExample example) {
       String full = example.fullContext();
       AnswerMatcher matcher = AnswerMatcher.of(example.answers());
-      boolean eligible = matcher.matches(full);
+      OptionalDouble answerPosition = AnswerPosition.of(example, matcher, AnswerMatcher.normalize(full));
+      boolean eligible = answerPosition.isPresent();
       List<String> gold = new ArrayList<>();
       if (eligible) {
         if (example.hasGoldLabels()) {
@@ -165,7 +172,8 @@ public final class QualityBenchmark {
           }
         }
       }
-      return new Prepared(example, Tokens.count(full), eligible, matcher, List.copyOf(gold));
+      int answerTenth = eligible ? AnswerPosition.tenth(answerPosition.getAsDouble()) : -1;
+      return new Prepared(example, Tokens.count(full), eligible, matcher, List.copyOf(gold), answerTenth);
     }
   }
 
@@ -206,10 +214,15 @@ public final class QualityBenchmark {
     }
   }
 
-  /** The measurements of one method on one set at one setting; {@code applicable} false renders as "-". */
+  /**
+   * The measurements of one method on one set at one setting; {@code applicable} false renders as "-".
+   * {@code eligibleByTenth} and {@code answerKeptByTenth} split {@code eligible} and {@code answerKept} by the tenth
+   * of the full context that holds the answer ({@link AnswerPosition}); empty when not applicable.
+   */
   record Row(String set, String setting, String method, boolean applicable, int examples, int eligible,
              int answerKept, int goldSentences, int goldSentencesKept, int overBudget, double meanOutputOverBudget,
-             double p50Ms, double p95Ms, int errors, int structureChecked, int structureKept) {}
+             double p50Ms, double p95Ms, int errors, int structureChecked, int structureKept,
+             List<Integer> eligibleByTenth, List<Integer> answerKeptByTenth) {}
 
   private static List<Row> runSet(EvalSet set, Options options, Map<String, MethodFactory> methods) {
     long t0 = System.nanoTime();
@@ -218,12 +231,20 @@ public final class QualityBenchmark {
     boolean singleDocument = set.examples().stream().allMatch(e -> e.documents().size() <= 1);
     System.err.printf(Locale.ROOT, "%s: %d examples, %d with an answer in the full context (prepared in %.1f s)%n",
         set.name(), prepared.size(), prepared.stream().filter(Prepared::eligible).count(), secondsSince(t0));
+    if (options.byPosition) {
+      int[] perTenth = new int[AnswerPosition.TENTHS];
+      for (Prepared p : prepared) {
+        if (p.eligible()) perTenth[p.answerTenth()]++;
+      }
+      System.err.println("  examples per tenth of the answer position: " + Arrays.toString(perTenth));
+    }
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, MethodFactory> m : methods.entrySet()) {
       String name = m.getKey();
       if (singleDocument && name.equals(Baselines.BM25_DOCS)) {
         for (Setting s : settings) {
-          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+          rows.add(new Row(set.name(), s.label(), name, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(),
+              List.of()));
         }
         continue;
       }
@@ -257,6 +278,8 @@ public final class QualityBenchmark {
     double[] latencies = new double[n];
     int eligible = 0, kept = 0, gold = 0, goldKept = 0, over = 0, errors = 0, checked = 0, structureKept = 0;
     int shown = 0;
+    int[] eligibleByTenth = new int[AnswerPosition.TENTHS];
+    int[] keptByTenth = new int[AnswerPosition.TENTHS];
     double ratioSum = 0;
     for (int i = 0; i < n; i++) {
       Prepared p = prepared.get(i);
@@ -290,8 +313,10 @@ public final class QualityBenchmark {
       ratioSum += (double) tokens / budget;
       if (p.eligible()) {
         eligible++;
+        eligibleByTenth[p.answerTenth()]++;
         if (p.matcher().matches(output)) {
           kept++;
+          keptByTenth[p.answerTenth()]++;
         } else if (shown < showMisses) {
           shown++;
           System.err.printf("----- miss: %s at %s, %s | %s | answers %s%n%s%n----- end of miss%n", name,
@@ -305,7 +330,8 @@ public final class QualityBenchmark {
     }
     Arrays.sort(latencies);
     return new Row(set, setting.label(), name, true, n, eligible, kept, gold, goldKept, over,
-        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors, checked, structureKept);
+        n == 0 ? 0 : ratioSum / n, percentile(latencies, 0.50), percentile(latencies, 0.95), errors, checked,
+        structureKept, Arrays.stream(eligibleByTenth).boxed().toList(), Arrays.stream(keptByTenth).boxed().toList());
   }
 
   /** Nearest-rank percentile of sorted values. */
@@ -322,8 +348,11 @@ public final class QualityBenchmark {
   /** Parsed command-line options. */
   static final class Options {
     static final String USAGE = "usage: --eval DIR --sets a,b --out FILE --limit N --methods a,b "
-        + "--budgets 2x,4x,500 --warmup N --show-misses N (all optional; defaults --eval " + DEFAULT_EVAL + " --sets "
-        + String.join(",", DEFAULT_SETS) + " --warmup 20)";
+        + "--budgets 2x,4x,500 --warmup N --show-misses N --by-position (all optional; defaults --eval " + DEFAULT_EVAL
+        + " --sets " + String.join(",", DEFAULT_SETS) + " --warmup 20)";
+
+    /** Options that may stand alone: {@code --by-position} means {@code --by-position=true}. */
+    static final Set<String> FLAGS = Set.of("by-position");
 
     Path eval = Path.of(DEFAULT_EVAL);
     List<String> sets = DEFAULT_SETS;
@@ -334,6 +363,7 @@ public final class QualityBenchmark {
     int warmup = 20;
     int showMisses = 0;
     boolean shareVectors;
+    boolean byPosition;
     List<String> args = List.of();
     final String loadAtStart = Report.loadAverage();
 
@@ -349,6 +379,9 @@ public final class QualityBenchmark {
         if (eq > 0) {
           key = a.substring(2, eq);
           value = a.substring(eq + 1);
+        } else if (FLAGS.contains(a.substring(2))) {
+          key = a.substring(2);
+          value = "true";
         } else {
           key = a.substring(2);
           if (i + 1 >= args.size()) throw new IllegalArgumentException("illegal --" + key + ": missing value");
@@ -364,6 +397,7 @@ public final class QualityBenchmark {
           case "warmup" -> o.warmup = nonNegative(key, value);
           case "show-misses" -> o.showMisses = nonNegative(key, value);
           case "share-vectors" -> o.shareVectors = Boolean.parseBoolean(value);
+          case "by-position" -> o.byPosition = bool(key, value);
           default -> throw new IllegalArgumentException("illegal option: --" + key);
         }
       }
@@ -374,6 +408,14 @@ public final class QualityBenchmark {
       List<String> l = Stream.of(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
       if (l.isEmpty()) throw new IllegalArgumentException("illegal --" + key + ": empty list");
       return l;
+    }
+
+    private static boolean bool(String key, String value) {
+      return switch (value.strip().toLowerCase(Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new IllegalArgumentException("illegal --" + key + ": " + value + ", must be true or false");
+      };
     }
 
     private static int positive(String key, String value) {
@@ -417,7 +459,8 @@ public final class QualityBenchmark {
           .append("`--limit N` (first N examples per set), `--methods a,b` (subset of ")
           .append(String.join(", ", Baselines.all().keySet())).append(", ").append(String.join(", ", ENGINE_METHOD_NAMES))
           .append("), `--budgets 2x,4x,500` (ratios Rx or absolute tokens; default 2x, 4x, 10x, or 500 and 1000 ")
-          .append("tokens for single-document sets), `--warmup N` (default 20).\n\n");
+          .append("tokens for single-document sets), `--warmup N` (default 20), `--by-position` (adds answer kept by ")
+          .append("the answer's position in the full context).\n\n");
 
       md.append("## Run\n\n");
       md.append("- date: ").append(started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
@@ -472,6 +515,8 @@ public final class QualityBenchmark {
         md.append('\n');
       }
 
+      if (options.byPosition) byPosition(md, sets, rows);
+
       md.append("\n## All measures\n\n");
       md.append("| set | budget | method | answer kept | gold-sentence kept | over budget | output / budget ")
           .append("| p50 ms | p95 ms | errors | structure kept |\n");
@@ -507,6 +552,12 @@ public final class QualityBenchmark {
           .append("its text holding an answer (split after `.`, `!` or `?` followed by whitespace) must appear in ")
           .append("the output verbatim (whitespace runs compared collapsed); for sets without gold labels, the first ")
           .append("such sentence of the context. Documents where no single sentence holds an answer are not counted.\n");
+      if (options.byPosition) {
+        md.append("- Answer kept by answer position: answer kept split by the tenth of the full context that holds ")
+            .append("the answer, the example's `answer_position` (0..1) when it records one, else the offset of the ")
+            .append("first whole-word answer in the normalised full context divided by that text's length. A position ")
+            .append("of exactly 1 counts in 90-100%.\n");
+      }
       md.append("- Latency: `System.nanoTime()` around each call; p50 and p95 by nearest rank. Errors: calls that ")
           .append("threw (their output counts as empty).\n");
       md.append("- Baselines: `truncate` keeps the head of the full context (encode, first budget tokens, decode). ")
@@ -519,6 +570,54 @@ public final class QualityBenchmark {
           .append("kept units in original order: `title + \"\\n\" + kept sentences joined by \" \"` per document, ")
           .append("documents joined by `\"\\n\\n\"`. `bm25-docs` is not run on single-document sets (\"-\").\n");
       return md.toString();
+    }
+
+    /**
+     * The "answer kept by answer position" section: per set, how many examples have their answer in each tenth of
+     * the full context, then answer kept per budget, method and tenth.
+     */
+    private static void byPosition(StringBuilder md, List<EvalSet> sets, List<Row> rows) {
+      md.append("\n## Answer kept by answer position\n\n");
+      md.append("Answer kept (as above) of the examples whose answer sits in each tenth of the full context ")
+          .append("(0-10% is its head): the example's `answer_position` when it records one, else where the first ")
+          .append("answer occurs. The examples per tenth are in each table's header (n).\n\n");
+      md.append("| set | with an answer | from `answer_position` |");
+      for (int t = 0; t < AnswerPosition.TENTHS; t++) md.append(' ').append(AnswerPosition.label(t)).append(" |");
+      md.append("\n|---|---|---|").append("---|".repeat(AnswerPosition.TENTHS)).append('\n');
+      Map<String, int[]> examplesPerTenth = new LinkedHashMap<>();
+      for (EvalSet set : sets) {
+        int[] perTenth = AnswerPosition.examplesPerTenth(set.examples());
+        examplesPerTenth.put(set.name(), perTenth);
+        long recorded = set.examples().stream()
+            .filter(e -> e.answerPosition() != null && AnswerPosition.of(e).isPresent()).count();
+        md.append("| ").append(set.name()).append(" | ").append(Arrays.stream(perTenth).sum()).append(" | ")
+            .append(recorded).append(" |");
+        for (int count : perTenth) md.append(' ').append(count).append(" |");
+        md.append('\n');
+      }
+      for (EvalSet set : sets) {
+        int[] perTenth = examplesPerTenth.get(set.name());
+        md.append("\n### ").append(set.name()).append("\n\n| budget | method |");
+        for (int t = 0; t < AnswerPosition.TENTHS; t++) {
+          md.append(' ').append(AnswerPosition.label(t)).append(" (n=").append(perTenth[t]).append(") |");
+        }
+        md.append("\n|---|---|").append("---|".repeat(AnswerPosition.TENTHS)).append('\n');
+        Map<String, List<Row>> byBudget = new LinkedHashMap<>();
+        for (Row r : rows) {
+          if (r.set().equals(set.name())) byBudget.computeIfAbsent(r.setting(), k -> new ArrayList<>()).add(r);
+        }
+        for (List<Row> budgetRows : byBudget.values()) {
+          for (Row r : budgetRows) {
+            md.append("| ").append(r.setting()).append(" | ").append(r.method()).append(" |");
+            for (int t = 0; t < AnswerPosition.TENTHS; t++) {
+              md.append(' ')
+                  .append(r.applicable() ? pct(r.answerKeptByTenth().get(t), r.eligibleByTenth().get(t)) : "-")
+                  .append(" |");
+            }
+            md.append('\n');
+          }
+        }
+      }
     }
 
     private static String pct(int n, int of) {

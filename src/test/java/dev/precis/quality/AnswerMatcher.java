@@ -55,6 +55,19 @@ public final class AnswerMatcher {
   }
 
   /**
+   * The earliest index in {@code normalizedText} where any of the answers occurs as whole words, or -1 when none
+   * does; the text must be {@link #normalize normalised}. For answers ["paris", "london"] in "london and paris", 0.
+   */
+  public int firstIndexNormalized(String normalizedText) {
+    int first = -1;
+    for (String a : answers) {
+      int i = find(normalizedText, a, 0);
+      if (i >= 0 && (first < 0 || i < first)) first = i;
+    }
+    return first;
+  }
+
+  /**
    * The first index at or after {@code from} where {@code needle} occurs in {@code haystack} with a non-letter,
    * non-digit character (or the text edge) on both sides; -1 when there is none. Both must be normalised.
    */

@@ -1,6 +1,8 @@
 package dev.precis.quality;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,14 +14,25 @@ import java.util.List;
  * @param question the question
  * @param answers the gold answers; one of them must be kept for the example to count as answered
  * @param documents the context documents, in order
+ * @param answerPosition where the answer sits in the full context, from 0 (its start) to 1 (its end), for sets that
+ *     record it (JSON {@code answer_position}, left out when null); null when the set does not
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EvalExample(
-    String id, String dataset, String question, List<String> answers, List<Document> documents) {
+    String id, String dataset, String question, List<String> answers, List<Document> documents,
+    @JsonProperty("answer_position") @JsonInclude(JsonInclude.Include.NON_NULL) Double answerPosition) {
 
   public EvalExample {
     answers = answers == null ? List.of() : List.copyOf(answers);
     documents = documents == null ? List.of() : List.copyOf(documents);
+    if (answerPosition != null && !(answerPosition >= 0 && answerPosition <= 1)) {
+      throw new IllegalArgumentException("illegal answer_position: " + answerPosition + ", must be in [0, 1]");
+    }
+  }
+
+  /** An example that does not record where its answer sits. */
+  public EvalExample(String id, String dataset, String question, List<String> answers, List<Document> documents) {
+    this(id, dataset, question, answers, documents, null);
   }
 
   /**
