@@ -1,5 +1,6 @@
 package dev.precis.bench;
 
+import dev.precis.encode.SentenceEncoder;
 import dev.precis.engine.Budget;
 import dev.precis.engine.Compression;
 import dev.precis.engine.CompressionRequest;
@@ -36,7 +37,10 @@ import java.util.Map;
  *   <li>{@code --limit N}: the first N examples of each set (default all)
  *   <li>{@code --effort E}: {@code instant}, {@code fast} (default) or {@code best}
  *   <li>{@code --param name=v1,v2,...}: a component of {@link RankSettings} and the values to try (ties go to the
- *       value listed first, so list the current default first)
+ *       value listed first, so list the current default first); several components separated by {@code ;} are tried
+ *       as a grid ({@code --param "a=1,2;b=0,0.5"}), each combination a candidate
+ *   <li>{@code --share-vectors true}: every candidate ranks with one encoder and its vector cache (faster; a vector is
+ *       then that of the batch that first embedded its text, the same for every candidate)
  * </ul>
  *
  * Only examples whose full context holds an answer count, as in {@link QualityBenchmark}.
@@ -63,8 +67,27 @@ public final class RankSweep {
     if (param == null || !param.contains("=") || sets == null) {
       throw new IllegalArgumentException("--sets a:B,... and --param name=v1,v2,... are required");
     }
-    String name = param.substring(0, param.indexOf('='));
-    String[] values = param.substring(param.indexOf('=') + 1).split(",");
+    List<Map<String, String>> grid = new ArrayList<>();
+    grid.add(new LinkedHashMap<>());
+    for (String axis : param.split(";")) {
+      String component = axis.substring(0, axis.indexOf('=')).strip();
+      List<Map<String, String>> next = new ArrayList<>();
+      for (Map<String, String> partial : grid) {
+        for (String value : axis.substring(axis.indexOf('=') + 1).split(",")) {
+          Map<String, String> combination = new LinkedHashMap<>(partial);
+          combination.put(component, value.strip());
+          next.add(combination);
+        }
+      }
+      grid = next;
+    }
+    String[] values = new String[grid.size()];
+    for (int v = 0; v < values.length; v++) {
+      StringBuilder label = new StringBuilder();
+      grid.get(v).forEach((k, x) -> label.append(label.isEmpty() ? "" : " ").append(k).append('=').append(x));
+      values[v] = label.toString();
+    }
+    boolean shareVectors = Boolean.parseBoolean(options.getOrDefault("share-vectors", "false"));
 
     List<EvalExample> examples = new ArrayList<>();
     List<Budget> budgets = new ArrayList<>();
@@ -83,9 +106,13 @@ public final class RankSweep {
 
     EngineSettings defaults = EngineSettings.defaults();
     boolean[][] kept = new boolean[values.length][examples.size()];
+    SentenceEncoder shared = shareVectors ? PrecisEngine.encoderFor(defaults) : null;
     for (int v = 0; v < values.length; v++) {
-      RankSettings rank = with(defaults.rank(), name, values[v]);
-      try (PrecisEngine engine = PrecisEngine.create(defaults.withRank(rank))) {
+      RankSettings rank = defaults.rank();
+      for (Map.Entry<String, String> e : grid.get(v).entrySet()) rank = with(rank, e.getKey(), e.getValue());
+      try (PrecisEngine engine = shared != null
+          ? PrecisEngine.sharing(defaults.withRank(rank), shared)
+          : PrecisEngine.create(defaults.withRank(rank))) {
         for (int i = 0; i < examples.size(); i++) {
           EvalExample e = examples.get(i);
           List<SourceDocument> documents = new ArrayList<>();
@@ -103,7 +130,7 @@ public final class RankSweep {
         count[1]++;
         if (kept[v][i]) count[0]++;
       }
-      StringBuilder line = new StringBuilder(name + "=" + values[v] + ":");
+      StringBuilder line = new StringBuilder(values[v] + ":");
       perSet.forEach((set, count) -> line.append(' ').append(set).append(' ').append(count[0]).append('/')
           .append(count[1]));
       System.out.println(line.append("; total ").append(count(kept[v])).append('/').append(examples.size()));
@@ -128,7 +155,7 @@ public final class RankSweep {
         size++;
         if (kept[best][i]) held++;
       }
-      System.out.println("fold " + fold + ": fitted " + name + "=" + values[best] + ", kept " + held + "/" + size
+      System.out.println("fold " + fold + ": fitted " + values[best] + ", kept " + held + "/" + size
           + " held out");
       crossValidated += held;
     }
@@ -136,6 +163,7 @@ public final class RankSweep {
     for (boolean[] k : kept) inSample = Math.max(inSample, count(k));
     System.out.println("answer kept: best in-sample " + inSample + "/" + examples.size() + ", cross-validated "
         + crossValidated + "/" + examples.size());
+    if (shared != null) shared.close();
   }
 
   static int fold(EvalExample example) {
@@ -149,7 +177,7 @@ public final class RankSweep {
   }
 
   /** The settings with one component replaced, by its record component name. */
-  static RankSettings with(RankSettings settings, String component, String value) throws ReflectiveOperationException {
+  public static RankSettings with(RankSettings settings, String component, String value) throws ReflectiveOperationException {
     RecordComponent[] components = RankSettings.class.getRecordComponents();
     Object[] arguments = new Object[components.length];
     Class<?>[] types = new Class<?>[components.length];

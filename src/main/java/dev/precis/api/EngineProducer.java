@@ -192,8 +192,9 @@ public class EngineProducer {
         enc.batchSize(), enc.cacheEntries(), config.tokens().countCacheEntries(), config.segment().maxUnitChars(), p.maxFillAttempts(),
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
-            r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight()),
+            r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),
+            r.sectionCheapWeight()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
-            p.costExponent()));
+            p.costExponent(), p.mapShare(), p.queryMapShare()));
   }
 }

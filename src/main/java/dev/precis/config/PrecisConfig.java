@@ -166,6 +166,22 @@ public interface PrecisConfig {
      */
     @WithDefault("0.6")
     double structureWeight();
+
+    /**
+     * In a long document of several sections (its headings, or windows of about 400 tokens of paragraphs where it has
+     * none), weight of how far a unit's section falls short of the document's best section (the section's BM25 and
+     * its best semantic score): subtracted from the unit's score. Default {@code 0.5}, chosen by five-fold
+     * cross-validation over 0, 0.5, 1 and 2 on qasper at 500 and 1,000 tokens (docs/quality.md).
+     */
+    @WithDefault("0.5")
+    double sectionPriorWeight();
+
+    /**
+     * In a long document of several sections, weight of the section's BM25 and soft match in the cheap score that
+     * chooses which units the encoder embeds. Default {@code 0.0}.
+     */
+    @WithDefault("0.0")
+    double sectionCheapWeight();
   }
 
   interface Plan {
@@ -188,6 +204,21 @@ public interface PrecisConfig {
     /** Refinement orders units by priority / tokens^exponent (0: relevance only; 1: per token). Default {@code 0.0}. */
     @WithDefault("0.0")
     double costExponent();
+
+    /**
+     * Without a question, largest share of the budget spent on the map of a long document: each section's heading and
+     * its most central unit, best sections first; the rest refines the most central sections. Default {@code 0.5}.
+     */
+    @WithDefault("0.5")
+    double mapShare();
+
+    /**
+     * With a question, the map's largest share, scaled by how evenly relevance spreads over the document's sections
+     * (1 when alike, 1/sections when one section holds it all); 0 leaves the map out of answers to questions. Default
+     * {@code 0.0}.
+     */
+    @WithDefault("0.0")
+    double queryMapShare();
 
     /** Leftover units tried, each with an exact count, to fill slack below the budget. Default {@code 32}. */
     @WithDefault("32")

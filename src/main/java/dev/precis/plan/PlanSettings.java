@@ -11,14 +11,27 @@ package dev.precis.plan;
  *     reads coherently
  * @param costExponent refinement orders units by {@code priority / tokens^costExponent}: 0 ranks by relevance
  *     alone, 1 by relevance per token
+ * @param mapShare without a question, at most this share of the budget goes to the map of a long document (each
+ *     section's heading and its most central unit, best sections first); the rest refines its most central sections
+ * @param queryMapShare with a question, the map's largest share, scaled by how evenly relevance is spread over the
+ *     sections (1 when every section scores alike, 1/sections when one holds it all): a question about one part
+ *     gets that part, a question about the whole document gets its map; 0 turns the map off for questions
  */
 public record PlanSettings(
     boolean coarseSummaries,
     double summaryShare,
     double summaryMinRelativeScore,
     double neighbourBonus,
-    double costExponent) {
+    double costExponent,
+    double mapShare,
+    double queryMapShare) {
   public PlanSettings {
+    if (!(mapShare >= 0 && mapShare <= 1)) {
+      throw new IllegalArgumentException("illegal mapShare: " + mapShare + ", must be in [0, 1]");
+    }
+    if (!(queryMapShare >= 0 && queryMapShare <= 1)) {
+      throw new IllegalArgumentException("illegal queryMapShare: " + queryMapShare + ", must be in [0, 1]");
+    }
     if (!(summaryShare >= 0 && summaryShare <= 1)) {
       throw new IllegalArgumentException("illegal summaryShare: " + summaryShare + ", must be in [0, 1]");
     }
@@ -35,10 +48,11 @@ public record PlanSettings(
   }
 
   public static PlanSettings defaults() {
-    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.0);
+    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 0.0);
   }
 
   public PlanSettings withCoarseSummaries(boolean enabled) {
-    return new PlanSettings(enabled, summaryShare, summaryMinRelativeScore, neighbourBonus, costExponent);
+    return new PlanSettings(enabled, summaryShare, summaryMinRelativeScore, neighbourBonus, costExponent, mapShare,
+        queryMapShare);
   }
 }

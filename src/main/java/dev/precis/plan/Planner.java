@@ -76,6 +76,7 @@ public final class Planner {
       if (state.used + state.cost(x[0], x[1]) <= budget) state.keep(x[0], x[1], Reason.FORCED);
     }
 
+    map(documents, ranking, state, budget);
     if (settings.coarseSummaries()) summarise(documents, ranking, state, budget);
     refine(documents, ranking, state, budget);
     sectionHeadings(documents, ranking, state, budget);
@@ -119,6 +120,60 @@ public final class Planner {
       if (state.kept[h[0]].get(h[1]) || state.duplicate(h[0], h[1])) continue;
       if (state.used + state.cost(h[0], h[1]) <= budget) state.keep(h[0], h[1], Reason.HEADING);
     }
+  }
+
+  /**
+   * The map of each long document (one of several sections): per section its heading and its best unit (the most
+   * central without a question), best sections first, within a share of the budget. Without a question the share is
+   * {@code mapShare}; with one, {@code queryMapShare} scaled by how evenly the question's relevance spreads over the
+   * sections, so that a question answered in one part leaves the budget to that part.
+   */
+  private void map(List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
+    Integer[] byDocScore = new Integer[documents.size()];
+    for (int d = 0; d < byDocScore.length; d++) byDocScore[d] = d;
+    java.util.Arrays.sort(byDocScore, Comparator.comparingDouble(
+        (Integer d) -> -ranking.documents().get(d).score()).thenComparingInt(d -> d));
+    int start = state.used;
+    for (int d : byDocScore) {
+      Ranking.DocumentRanking r = ranking.documents().get(d);
+      if (r.sections() == null || !r.sections().divided()) continue;
+      double share = ranking.queryAgnostic() ? settings.mapShare() : settings.queryMapShare() * spread(r.sectionScores());
+      double cap = start + Math.floor(budget * share);
+      if (cap <= state.used) continue;
+      Integer[] bySectionScore = new Integer[r.sections().count()];
+      for (int s = 0; s < bySectionScore.length; s++) bySectionScore[s] = s;
+      java.util.Arrays.sort(bySectionScore, Comparator.comparingDouble((Integer s) -> -r.sectionScores()[s])
+          .thenComparingInt(s -> s));
+      for (int s : bySectionScore) {
+        var section = r.sections().get(s);
+        int best = -1;
+        for (int u = section.first(); u < section.end(); u++) {
+          if (!state.kept[d].get(u) && state.choosable(d, u) && (best < 0 || r.unitScores()[u] > r.unitScores()[best])) {
+            best = u;
+          }
+        }
+        if (best < 0) continue;
+        int heading = section.heading() >= 0 && !state.kept[d].get(section.heading()) ? section.heading() : -1;
+        int cost = state.cost(d, best) + (heading < 0 ? 0 : state.cost(d, heading));
+        if (state.used + cost > cap) continue;
+        if (heading >= 0) state.keep(d, heading, Reason.HEADING);
+        state.keep(d, best, Reason.SUMMARY);
+      }
+    }
+  }
+
+  /**
+   * How evenly scores spread: {@code (sum s)^2 / (n * sum s^2)}, 1 when all are equal, 1/n when one holds them all
+   * (the participation ratio over n); 0 without any positive score.
+   */
+  static double spread(double[] scores) {
+    double sum = 0;
+    double squares = 0;
+    for (double s : scores) {
+      sum += Math.max(0, s);
+      squares += Math.max(0, s) * Math.max(0, s);
+    }
+    return squares == 0 ? 0 : sum * sum / (scores.length * squares);
   }
 
   private void summarise(

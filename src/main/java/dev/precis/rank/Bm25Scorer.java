@@ -1,6 +1,7 @@
 package dev.precis.rank;
 
 import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Sections;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -59,19 +60,32 @@ public final class Bm25Scorer {
     this.titleBoost = titleBoost;
   }
 
-  /** Raw BM25 scores: {@code units[d][u]} for unit u of document d, and {@code documents[d]}. */
-  public record Scores(float[][] units, float[] documents) {}
+  /**
+   * Raw BM25 scores: {@code units[d][u]} for unit u of document d, {@code documents[d]}, and {@code sections[d][s]}
+   * for section s of document d (each section scored as the terms of its units, with every section of the request
+   * as the collection; empty arrays when no sections were given).
+   */
+  public record Scores(float[][] units, float[] documents, float[][] sections) {}
 
   public Scores score(String query, List<SegmentedDocument> documents) {
+    return score(query, documents, null);
+  }
+
+  /** @param sections each document's sections, or null to score no sections */
+  public Scores score(String query, List<SegmentedDocument> documents, List<Sections> sections) {
     int n = documents.size();
     float[][] unitScores = new float[n][];
+    float[][] sectionScores = new float[n][];
     int total = 0;
+    int sectionTotal = 0;
     for (int d = 0; d < n; d++) {
       unitScores[d] = new float[documents.get(d).units().size()];
       total += unitScores[d].length;
+      sectionScores[d] = new float[sections == null ? 0 : sections.get(d).count()];
+      sectionTotal += sectionScores[d].length;
     }
     float[] documentScores = new float[n];
-    if (query == null || total == 0) return new Scores(unitScores, documentScores);
+    if (query == null || total == 0) return new Scores(unitScores, documentScores, sectionScores);
 
     // Distinct query terms; a term the query repeats is one clause per occurrence, so it counts that many times.
     Map<String, Integer> slots = new HashMap<>();
@@ -87,13 +101,15 @@ public final class Bm25Scorer {
       if (slots.putIfAbsent(IDENTIFIER + id, slots.size()) == null) occurrences.add(1);
     }
     int q = slots.size();
-    if (q == 0) return new Scores(unitScores, documentScores);
+    if (q == 0) return new Scores(unitScores, documentScores, sectionScores);
 
     Field unitBody = new Field(total, q);
     Field unitTitle = new Field(total, q);
     Field docBody = new Field(n, q);
     Field docTitle = new Field(n, q);
+    Field sectionBody = new Field(sectionTotal, q);
     int unit = 0;
+    int sectionBase = 0;
     for (int d = 0; d < n; d++) {
       SegmentedDocument doc = documents.get(d);
       if (doc.title() != null) docTitle.add(d, doc.title(), slots);
@@ -109,7 +125,9 @@ public final class Bm25Scorer {
         }
         unitTitle.copy(unit, docTitle, d);
         docBody.accumulate(d, unitBody, unit);
+        if (sections != null) sectionBody.accumulate(sectionBase + sections.get(d).of(u), unitBody, unit);
       }
+      sectionBase += sectionScores[d].length;
     }
 
     float[] unitFlat = combine(unitBody, unitTitle, occurrences);
@@ -119,7 +137,16 @@ public final class Bm25Scorer {
     }
     float[] docFlat = combine(docBody, docTitle, occurrences);
     System.arraycopy(docFlat, 0, documentScores, 0, n);
-    return new Scores(unitScores, documentScores);
+    if (sectionTotal > 0) {
+      // The title is the same for every section of a document: it does not tell them apart, and is left out.
+      float[] sectionFlat = new float[sectionTotal];
+      sectionBody.addScores(sectionFlat, 1f, occurrences, k1, b);
+      int s = 0;
+      for (int d = 0; d < n; d++) {
+        for (int i = 0; i < sectionScores[d].length; i++) sectionScores[d][i] = sectionFlat[s++];
+      }
+    }
+    return new Scores(unitScores, documentScores, sectionScores);
   }
 
   /** The body score plus the boosted title score of every entry, each the sum over the query's clauses. */

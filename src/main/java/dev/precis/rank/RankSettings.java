@@ -28,6 +28,13 @@ package dev.precis.rank;
  *     exactly, as whole tokens: a record the question names by its id is the record it asks about
  * @param structureWeight in a structured document, weight of the structural prior (errors and failures, the head and
  *     tail of an array or log)
+ * @param sectionPriorWeight in a document of several sections ({@link dev.precis.segment.Sections}), weight of how far
+ *     a unit's section falls short of the document's best section (BM25 of the whole section and its best semantic
+ *     score, as a document's score is made): subtracted from the unit's score, so that the parts of a long document
+ *     the question is about are refined first; 0 disables it
+ * @param sectionCheapWeight in a document of several sections, weight of the section's BM25 and soft match (relative
+ *     to the document's best section) in the cheap score that chooses the units the encoder embeds: the encoder's
+ *     allowance is spent inside the sections that matter; 0 disables it
  */
 public record RankSettings(
     double semanticWeight,
@@ -43,8 +50,12 @@ public record RankSettings(
     double staticWeight,
     double sectionWeight,
     double identifierWeight,
-    double structureWeight) {
+    double structureWeight,
+    double sectionPriorWeight,
+    double sectionCheapWeight) {
   public RankSettings {
+    check("sectionPriorWeight", sectionPriorWeight);
+    check("sectionCheapWeight", sectionCheapWeight);
     check("identifierWeight", identifierWeight);
     check("structureWeight", structureWeight);
     check("sectionWeight", sectionWeight);
@@ -78,6 +89,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0);
   }
 }

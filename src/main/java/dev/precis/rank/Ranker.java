@@ -3,6 +3,7 @@ package dev.precis.rank;
 import dev.precis.encode.SentenceEncoder;
 import dev.precis.encode.StaticEncoder;
 import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Sections;
 import dev.precis.segment.UnitKind;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,9 +63,15 @@ public final class Ranker {
       Arrays.fill(semantic[d], Double.NaN);
     }
 
+    List<Sections> sections = new ArrayList<>(n);
+    for (SegmentedDocument doc : documents) sections.add(Sections.of(doc, Sections.DEFAULT_WINDOW_CHARS));
+    double[][] sectionLexical = new double[n][];
+    for (int d = 0; d < n; d++) sectionLexical[d] = new double[sections.get(d).count()];
+
     if (bm25 != null) {
       String lexicalQuery = queryAgnostic ? centralityQuery.of(documents) : query;
-      Bm25Scorer.Scores raw = bm25.score(lexicalQuery, documents);
+      Bm25Scorer.Scores raw = bm25.score(lexicalQuery, documents, sections);
+      for (int d = 0; d < n; d++) relativeToBest(raw.sections()[d], sectionLexical[d]);
       double bestUnit = 0;
       double bestDoc = 0;
       for (int d = 0; d < n; d++) {
@@ -92,8 +99,21 @@ public final class Ranker {
       }
     }
 
+    double[][] sectionSoft = new double[n][];
+    for (int d = 0; d < n; d++) sectionSoft[d] = bestPerSection(sections.get(d), soft[d]);
+
     int[][] headingOf = headings(documents, titleLine, settings);
     double[][] structural = structural(query, documents, settings);
+    double[][] sectionCheap = new double[n][];
+    for (int d = 0; d < n; d++) {
+      sectionCheap[d] = new double[documents.get(d).units().size()];
+      if (!sections.get(d).divided() || settings.sectionCheapWeight() == 0) continue;
+      for (int u = 0; u < sectionCheap[d].length; u++) {
+        int s = sections.get(d).of(u);
+        sectionCheap[d][u] = settings.sectionCheapWeight()
+            * (sectionLexical[d][s] + settings.staticWeight() * sectionSoft[d][s]);
+      }
+    }
     int embedded = 0;
     boolean softSemantic = false;
     if (encoder != null) {
@@ -103,7 +123,7 @@ public final class Ranker {
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
-            settings.staticWeight(), encoderTextLimit);
+            sectionCheap, settings.staticWeight(), encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
       }
@@ -119,6 +139,22 @@ public final class Ranker {
     double[] docBase = new double[n];
     for (int d = 0; d < n; d++) docBase[d] = share * docSemantic[d] + (1 - share) * docLexical[d];
 
+    double[][] sectionScores = new double[n][];
+    double[][] sectionPrior = new double[n][];
+    for (int d = 0; d < n; d++) {
+      double[] sectionSemantic = new double[sections.get(d).count()];
+      relativeToBest(bestPerSection(sections.get(d), semantic[d]), sectionSemantic);
+      sectionScores[d] = new double[sectionSemantic.length];
+      for (int s = 0; s < sectionSemantic.length; s++) {
+        sectionScores[d][s] = share * sectionSemantic[s] + (1 - share) * sectionLexical[d][s];
+      }
+      sectionPrior[d] = new double[documents.get(d).units().size()];
+      if (!sections.get(d).divided()) continue;
+      for (int u = 0; u < sectionPrior[d].length; u++) {
+        sectionPrior[d][u] = -settings.sectionPriorWeight() * (1 - sectionScores[d][sections.get(d).of(u)]);
+      }
+    }
+
     double[][] context = new double[n][];
     double[][] fragment = new double[n][];
     double[][] section = new double[n][];
@@ -127,6 +163,7 @@ public final class Ranker {
       context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
       fragment[d] = fragments(documents.get(d), settings);
       section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
+      for (int u = 0; u < section[d].length; u++) section[d][u] += sectionPrior[d][u];
       unitScores[d] =
           fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docBase[d]);
     }
@@ -140,9 +177,32 @@ public final class Ranker {
           : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d], structural[d],
-          titleLine[d]));
+          titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
+  }
+
+  /** Each value divided by the best of them (all 0 when none is positive); NaN counts as 0. */
+  private static void relativeToBest(float[] values, double[] out) {
+    double best = 0;
+    for (float v : values) if (v > best) best = v;
+    for (int i = 0; i < out.length; i++) out[i] = best > 0 && values[i] > 0 ? values[i] / best : 0;
+  }
+
+  private static void relativeToBest(double[] values, double[] out) {
+    double best = 0;
+    for (double v : values) if (v > best) best = v;
+    for (int i = 0; i < out.length; i++) out[i] = best > 0 && values[i] > 0 ? values[i] / best : 0;
+  }
+
+  /** The best value of each section's units (NaN counts as 0). */
+  private static double[] bestPerSection(Sections sections, double[] unitValues) {
+    double[] best = new double[sections.count()];
+    for (int u = 0; u < unitValues.length; u++) {
+      double v = unitValues[u];
+      if (!Double.isNaN(v)) best[sections.of(u)] = Math.max(best[sections.of(u)], v);
+    }
+    return best;
   }
 
   /** A unit's own relevance: its semantic and lexical parts, without the document prior. */
@@ -321,7 +381,8 @@ public final class Ranker {
    * lexical centrality, so the centroid is that of the most central units).
    */
   private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
-      double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double softWeight, int limit) {
+      double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double[][] sectionCheap,
+      double softWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -339,7 +400,7 @@ public final class Ranker {
         int h = headingOf[d][u];
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
-            + section + structural[d][u] + 0.3 / (1 + Math.max(0, u - lead));
+            + section + structural[d][u] + sectionCheap[d][u] + 0.3 / (1 + Math.max(0, u - lead));
       }
     }
     Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);

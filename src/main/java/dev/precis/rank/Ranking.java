@@ -1,6 +1,7 @@
 package dev.precis.rank;
 
 import dev.precis.engine.Explanation;
+import dev.precis.segment.Sections;
 import java.util.List;
 
 /**
@@ -39,6 +40,11 @@ public record Ranking(
    * @param unitStructure in a structured document, what each unit gained from holding the question's identifiers and
    *     from its structural prior (0 for prose)
    * @param titleLine whether unit 0 is the document's title line, ranked as its title rather than as a unit
+   * @param sections the document's sections
+   * @param sectionScores each section's score in [0, 1] relative to the document's best section (BM25 of the whole
+   *     section and its best semantic score, mixed as a document's score is)
+   * @param unitSectionPrior what each unit's score lost for its section falling short of the document's best (<= 0;
+   *     included in {@code unitSection})
    */
   public record DocumentRanking(
       int index,
@@ -54,7 +60,10 @@ public record Ranking(
       double[] unitFragment,
       double[] unitSection,
       double[] unitStructure,
-      boolean titleLine) {}
+      boolean titleLine,
+      Sections sections,
+      double[] sectionScores,
+      double[] unitSectionPrior) {}
 
   private static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
@@ -95,8 +104,18 @@ public record Ranking(
         "weight " + settings.contextWeight() + " x the better neighbour's semantic and lexical part");
     Explanation fragmentPart = Explanation.of(doc.unitFragment()[u],
         "fragment penalty: a sentence cut off at the document's start or end");
-    Explanation sectionPart = Explanation.of(doc.unitSection()[u],
-        "weight " + settings.sectionWeight() + " x the section heading's semantic and lexical part");
+    double prior = doc.unitSectionPrior()[u];
+    Explanation sectionPart = doc.sections() == null || !doc.sections().divided()
+        ? Explanation.of(doc.unitSection()[u],
+            "weight " + settings.sectionWeight() + " x the section heading's semantic and lexical part")
+        : Explanation.of(doc.unitSection()[u], "section heading's relevance and section prior (section "
+                + doc.sections().of(u) + " of " + doc.sections().count() + " of the document)",
+            Explanation.of(doc.unitSection()[u] - prior,
+                "weight " + settings.sectionWeight() + " x the section heading's semantic and lexical part"),
+            Explanation.of(prior, "section prior: -weight " + settings.sectionPriorWeight()
+                    + " x (1 - section score)",
+                Explanation.of(doc.sectionScores()[doc.sections().of(u)], "section score relative to the document's "
+                    + "best: share x best semantic score of its units + (1 - share) x BM25 of the whole section")));
     if (doc.unitStructure()[u] != 0) {
       Explanation structurePart = Explanation.of(doc.unitStructure()[u],
           "structure: weight " + settings.identifierWeight() + " x share of the question's identifiers held exactly"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.precis.rank.Ranking;
 import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Sections;
 import dev.precis.segment.Segmenter;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -24,7 +25,8 @@ class PlannerTest {
     for (int d = 0; d < docScores.length; d++) {
       int n = unitScores[d].length;
       docs.add(new Ranking.DocumentRanking(d, docScores[d], 0, 0, 0, unitScores[d], new double[n], new double[n],
-          new double[n], new double[n], new double[n], new double[n], new double[n], false));
+          new double[n], new double[n], new double[n], new double[n], new double[n], false, null, new double[0],
+          new double[n]));
     }
     return new Ranking(docs, 0, false, false);
   }
@@ -44,6 +46,62 @@ class PlannerTest {
     assertEquals(new Selection(0, 0, Reason.SUMMARY), plan.selections().get(0));
     assertEquals(new Selection(1, 1, Reason.SUMMARY), plan.selections().get(1));
     assertEquals(Reason.REFINED, plan.selections().get(2).reason());
+  }
+
+  /** A document of four headed sections, its units scored in reverse order, ranked without a question. */
+  private Plan mapped(double[] sectionScores, boolean queryAgnostic, PlanSettings settings, int budget) {
+    String text = "# One\n\nOne a. One b.\n\n# Two\n\nTwo a. Two b.\n\n# Three\n\nThree a. Three b.\n\n"
+        + "# Four\n\nFour a. Four b.";
+    SegmentedDocument doc = new SegmentedDocument(0, null, text, segmenter.segment(text));
+    Sections sections = Sections.of(doc, Sections.DEFAULT_WINDOW_CHARS);
+    int n = doc.units().size();
+    double[] unitScores = new double[n];
+    for (int u = 0; u < n; u++) unitScores[u] = 1.0 - u / (double) n;
+    Ranking ranking = new Ranking(List.of(new Ranking.DocumentRanking(0, 1.0, 0, 0, 0, unitScores, new double[n],
+        new double[n], new double[n], new double[n], new double[n], new double[n], new double[n], false, sections,
+        sectionScores, new double[n])), 0, queryAgnostic, false);
+    int[][] tokens = {new int[n]};
+    java.util.Arrays.fill(tokens[0], 3);
+    return new Planner(settings).plan(List.of(doc), ranking, tokens, new int[] {0}, 1, budget, none(1));
+  }
+
+  @Test
+  void withoutAQuestionALongDocumentGetsItsMapFirst() {
+    Plan plan = mapped(new double[] {0.2, 1.0, 0.5, 0.7}, true, PlanSettings.defaults(), 100);
+    // Map: best sections first, each its heading and its best unit (the first under it here).
+    List<Selection> first = plan.selections().subList(0, 8);
+    assertEquals(List.of(new Selection(0, 3, Reason.HEADING), new Selection(0, 4, Reason.SUMMARY),
+        new Selection(0, 9, Reason.HEADING), new Selection(0, 10, Reason.SUMMARY),
+        new Selection(0, 6, Reason.HEADING), new Selection(0, 7, Reason.SUMMARY),
+        new Selection(0, 0, Reason.HEADING), new Selection(0, 1, Reason.SUMMARY)), first);
+  }
+
+  @Test
+  void theMapStaysWithinItsShare() {
+    // 30 tokens: a map entry costs about 10 (heading, unit, joints, markers), so half the budget holds one.
+    Plan plan = mapped(new double[] {0.2, 1.0, 0.5, 0.7}, true, PlanSettings.defaults(), 30);
+    assertEquals(1, plan.selections().stream().filter(s -> s.reason() == Reason.SUMMARY).count());
+    assertEquals(new Selection(0, 3, Reason.HEADING), plan.selections().get(0));
+  }
+
+  @Test
+  void withAQuestionTheMapIsOffByDefaultAndFollowsTheSpreadWhenOn() {
+    Plan off = mapped(new double[] {1.0, 1.0, 1.0, 1.0}, false, PlanSettings.defaults(), 100);
+    assertTrue(off.selections().stream().noneMatch(s -> s.reason() == Reason.SUMMARY && s.unit() > 2));
+    PlanSettings on = new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 1.0);
+    long even = mapped(new double[] {1.0, 1.0, 1.0, 1.0}, false, on, 100).selections().stream()
+        .filter(s -> s.reason() == Reason.SUMMARY).count();
+    long peaked = mapped(new double[] {1.0, 0.0, 0.0, 0.0}, false, on, 100).selections().stream()
+        .filter(s -> s.reason() == Reason.SUMMARY).count();
+    assertEquals(4, even, "relevance spread evenly: every section on the map");
+    assertTrue(peaked <= 2, "relevance in one section: a quarter of the share, " + peaked + " entries");
+  }
+
+  @Test
+  void spreadIsOneWhenEvenAndOneOverNWhenPeaked() {
+    assertEquals(1.0, Planner.spread(new double[] {0.5, 0.5, 0.5}), 1e-9);
+    assertEquals(0.25, Planner.spread(new double[] {1, 0, 0, 0}), 1e-9);
+    assertEquals(0.0, Planner.spread(new double[] {0, 0}), 1e-9);
   }
 
   @Test

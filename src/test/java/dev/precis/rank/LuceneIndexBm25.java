@@ -67,7 +67,7 @@ public final class LuceneIndexBm25 {
     }
     float[] documentScores = new float[documents.size()];
     Query parsed = query == null ? null : buildQuery(query);
-    if (parsed == null || total == 0) return new Bm25Scorer.Scores(unitScores, documentScores);
+    if (parsed == null || total == 0) return new Bm25Scorer.Scores(unitScores, documentScores, new float[unitScores.length][0]);
     try {
       float[] flat = search(parsed, total, writer -> {
         int ord = 0;
@@ -92,7 +92,7 @@ public final class LuceneIndexBm25 {
     } catch (IOException e) {
       throw new UncheckedIOException("in-memory BM25 index failed", e);
     }
-    return new Bm25Scorer.Scores(unitScores, documentScores);
+    return new Bm25Scorer.Scores(unitScores, documentScores, new float[unitScores.length][0]);
   }
 
   private Query buildQuery(String query) {

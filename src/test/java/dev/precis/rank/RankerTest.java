@@ -40,7 +40,8 @@ class RankerTest {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
-        d.sectionWeight(), d.identifierWeight(), d.structureWeight());
+        d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
+        d.sectionCheapWeight());
   }
 
   @Test
@@ -73,6 +74,30 @@ class RankerTest {
     String described = ranking.explain(0, 2, settings).toString();
     assertTrue(described.contains("soft match"), described);
     assertEquals(ranking.unitScore(0, 2), ranking.explain(0, 2, settings).value(), 1e-12);
+  }
+
+  @Test
+  void aSentenceInTheSectionTheQuestionIsAboutOutranksItsTwinElsewhere() {
+    // Both "The corpus was split." sentences match the question equally; only the second's section is about the
+    // Chinese posts as a whole, so the section prior ranks it first.
+    String text = "## Setup\n\nWe trained on English news. The corpus was split in two. Models ran for a week.\n\n"
+        + "## Weibo\n\nWe also gathered Chinese posts from Weibo. The corpus was split in three. "
+        + "Chinese posts are short, and the Weibo posts were filtered.";
+    List<SegmentedDocument> docs = oneDocument(text);
+    String query = "How was the corpus of Chinese Weibo posts split?";
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null);
+    RankSettings settings = withSectionWeight(0.5);
+    Ranking ranking = ranker.rank(query, docs, settings, settings.encoderTextLimit());
+    int english = unitStartingWith(docs.get(0), "The corpus was split in two");
+    int chinese = unitStartingWith(docs.get(0), "The corpus was split in three");
+    assertTrue(ranking.unitScore(0, chinese) > ranking.unitScore(0, english));
+    var sections = ranking.documents().get(0).sections();
+    assertEquals(2, sections.count());
+    assertEquals(1.0, ranking.documents().get(0).sectionScores()[sections.of(chinese)], 1e-9);
+    assertTrue(ranking.documents().get(0).unitSectionPrior()[english] < 0);
+    String described = ranking.explain(0, english, settings).toString();
+    assertTrue(described.contains("section prior"), described);
+    assertEquals(ranking.unitScore(0, english), ranking.explain(0, english, settings).value(), 1e-12);
   }
 
   @Test
@@ -131,7 +156,8 @@ class RankerTest {
     RankSettings d = RankSettings.defaults();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
-        d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight());
+        d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
+        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight());
   }
 
   @Test
