@@ -195,6 +195,6 @@ public class EngineProducer {
             r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),
             r.sectionCheapWeight()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
-            p.costExponent(), p.mapShare(), p.queryMapShare()));
+            p.costExponent(), p.mapShare(), p.queryMapShare(), p.headingPaths()));
   }
 }

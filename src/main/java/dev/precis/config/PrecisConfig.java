@@ -220,6 +220,13 @@ public interface PrecisConfig {
     @WithDefault("0.0")
     double queryMapShare();
 
+    /**
+     * Whether a kept unit brings the headings over it (the nearest, then each enclosing one), paid for as part of its
+     * cost, so that refined text reads under the headings that locate it. Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean headingPaths();
+
     /** Leftover units tried, each with an exact count, to fill slack below the budget. Default {@code 32}. */
     @WithDefault("32")
     int maxFillAttempts();

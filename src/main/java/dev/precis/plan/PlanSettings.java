@@ -16,6 +16,8 @@ package dev.precis.plan;
  * @param queryMapShare with a question, the map's largest share, scaled by how evenly relevance is spread over the
  *     sections (1 when every section scores alike, 1/sections when one holds it all): a question about one part
  *     gets that part, a question about the whole document gets its map; 0 turns the map off for questions
+ * @param headingPaths whether a kept unit brings the headings over it (the nearest, then each enclosing one), paid
+ *     for as part of its cost, so that refined text reads under the headings that locate it
  */
 public record PlanSettings(
     boolean coarseSummaries,
@@ -24,7 +26,8 @@ public record PlanSettings(
     double neighbourBonus,
     double costExponent,
     double mapShare,
-    double queryMapShare) {
+    double queryMapShare,
+    boolean headingPaths) {
   public PlanSettings {
     if (!(mapShare >= 0 && mapShare <= 1)) {
       throw new IllegalArgumentException("illegal mapShare: " + mapShare + ", must be in [0, 1]");
@@ -48,11 +51,11 @@ public record PlanSettings(
   }
 
   public static PlanSettings defaults() {
-    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 0.0);
+    return new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 0.0, true);
   }
 
   public PlanSettings withCoarseSummaries(boolean enabled) {
     return new PlanSettings(enabled, summaryShare, summaryMinRelativeScore, neighbourBonus, costExponent, mapShare,
-        queryMapShare);
+        queryMapShare, headingPaths);
   }
 }

@@ -2,6 +2,7 @@ package dev.precis.plan;
 
 import dev.precis.rank.Ranking;
 import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.Sections;
 import dev.precis.segment.Unit;
 import dev.precis.segment.UnitKind;
 import java.util.ArrayList;
@@ -65,7 +66,8 @@ public final class Planner {
       int budget,
       BitSet[] forced,
       boolean[] headingHeaders) {
-    State state = new State(documents, ranking, unitTokens, headerTokens, markerTokens, headingHeaders);
+    State state = new State(documents, ranking, unitTokens, headerTokens, markerTokens, headingHeaders,
+        settings.headingPaths());
 
     List<int[]> forcedUnits = new ArrayList<>();
     for (int d = 0; d < documents.size(); d++) {
@@ -100,7 +102,11 @@ public final class Planner {
     return new Plan(state.selections, leftovers, duplicates);
   }
 
-  /** The heading of each kept unit's section (the nearest heading before it), best sections first, while they fit. */
+  /**
+   * The headings over each kept unit, best units first, while they fit: the nearest heading before it, then each
+   * enclosing heading (the nearest before it of a higher level), so that a kept unit reads under the path of headings
+   * that locates it in a long document.
+   */
   private static void sectionHeadings(
       List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
     List<int[]> wanted = new ArrayList<>();
@@ -108,11 +114,15 @@ public final class Planner {
     chosen.sort(Comparator.comparingDouble((Selection s) -> -ranking.unitScore(s.document(), s.unit()))
         .thenComparingInt(Selection::document).thenComparingInt(Selection::unit));
     for (Selection s : chosen) {
-      List<Unit> units = documents.get(s.document()).units();
-      for (int u = s.unit() - 1; u >= 0; u--) {
-        if (units.get(u).kind() == UnitKind.HEADING) {
+      SegmentedDocument doc = documents.get(s.document());
+      List<Unit> units = doc.units();
+      int level = Integer.MAX_VALUE;
+      for (int u = s.unit() - 1; u >= 0 && level > 1; u--) {
+        if (units.get(u).kind() != UnitKind.HEADING) continue;
+        int headingLevel = Sections.headingLevel(doc.unitText(u));
+        if (headingLevel < level) {
           wanted.add(new int[] {s.document(), u});
-          break;
+          level = headingLevel;
         }
       }
     }
@@ -154,9 +164,11 @@ public final class Planner {
         }
         if (best < 0) continue;
         int heading = section.heading() >= 0 && !state.kept[d].get(section.heading()) ? section.heading() : -1;
-        int cost = state.cost(d, best) + (heading < 0 ? 0 : state.cost(d, heading));
+        boolean onPath = false; // then keeping the unit brings its heading, paid for in its cost
+        for (int h : state.headingPath(d, best)) onPath |= h == heading;
+        int cost = state.cost(d, best) + (heading < 0 || onPath ? 0 : state.cost(d, heading));
         if (state.used + cost > cap) continue;
-        if (heading >= 0) state.keep(d, heading, Reason.HEADING);
+        if (heading >= 0 && !onPath) state.keep(d, heading, Reason.HEADING);
         state.keep(d, best, Reason.SUMMARY);
       }
     }
@@ -268,13 +280,19 @@ public final class Planner {
     final String[][] textKeys;
     final boolean[] onlyHeadings;
     final boolean[] headingHeaders;
+    /**
+     * Per document and unit, the headings over the unit, nearest first (computed when first needed); null when kept
+     * units do not bring their headings.
+     */
+    final int[][][] headingPaths;
     /** What is kept, in the order chosen (a heading header just before the unit that opened its document). */
     final List<Selection> selections = new ArrayList<>();
     int used;
 
     State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
-        int markerTokens, boolean[] headingHeaders) {
+        int markerTokens, boolean[] headingHeaders, boolean withHeadingPaths) {
       this.headingHeaders = headingHeaders;
+      this.headingPaths = withHeadingPaths ? new int[documents.size()][][] : null;
       for (int d = 0; d < headingHeaders.length; d++) {
         if (headingHeaders[d] && (documents.get(d).units().isEmpty()
             || documents.get(d).units().get(0).kind() != UnitKind.HEADING)) {
@@ -361,7 +379,37 @@ public final class Planner {
       for (int a = documents.get(d).anchor(u); a >= 0 && !kept[d].get(a); a = documents.get(d).anchor(a)) {
         cost += unitTokens[d][a] + 1;
       }
+      for (int h : headingPath(d, u)) if (!kept[d].get(h)) cost += unitTokens[d][h] + 1;
       return cost;
+    }
+
+    private static final int[] NO_HEADINGS = new int[0];
+
+    /** The headings over a prose unit, nearest first: the nearest heading, then each enclosing one. */
+    int[] headingPath(int d, int u) {
+      if (headingPaths == null || documents.get(d).structure() != null) return NO_HEADINGS;
+      if (headingPaths[d] == null) headingPaths[d] = headingPaths(d);
+      return headingPaths[d][u];
+    }
+
+    private int[][] headingPaths(int d) {
+      SegmentedDocument doc = documents.get(d);
+      int[][] paths = new int[doc.units().size()][];
+      List<int[]> open = new ArrayList<>(); // {level, unit} of the enclosing headings, outermost first
+      int[] current = NO_HEADINGS;
+      for (int u = 0; u < paths.length; u++) {
+        paths[u] = current;
+        if (doc.units().get(u).kind() != UnitKind.HEADING || (u == 0 && headingHeaders[d])) continue;
+        int level = Sections.headingLevel(doc.unitText(u));
+        while (!open.isEmpty() && open.get(open.size() - 1)[0] >= level) open.remove(open.size() - 1);
+        int[] ancestors = new int[open.size()];
+        for (int i = 0; i < ancestors.length; i++) ancestors[i] = open.get(open.size() - 1 - i)[1];
+        paths[u] = ancestors;
+        open.add(new int[] {level, u});
+        current = new int[open.size()];
+        for (int i = 0; i < current.length; i++) current[i] = open.get(open.size() - 1 - i)[1];
+      }
+      return paths;
     }
 
     boolean adjacentToKept(int d, int u) {
@@ -374,6 +422,13 @@ public final class Planner {
     void keep(int d, int u, Reason reason) {
       used += cost(d, u);
       keepAnchors(d, documents.get(d).anchor(u));
+      int[] path = headingPath(d, u);
+      for (int i = path.length - 1; i >= 0; i--) {
+        if (kept[d].get(path[i])) continue;
+        kept[d].set(path[i]);
+        keptTexts.add(textKey(d, path[i]));
+        selections.add(new Selection(d, path[i], Reason.HEADING));
+      }
       if (headingHeaders[d] && kept[d].isEmpty() && u != 0) {
         kept[d].set(0); // the header, paid for in headerTokens
         keptTexts.add(textKey(d, 0));

@@ -100,6 +100,21 @@ public final class Sections {
     out.add(new Section(start, end, start == heading ? heading : -1, size));
   }
 
+  /** Deepest heading level: a plain-text heading, below every Markdown heading before it. */
+  public static final int PLAIN_HEADING_LEVEL = 7;
+
+  /**
+   * The level of a heading unit's text: the number of {@code #} of a Markdown heading (1 to 6), or {@link
+   * #PLAIN_HEADING_LEVEL} for a plain-text heading (a short line over its text, a label).
+   */
+  public static int headingLevel(String headingText) {
+    int hashes = 0;
+    while (hashes < headingText.length() && hashes < 7 && headingText.charAt(hashes) == '#') hashes++;
+    boolean markdown = hashes >= 1 && hashes <= 6
+        && (hashes == headingText.length() || Character.isWhitespace(headingText.charAt(hashes)));
+    return markdown ? hashes : PLAIN_HEADING_LEVEL;
+  }
+
   private static int chars(List<Unit> units, int first, int end) {
     int chars = 0;
     for (int u = first; u < end; u++) chars += units.get(u).length();

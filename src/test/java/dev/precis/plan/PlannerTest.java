@@ -88,13 +88,37 @@ class PlannerTest {
   void withAQuestionTheMapIsOffByDefaultAndFollowsTheSpreadWhenOn() {
     Plan off = mapped(new double[] {1.0, 1.0, 1.0, 1.0}, false, PlanSettings.defaults(), 100);
     assertTrue(off.selections().stream().noneMatch(s -> s.reason() == Reason.SUMMARY && s.unit() > 2));
-    PlanSettings on = new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 1.0);
+    PlanSettings on = new PlanSettings(true, 0.4, 0.5, 0.1, 0.0, 0.5, 1.0, true);
     long even = mapped(new double[] {1.0, 1.0, 1.0, 1.0}, false, on, 100).selections().stream()
         .filter(s -> s.reason() == Reason.SUMMARY).count();
     long peaked = mapped(new double[] {1.0, 0.0, 0.0, 0.0}, false, on, 100).selections().stream()
         .filter(s -> s.reason() == Reason.SUMMARY).count();
     assertEquals(4, even, "relevance spread evenly: every section on the map");
     assertTrue(peaked <= 2, "relevance in one section: a quarter of the share, " + peaked + " entries");
+  }
+
+  @Test
+  void aKeptUnitBringsTheHeadingsOverItAndPaysForThem() {
+    String text = "# Manual\n\nAbout it.\n\n## Install\n\nRun it.\n\n### On Debian\n\nUse apt. Then reboot.\n\n"
+        + "## Remove\n\nDelete it.";
+    SegmentedDocument doc = new SegmentedDocument(0, null, text, segmenter.segment(text));
+    int n = doc.units().size();
+    int apt = -1;
+    for (int u = 0; u < n; u++) if (doc.unitText(u).equals("Use apt.")) apt = u;
+    double[] scores = new double[n];
+    scores[apt] = 1.0;
+    Ranking r = ranking(new double[] {1.0}, new double[][] {scores});
+    int[][] tokens = {new int[n]};
+    java.util.Arrays.fill(tokens[0], 3);
+    // Budget for the unit and its three headings (4 x 4 tokens, header 0, markers 1 on each side), nothing else.
+    Plan plan = new Planner(PlanSettings.defaults().withCoarseSummaries(false))
+        .plan(List.of(doc), r, tokens, new int[] {0}, 1, 18, none(1));
+    List<String> kept = plan.selections().stream().map(s -> doc.unitText(s.unit())).toList();
+    assertEquals(List.of("# Manual", "## Install", "### On Debian", "Use apt."), kept);
+    assertEquals(Reason.HEADING, plan.selections().get(0).reason());
+    Plan without = new Planner(new PlanSettings(false, 0.4, 0.5, 0.1, 0.0, 0.5, 0.0, false))
+        .plan(List.of(doc), r, tokens, new int[] {0}, 1, 18, none(1));
+    assertEquals("Use apt.", doc.unitText(without.selections().get(0).unit()), "without paths the unit comes first");
   }
 
   @Test
@@ -148,12 +172,15 @@ class PlannerTest {
     assertEquals(4, docs.get(0).units().size());
     Ranking r = ranking(new double[] {1.0}, new double[][] {{0.9, 0.5, 0.95, 0.1}});
     int[][] tokens = {{2, 3, 2, 3}};
+    // "Alpha text." with its heading: 3 + 1 + header 2 + markers before and after 2 + heading 2 + 1 = 11; "Beta text." with
+    // its heading would add 3 + 1 + marker 1 + 2 + 1 = 8 more.
     Plan plan = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2}, 1, 17, none(1));
-    assertEquals(1, plan.selections().get(0).unit(), "first the best unit that is no heading");
-    assertTrue(plan.selections().contains(new Selection(0, 0, Reason.HEADING)), plan.selections().toString());
-    assertTrue(plan.selections().contains(new Selection(0, 3, Reason.REFINED)), plan.selections().toString());
-    assertTrue(plan.selections().stream().noneMatch(x -> x.unit() == 2), "the weaker section's heading did not fit");
+    assertEquals(List.of(new Selection(0, 0, Reason.HEADING), new Selection(0, 1, Reason.REFINED)),
+        plan.selections(), "the best unit that is no heading, under its heading; the other section does not fit");
     assertTrue(plan.leftovers().stream().noneMatch(x -> x[1] == 0 || x[1] == 2), "headings are no filler");
+    Plan roomier = new Planner(PlanSettings.defaults()).plan(docs, r, tokens, new int[] {2}, 1, 19, none(1));
+    assertEquals(List.of(new Selection(0, 0, Reason.HEADING), new Selection(0, 1, Reason.REFINED),
+        new Selection(0, 2, Reason.HEADING), new Selection(0, 3, Reason.REFINED)), roomier.selections());
   }
 
   @Test
