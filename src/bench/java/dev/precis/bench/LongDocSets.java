@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.precis.quality.AnswerMatcher;
+import dev.precis.quality.EvalExample;
 import dev.precis.quality.Sentences;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -154,7 +155,7 @@ public final class LongDocSets {
       String title = markTitle(root, "h1");
       if (title == null || title.isEmpty()) continue;
       String text = HtmlText.convert(List.of(root), skip);
-      int tokens = Tokens.count(EvalRender.render(title, text));
+      int tokens = Tokens.count(EvalExample.Document.render(title, text));
       if (tokens < MIN_TOKENS || tokens > MAX_TOKENS) continue;
       docs.add(new Doc(source + "/" + f.getFileName(), title, List.of(root), skip, text, tokens));
     }
@@ -163,7 +164,7 @@ public final class LongDocSets {
   }
 
   /** A page of a DocBook book (PostgreSQL, the handbook): its content and what kind of division it starts. */
-  record BookPage(String file, String kind, Element root, String title, int tokens) {}
+  record BookPage(String file, String kind, Element root, String title) {}
 
   static final Set<String> CHAPTER_KINDS = Set.of("chapter", "appendix", "preface");
   static final Set<String> SECTION_KINDS = Set.of("sect1", "section");
@@ -202,13 +203,13 @@ public final class LongDocSets {
       if (title != null && !EXCLUDED_TITLE.matcher(title).matches()) {
         if (kind.equals("refentry")) {
           // a reference page is a document of its own; a chapter around it (PostgreSQL's dblink) goes on after it
-          groups.add(new ArrayList<>(List.of(new BookPage(file, kind, body, title, 0))));
+          groups.add(new ArrayList<>(List.of(new BookPage(file, kind, body, title))));
         } else if (CHAPTER_KINDS.contains(kind)) {
           current = new ArrayList<>();
           groups.add(current);
-          current.add(new BookPage(file, kind, body, title, 0));
+          current.add(new BookPage(file, kind, body, title));
         } else if (SECTION_KINDS.contains(kind) && current != null) {
-          current.add(new BookPage(file, kind, body, title, 0));
+          current.add(new BookPage(file, kind, body, title));
         } else {
           current = null;
         }
@@ -245,7 +246,7 @@ public final class LongDocSets {
         String t = parts.size() == 1 ? title : title + " (part " + (k + 1) + " of " + parts.size() + ")";
         List<Element> roots = part.stream().map(BookPage::root).toList();
         String text = HtmlText.convert(roots, skip);
-        int tk = Tokens.count(EvalRender.render(t, text));
+        int tk = Tokens.count(EvalExample.Document.render(t, text));
         if (tk < MIN_TOKENS || tk > MAX_TOKENS) continue;
         String files = part.get(0).file() + (part.size() > 1 ? " .. " + part.get(part.size() - 1).file() : "");
         docs.add(new Doc(source + "/" + files, t, roots, skip, text, tk));
@@ -253,13 +254,6 @@ public final class LongDocSets {
     }
     System.err.printf(Locale.ROOT, "%s: %d documents of %d-%d tokens%n", source, docs.size(), MIN_TOKENS, MAX_TOKENS);
     return docs;
-  }
-
-  /** The rendering of the eval protocol: {@code title + "\n" + text}. */
-  static final class EvalRender {
-    static String render(String title, String text) {
-      return title == null || title.isBlank() ? text : title + "\n" + text;
-    }
   }
 
   // ---------------------------------------------------------------- templates
