@@ -158,7 +158,8 @@ public final class Planner {
         var section = r.sections().get(s);
         int best = -1;
         for (int u = section.first(); u < section.end(); u++) {
-          if (!state.kept[d].get(u) && state.choosable(d, u) && (best < 0 || r.unitScores()[u] > r.unitScores()[best])) {
+          if (!state.kept[d].get(u) && state.choosable(d, u)
+              && (best < 0 || state.ranking.unitScore(d, u) > state.ranking.unitScore(d, best))) {
             best = u;
           }
         }
@@ -199,7 +200,7 @@ public final class Planner {
     for (int d : byDocScore) {
       if (!state.kept[d].isEmpty() || documents.get(d).units().isEmpty()) continue;
       if (top > 0 && ranking.documents().get(d).score() < settings.summaryMinRelativeScore() * top) break;
-      int best = bestUnit(ranking.documents().get(d).unitScores(), state, d);
+      int best = bestUnit(state, d);
       if (best >= 0 && state.used + state.cost(d, best) <= cap) {
         state.keep(d, best, Reason.SUMMARY);
       }
@@ -207,10 +208,10 @@ public final class Planner {
   }
 
   /** The document's best unit that may be chosen for itself, or -1. */
-  private static int bestUnit(double[] scores, State state, int d) {
+  private static int bestUnit(State state, int d) {
     int best = -1;
-    for (int u = 0; u < scores.length; u++) {
-      if (state.choosable(d, u) && (best < 0 || scores[u] > scores[best])) best = u;
+    for (int u = 0; u < state.unitTokens[d].length; u++) {
+      if (state.choosable(d, u) && (best < 0 || state.ranking.unitScore(d, u) > state.ranking.unitScore(d, best))) best = u;
     }
     return best;
   }
@@ -387,7 +388,7 @@ public final class Planner {
 
     /** The headings over a prose unit, nearest first: the nearest heading, then each enclosing one. */
     int[] headingPath(int d, int u) {
-      if (headingPaths == null || documents.get(d).structure() != null) return NO_HEADINGS;
+      if (headingPaths == null) return NO_HEADINGS; // JSON, tables, logs and code have no heading units
       if (headingPaths[d] == null) headingPaths[d] = headingPaths(d);
       return headingPaths[d][u];
     }

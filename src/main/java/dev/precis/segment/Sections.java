@@ -9,7 +9,7 @@ import java.util.List;
  * (a paragraph longer than two windows is cut between sentences). Ranking scores sections before units, so that the
  * units of a long document are judged with the part of the document they belong to, as passages are judged with their
  * document. A structured document (JSON, table, log, code) has its own structure and is one section here, as is a
- * short document.
+ * short document; prose with structured blocks in it (mixed) has sections as prose does.
  */
 public final class Sections {
   /** About 400 tokens of English prose: a few paragraphs. */
@@ -58,15 +58,14 @@ public final class Sections {
     List<Unit> units = document.units();
     List<Section> out = new ArrayList<>();
     if (units.isEmpty()) return new Sections(out, 0);
-    if (document.structure() != null) {
+    if (document.structure() != null && document.format() != Format.MIXED) {
       out.add(new Section(0, units.size(), -1, chars(units, 0, units.size())));
       return new Sections(out, units.size());
     }
     boolean titleLine = document.opensWithTitleLine(); // the passage's title, not a section heading
     int start = 0;
     for (int u = 1; u <= units.size(); u++) {
-      boolean opens = u < units.size() && units.get(u).section() != units.get(u - 1).section()
-          && !(titleLine && u == 1);
+      boolean opens = u < units.size() && units.get(u).kind() == UnitKind.HEADING;
       if (u == units.size() || opens) {
         int heading = units.get(start).kind() == UnitKind.HEADING && !(titleLine && start == 0) ? start : -1;
         windows(units, start, u, heading, windowChars, out);

@@ -100,6 +100,19 @@ class SectionsTest {
   }
 
   @Test
+  void proseWithStructuredBlocksHasSectionsAsProseDoes() {
+    StringBuilder json = new StringBuilder("[\n");
+    for (int i = 0; i < 12; i++) json.append("  {\"id\": ").append(i).append(", \"port\": ").append(8080 + i).append("},\n");
+    json.append("  {\"id\": 12, \"port\": 9000}\n]");
+    String text = "## Setup\n\nInstall it first.\n\n```json\n" + json + "\n```\n\n## Usage\n\nRun it with the port.";
+    SegmentedDocument d = new DocumentSegmenter(600).segment(0, null, text, Format.AUTO, false);
+    assertEquals(Format.MIXED, d.format());
+    Sections sections = Sections.of(d, Sections.DEFAULT_WINDOW_CHARS);
+    assertEquals(2, sections.count());
+    assertTrue(d.unitText(sections.get(1).heading()).contains("Usage"));
+  }
+
+  @Test
   void aPassagesTitleLineIsNoSectionHeading() {
     String text = "# Polonium\n\nPolonium is a chemical element. Marie Curie discovered it in 1898.";
     SegmentedDocument d = new SegmentedDocument(0, "Polonium", text, segmenter.segment(text));
