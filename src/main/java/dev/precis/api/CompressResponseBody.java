@@ -14,7 +14,8 @@ public record CompressResponseBody(
     List<DocumentResult> documents,
     Usage usage,
     Timings timings,
-    List<UnitResult> units) {
+    List<UnitResult> units,
+    List<SectionResult> sections) {
 
   public record DocumentResult(String id, int index, String decision, int tokensBefore, int tokensAfter,
       Double score, String format) {}
@@ -27,6 +28,9 @@ public record CompressResponseBody(
   public record UnitResult(int document, int start, int end, boolean kept, String reason, double score,
       Explanation explanation, String locator, String note) {}
 
+  public record SectionResult(int document, int start, int end, String heading, double score, int units,
+      int keptUnits, String decision) {}
+
   static CompressResponseBody from(Compression c, String encoding, boolean explain) {
     List<DocumentResult> documents = c.documents().stream()
         .map(d -> new DocumentResult(d.id(), d.index(), d.decision().name().toLowerCase(Locale.ROOT),
@@ -38,10 +42,14 @@ public record CompressResponseBody(
         ? c.units().stream().map(x -> new UnitResult(x.document(), x.start(), x.end(), x.kept(), x.reason(),
             Math.round(x.score() * 1_000_000.0) / 1_000_000.0, x.explanation(), x.locator(), x.note())).toList()
         : null;
+    List<SectionResult> sections = explain
+        ? c.sections().stream().map(x -> new SectionResult(x.document(), x.start(), x.end(), x.heading(), x.score(),
+            x.units(), x.keptUnits(), x.decision())).toList()
+        : null;
     return new CompressResponseBody(c.text(), encoding, documents,
         new Usage(u.inputTokens(), u.outputTokens(), u.maxTokens(), Math.round(u.ratio() * 1000.0) / 1000.0,
             u.inputTokens() - u.outputTokens()),
         new Timings(t.segmentMs(), t.rankMs(), t.summariseMs(), t.refineMs(), t.renderMs(), t.totalMs()),
-        units);
+        units, sections);
   }
 }

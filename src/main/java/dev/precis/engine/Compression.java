@@ -11,16 +11,25 @@ import java.util.List;
  * @param usage token counts
  * @param timings per-stage wall-clock time in milliseconds
  * @param units with {@code explain}, every unit's scores and decision; otherwise empty
+ * @param sections with {@code explain}, every section of each long document (one of several sections): its score
+ *     and whether it was opened, only summarised, kept as a heading over a kept part, or dropped; otherwise empty
  */
 public record Compression(
     String text,
     List<DocumentOutcome> documents,
     Usage usage,
     StageTimings timings,
-    List<UnitExplanation> units) {
+    List<UnitExplanation> units,
+    List<SectionExplanation> sections) {
   public Compression {
     documents = List.copyOf(documents);
     units = List.copyOf(units);
+    sections = List.copyOf(sections);
+  }
+
+  public Compression(
+      String text, List<DocumentOutcome> documents, Usage usage, StageTimings timings, List<UnitExplanation> units) {
+    this(text, documents, usage, timings, units, List.of());
   }
 
   /**
@@ -68,4 +77,22 @@ public record Compression(
   public record UnitExplanation(
       int document, int start, int end, boolean kept, String reason, double score, Explanation explanation,
       String locator, String note) {}
+
+  /**
+   * What happened to one section of a long document.
+   *
+   * @param document index of its document
+   * @param start character offset of its first unit in the document text
+   * @param end end offset of its last unit
+   * @param heading the text of the heading that opens it, or null (text before the first heading, or a window of
+   *     paragraphs)
+   * @param score its score relative to the document's best section, in [0, 1]: BM25 of the whole section and the
+   *     best semantic score of its units
+   * @param units its units
+   * @param keptUnits its units in the output (its heading included)
+   * @param decision {@code opened} (units refined or forced), {@code summarised} (only its best unit, as the
+   *     document's map or its summary), {@code heading} (only its heading, over a kept part), or {@code dropped}
+   */
+  public record SectionExplanation(
+      int document, int start, int end, String heading, double score, int units, int keptUnits, String decision) {}
 }

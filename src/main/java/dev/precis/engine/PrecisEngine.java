@@ -230,12 +230,14 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         outcomes(request, documents, documentScores, kept, cut, inputTokens, outputTokens, counter);
     List<Compression.UnitExplanation> explanations =
         request.explain() ? explain(documents, passages, ranking, kept, duplicates) : List.of();
+    List<Compression.SectionExplanation> sectionExplanations =
+        request.explain() && ranking != null ? explainSections(documents, passages, ranking, kept) : List.of();
     long t5 = System.nanoTime();
     double ratio = outputTokens == 0 ? 0 : (double) inputTokens / outputTokens;
     Compression.StageTimings timings = new Compression.StageTimings(
         ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t5 - t0));
     return new Compression(text, outcomes,
-        new Compression.Usage(inputTokens, outputTokens, budget, ratio), timings, explanations);
+        new Compression.Usage(inputTokens, outputTokens, budget, ratio), timings, explanations, sectionExplanations);
   }
 
   /**
@@ -405,6 +407,41 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         out.add(new Compression.UnitExplanation(doc.index(), unit.start(), unit.end(), s != null, reason,
             ranking.unitScore(p, pu), ranking.explain(p, pu, settings.rank()),
             structure == null ? null : structure.locator(u), structure == null ? null : structure.note(u)));
+      }
+    }
+    return out;
+  }
+
+  /** Each section of a long passage, with its score and what became of it. */
+  private static List<Compression.SectionExplanation> explainSections(
+      List<SegmentedDocument> documents, Passages passages, Ranking ranking, List<Selection> kept) {
+    Map<Long, Reason> reasons = new HashMap<>();
+    for (Selection s : kept) reasons.put(key(s.document(), s.unit()), s.reason());
+    List<Compression.SectionExplanation> out = new ArrayList<>();
+    for (Ranking.DocumentRanking r : ranking.documents()) {
+      if (r.sections() == null || !r.sections().divided()) continue;
+      int p = r.index();
+      int d = passages.document(p);
+      SegmentedDocument doc = documents.get(d);
+      for (int s = 0; s < r.sections().count(); s++) {
+        var section = r.sections().get(s);
+        int keptUnits = 0;
+        boolean refined = false;
+        boolean summarised = false;
+        for (int u = section.first(); u < section.end(); u++) {
+          Reason reason = reasons.get(key(d, passages.documentUnit(p, u)));
+          if (reason == null) continue;
+          keptUnits++;
+          if (reason == Reason.SUMMARY) summarised = true;
+          else if (reason != Reason.HEADING) refined = true;
+        }
+        String decision = refined ? "opened" : summarised ? "summarised" : keptUnits > 0 ? "heading" : "dropped";
+        int firstUnit = passages.documentUnit(p, section.first());
+        int lastUnit = passages.documentUnit(p, section.end() - 1);
+        String heading = section.heading() < 0 ? null : doc.unitText(passages.documentUnit(p, section.heading()));
+        out.add(new Compression.SectionExplanation(d, doc.units().get(firstUnit).start(),
+            doc.units().get(lastUnit).end(), heading, round(r.sectionScores()[s]), section.size(), keptUnits,
+            decision));
       }
     }
     return out;

@@ -1,0 +1,114 @@
+package dev.precis.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A long document is ranked section by section and comes back under its headings, or as its map. */
+class LongDocumentTest {
+  private static PrecisEngine engine;
+
+  @BeforeAll
+  static void start() {
+    engine = PrecisEngine.createDefault();
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  private static final String[] TOPICS = {"storage", "networking", "scheduling", "logging", "security", "billing",
+      "backups", "monitoring"};
+
+  /** A manual of eight chapters, each of three sections of filler about its topic; one sentence holds the answer. */
+  private static String manual() {
+    Random random = new Random(42);
+    StringBuilder text = new StringBuilder("# Operations manual\n\n");
+    for (int c = 0; c < TOPICS.length; c++) {
+      String topic = TOPICS[c];
+      text.append("## ").append(Character.toUpperCase(topic.charAt(0))).append(topic.substring(1)).append("\n\n");
+      for (int s = 0; s < 3; s++) {
+        text.append("### ").append(topic).append(" part ").append(s + 1).append("\n\n");
+        for (int p = 0; p < 3; p++) {
+          for (int k = 0; k < 5; k++) {
+            text.append("The ").append(topic).append(" service handles request ").append(random.nextInt(10_000))
+                .append(" in the usual way for this part of the system. ");
+          }
+          if (topic.equals("backups") && s == 1 && p == 1) {
+            text.append("Snapshots are kept for 35 days before the nightly job deletes them. ");
+          }
+          text.append("\n\n");
+        }
+      }
+    }
+    return text.toString();
+  }
+
+  private static CompressionRequest request(String query, List<SourceDocument> documents, int budget) {
+    return new CompressionRequest(query, documents, Budget.ofTokens(budget), "cl100k_base", Effort.FAST, null, null,
+        null, true);
+  }
+
+  @Test
+  void theAnswerComesBackUnderThePathOfHeadingsThatLocatesIt() {
+    Compression c = engine.compress(request("How long are backup snapshots kept before deletion?",
+        List.of(new SourceDocument(null, null, manual())), 300));
+    assertTrue(c.text().contains("Snapshots are kept for 35 days"), c.text());
+    int answer = c.text().indexOf("Snapshots are kept");
+    int part = c.text().indexOf("### backups part 2");
+    int chapter = c.text().indexOf("## Backups");
+    int top = c.text().indexOf("# Operations manual");
+    assertTrue(top >= 0 && top < chapter && chapter < part && part < answer, c.text());
+    assertTrue(c.usage().outputTokens() <= 300);
+  }
+
+  @Test
+  void explainNamesEachSectionItsScoreAndWhatBecameOfIt() {
+    String text = manual();
+    Compression c = engine.compress(request("How long are backup snapshots kept before deletion?",
+        List.of(new SourceDocument(null, null, text)), 300));
+    assertFalse(c.sections().isEmpty());
+    Compression.SectionExplanation backups = c.sections().stream()
+        .filter(s -> "### backups part 2".equals(s.heading())).findFirst().orElseThrow();
+    assertEquals("opened", backups.decision());
+    assertEquals(1.0, backups.score(), 1e-9, "the best section of the document");
+    assertTrue(text.substring(backups.start(), backups.end()).contains("Snapshots are kept"));
+    assertTrue(c.sections().stream().anyMatch(s -> s.decision().equals("dropped") && s.score() < 1.0));
+    assertTrue(c.sections().stream().anyMatch(s -> s.decision().equals("heading")), "## Backups frames the part");
+    var unit = c.units().stream().filter(u -> text.substring(u.start(), u.end()).startsWith("Snapshots")).findFirst()
+        .orElseThrow();
+    assertTrue(unit.explanation().toString().contains("section prior"), unit.explanation().toString());
+  }
+
+  @Test
+  void withoutAQuestionALongDocumentComesBackAsItsMapAndItsMostCentralSections() {
+    Compression c = engine.compress(request(null, List.of(new SourceDocument(null, null, manual())), 400));
+    long chapters = 0;
+    for (String topic : TOPICS) {
+      if (c.text().contains("## " + Character.toUpperCase(topic.charAt(0)) + topic.substring(1))) chapters++;
+    }
+    assertTrue(chapters >= 4, "the map shows most chapters: " + chapters + "\n" + c.text());
+    assertTrue(c.units().stream().anyMatch(u -> u.kept() && u.reason().equals("summary")));
+    assertTrue(c.units().stream().anyMatch(u -> u.kept() && u.reason().equals("refined")));
+    assertTrue(c.usage().outputTokens() <= 400);
+  }
+
+  @Test
+  void theSameTextAsContextOrAsOneOfSeveralDocumentsIsTreatedAlike() {
+    String question = "How long are backup snapshots kept before deletion?";
+    Compression alone = engine.compress(request(question, List.of(new SourceDocument(null, null, manual())), 300));
+    Compression among = engine.compress(request(question, List.of(
+        new SourceDocument("a", "Release notes", "Version 2 adds dark mode. Version 3 fixes the login page."),
+        new SourceDocument("b", null, manual())), 300));
+    assertTrue(alone.text().contains("Snapshots are kept for 35 days"));
+    assertTrue(among.text().contains("Snapshots are kept for 35 days"), among.text());
+    assertTrue(among.text().contains("### backups part 2"), among.text());
+  }
+}
