@@ -11,6 +11,7 @@ import dev.precis.engine.SourceDocument;
 import dev.precis.quality.AnswerMatcher;
 import dev.precis.quality.EvalExample;
 import dev.precis.quality.EvalSet;
+import dev.precis.plan.PlanSettings;
 import dev.precis.rank.RankSettings;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ import java.util.Map;
  *   <li>{@code --effort E}: {@code instant}, {@code fast} (default) or {@code best}
  *   <li>{@code --param name=v1,v2,...}: a component of {@link RankSettings} and the values to try (ties go to the
  *       value listed first, so list the current default first); several components separated by {@code ;} are tried
- *       as a grid ({@code --param "a=1,2;b=0,0.5"}), each combination a candidate
+ *       as a grid ({@code --param "a=1,2;b=0,0.5"}), each combination a candidate; a component of {@link
+ *       PlanSettings} is named with the prefix {@code plan.} ({@code plan.queryMapShare=0,0.2})
  *   <li>{@code --share-vectors true}: every candidate ranks with one encoder and its vector cache (faster; a vector is
  *       then that of the batch that first embedded its text, the same for every candidate)
  * </ul>
@@ -109,10 +111,18 @@ public final class RankSweep {
     SentenceEncoder shared = shareVectors ? PrecisEngine.encoderFor(defaults) : null;
     for (int v = 0; v < values.length; v++) {
       RankSettings rank = defaults.rank();
-      for (Map.Entry<String, String> e : grid.get(v).entrySet()) rank = with(rank, e.getKey(), e.getValue());
+      PlanSettings plan = defaults.plan();
+      for (Map.Entry<String, String> e : grid.get(v).entrySet()) {
+        if (e.getKey().startsWith(PLAN)) {
+          plan = withComponent(plan, e.getKey().substring(PLAN.length()), e.getValue());
+        } else {
+          rank = with(rank, e.getKey(), e.getValue());
+        }
+      }
+      EngineSettings settings = defaults.withRank(rank).withPlan(plan);
       try (PrecisEngine engine = shared != null
-          ? PrecisEngine.sharing(defaults.withRank(rank), shared)
-          : PrecisEngine.create(defaults.withRank(rank))) {
+          ? PrecisEngine.sharing(settings, shared)
+          : PrecisEngine.create(settings)) {
         for (int i = 0; i < examples.size(); i++) {
           EvalExample e = examples.get(i);
           List<SourceDocument> documents = new ArrayList<>();
@@ -176,9 +186,21 @@ public final class RankSweep {
     return n;
   }
 
+  /** Prefix of a {@link PlanSettings} component in {@code --param}. */
+  private static final String PLAN = "plan.";
+
   /** The settings with one component replaced, by its record component name. */
-  public static RankSettings with(RankSettings settings, String component, String value) throws ReflectiveOperationException {
-    RecordComponent[] components = RankSettings.class.getRecordComponents();
+  public static RankSettings with(RankSettings settings, String component, String value)
+      throws ReflectiveOperationException {
+    return withComponent(settings, component, value);
+  }
+
+  /** A record of settings with one component (double, int or boolean) replaced, by its name. */
+  static <T extends Record> T withComponent(T settings, String component, String value)
+      throws ReflectiveOperationException {
+    @SuppressWarnings("unchecked")
+    Class<T> type = (Class<T>) settings.getClass();
+    RecordComponent[] components = type.getRecordComponents();
     Object[] arguments = new Object[components.length];
     Class<?>[] types = new Class<?>[components.length];
     boolean found = false;
@@ -186,7 +208,9 @@ public final class RankSweep {
       types[i] = components[i].getType();
       arguments[i] = components[i].getAccessor().invoke(settings);
       if (components[i].getName().equals(component)) {
-        arguments[i] = types[i] == int.class ? (Object) Integer.parseInt(value) : (Object) Double.parseDouble(value);
+        arguments[i] = types[i] == int.class ? (Object) Integer.parseInt(value)
+            : types[i] == boolean.class ? (Object) Boolean.parseBoolean(value)
+            : (Object) Double.parseDouble(value);
         found = true;
       }
     }
@@ -195,6 +219,6 @@ public final class RankSweep {
       for (RecordComponent c : components) names.add(c.getName());
       throw new IllegalArgumentException("illegal --param: " + component + ", must be one of " + names);
     }
-    return RankSettings.class.getDeclaredConstructor(types).newInstance(arguments);
+    return type.getDeclaredConstructor(types).newInstance(arguments);
   }
 }

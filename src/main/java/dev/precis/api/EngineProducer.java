@@ -193,7 +193,7 @@ public class EngineProducer {
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
             r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),
-            r.sectionCheapWeight()),
+            r.sectionCheapWeight(), r.leadWeight()),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent(), p.mapShare(), p.queryMapShare(), p.headingPaths()));
   }

@@ -182,6 +182,13 @@ public interface PrecisConfig {
      */
     @WithDefault("0.0")
     double sectionCheapWeight();
+
+    /**
+     * In the cheap score that chooses which units the encoder embeds, the bonus of a document's first unit, {@code
+     * weight / (1 + position)}. Default {@code 0.3}.
+     */
+    @WithDefault("0.3")
+    double leadWeight();
   }
 
   interface Plan {

@@ -35,6 +35,8 @@ package dev.precis.rank;
  * @param sectionCheapWeight in a document of several sections, weight of the section's BM25 and soft match (relative
  *     to the document's best section) in the cheap score that chooses the units the encoder embeds: the encoder's
  *     allowance is spent inside the sections that matter; 0 disables it
+ * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
+ *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
  */
 public record RankSettings(
     double semanticWeight,
@@ -52,8 +54,10 @@ public record RankSettings(
     double identifierWeight,
     double structureWeight,
     double sectionPriorWeight,
-    double sectionCheapWeight) {
+    double sectionCheapWeight,
+    double leadWeight) {
   public RankSettings {
+    check("leadWeight", leadWeight);
     check("sectionPriorWeight", sectionPriorWeight);
     check("sectionCheapWeight", sectionCheapWeight);
     check("identifierWeight", identifierWeight);
@@ -89,6 +93,6 @@ public record RankSettings(
   }
 
   public static RankSettings defaults() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
   }
 }

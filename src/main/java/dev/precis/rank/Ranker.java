@@ -123,7 +123,7 @@ public final class Ranker {
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
-            sectionCheap, settings.staticWeight(), encoderTextLimit);
+            sectionCheap, settings.staticWeight(), settings.leadWeight(), encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
       }
@@ -382,7 +382,7 @@ public final class Ranker {
    */
   private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
       double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double[][] sectionCheap,
-      double softWeight, int limit) {
+      double softWeight, double leadWeight, int limit) {
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -400,7 +400,7 @@ public final class Ranker {
         int h = headingOf[d][u];
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
-            + section + structural[d][u] + sectionCheap[d][u] + 0.3 / (1 + Math.max(0, u - lead));
+            + section + structural[d][u] + sectionCheap[d][u] + leadWeight / (1 + Math.max(0, u - lead));
       }
     }
     Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);

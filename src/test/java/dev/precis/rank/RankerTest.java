@@ -41,7 +41,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
-        d.sectionCheapWeight());
+        d.sectionCheapWeight(), d.leadWeight());
   }
 
   @Test
@@ -157,7 +157,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
         d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
-        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight());
+        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight());
   }
 
   @Test
