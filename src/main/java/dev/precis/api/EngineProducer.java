@@ -189,7 +189,8 @@ public class EngineProducer {
     PrecisConfig.Plan p = config.plan();
     int threads = enc.threads().orElse(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     return new EngineSettings(true, enc.enabled(), enc.staticVectors(), enc.model(), Path.of(enc.modelDirectory()), threads,
-        enc.batchSize(), enc.cacheEntries(), config.tokens().countCacheEntries(), config.segment().maxUnitChars(), p.maxFillAttempts(),
+        enc.batchSize(), enc.cacheEntries(), config.tokens().countCacheEntries(), config.segment().maxUnitChars(),
+        config.segment().cacheChars(), p.maxFillAttempts(),
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
             r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),

@@ -88,6 +88,14 @@ public interface PrecisConfig {
     /** Longest unit in characters; longer sentences and blocks are split. Default {@code 600}. */
     @WithDefault("600")
     int maxUnitChars();
+
+    /**
+     * Characters of recently segmented documents kept, segmented, by their text, so a long document asked many
+     * questions (or resent at every turn of a conversation) is cut once; least recently used first out; 0 disables.
+     * Default {@code 4000000} (about 8 MB of text).
+     */
+    @WithDefault("4000000")
+    int cacheChars();
   }
 
   interface Rank {

@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param tokenCountCacheEntries how many exact token counts of units and documents are cached by content hash (0
  *     disables the cache)
  * @param maxUnitChars longest unit in characters; longer sentences and blocks are split
+ * @param segmentCacheChars how many characters of recently segmented documents are kept, segmented, by their text
+ *     (a long document asked many questions is cut once); 0 disables the cache
  * @param maxFillAttempts how many leftover units are tried to fill slack after the exact count
  * @param rank fusion weights
  * @param plan budget spending
@@ -34,6 +36,7 @@ public record EngineSettings(
     int vectorCacheEntries,
     int tokenCountCacheEntries,
     int maxUnitChars,
+    int segmentCacheChars,
     int maxFillAttempts,
     RankSettings rank,
     PlanSettings plan) {
@@ -55,6 +58,9 @@ public record EngineSettings(
       throw new IllegalArgumentException(
           "illegal tokenCountCacheEntries: " + tokenCountCacheEntries + ", must be >= 0");
     }
+    if (segmentCacheChars < 0) {
+      throw new IllegalArgumentException("illegal segmentCacheChars: " + segmentCacheChars + ", must be >= 0");
+    }
     if (maxUnitChars <= 0) {
       throw new IllegalArgumentException("illegal maxUnitChars: " + maxUnitChars + ", must be > 0");
     }
@@ -70,23 +76,23 @@ public record EngineSettings(
   /** The defaults the service also uses; model files from {@code models/} or the classpath. */
   public static EngineSettings defaults() {
     return new EngineSettings(true, true, true, DEFAULT_MODEL, Path.of("models"),
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 20_000, 50_000, 600, 32,
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), 32, 20_000, 50_000, 600, 4_000_000, 32,
         RankSettings.defaults(), PlanSettings.defaults());
   }
 
   public EngineSettings withBm25(boolean enabled) {
     return new EngineSettings(enabled, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withEncoder(boolean enabled) {
     return new EngineSettings(bm25, enabled, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withStaticVectors(boolean enabled) {
     return new EngineSettings(bm25, encoder, enabled, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withCoarseSummaries(boolean enabled) {
@@ -95,26 +101,26 @@ public record EngineSettings(
 
   public EngineSettings withEncoderModel(String model) {
     return new EngineSettings(bm25, encoder, staticVectors, model, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withVectorCacheEntries(int entries) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        entries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, plan);
+        entries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withTokenCountCacheEntries(int entries) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, entries, maxUnitChars, maxFillAttempts, rank, plan);
+        vectorCacheEntries, entries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
   public EngineSettings withRank(RankSettings newRank) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, newRank, plan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, newRank, plan);
   }
 
   public EngineSettings withPlan(PlanSettings newPlan) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
-        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, maxFillAttempts, rank, newPlan);
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, newPlan);
   }
 }

@@ -51,6 +51,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final boolean ownsEncoder;
   /** Counts of units and documents seen recently, or null when disabled. */
   private final TokenCountCache counts;
+  /** Documents segmented recently, by content, or null when disabled. */
+  private final SegmentCache segments;
 
   /** @param tokenizer the encoder's tokenizer, reused by the static vectors; null to read it again */
   private PrecisEngine(
@@ -59,6 +61,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     this.ownsEncoder = ownsEncoder;
     this.segmenter = new DocumentSegmenter(settings.maxUnitChars());
     this.counts = settings.tokenCountCacheEntries() > 0 ? new TokenCountCache(settings.tokenCountCacheEntries()) : null;
+    this.segments = settings.segmentCacheChars() > 0 ? new SegmentCache(settings.segmentCacheChars()) : null;
     this.encoder = encoder;
     Bm25Scorer bm25 = settings.bm25() ? new Bm25Scorer(1.2f, 0.75f, 0.5f) : null;
     StaticEncoder staticVectors = encoder != null && settings.staticVectors()
@@ -136,7 +139,11 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       SourceDocument source = request.documents().get(d);
       limits.check("segmenting document " + d);
       try {
-        documents.add(segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson()));
+        int index = d;
+        documents.add(segments == null
+            ? segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson())
+            : segments.get(d, source.title(), source.text(), source.format(), request.compactJson(),
+                () -> segmenter.segment(index, source.title(), source.text(), source.format(), request.compactJson())));
       } catch (FormatException e) {
         String which = request.documents().size() == 1 ? "the document" : "document " + d
             + (source.id() == null ? "" : " (id '" + source.id() + "')");

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The engine loads in the background: nobody gets it half-built, waiting is bounded, a failure is reported. */
 class EngineProducerTest {
   static final EngineSettings BM25_ONLY = new EngineSettings(true, false, false, EngineSettings.DEFAULT_MODEL,
-      Path.of("models"), 1, 32, 0, 0, 600, 32, RankSettings.defaults(), PlanSettings.defaults());
+      Path.of("models"), 1, 32, 0, 0, 600, 0, 32, RankSettings.defaults(), PlanSettings.defaults());
 
   @Test
   void requestsWaitForTheWarmedEngine() throws Exception {

@@ -1,0 +1,70 @@
+package dev.precis.engine;
+
+import dev.precis.segment.Format;
+import dev.precis.segment.SegmentedDocument;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Recently segmented documents by their content (text, title, declared format, JSON style), so that a long document
+ * asked many questions, or resent at every turn of a conversation, is segmented once. Bounded by the characters of the
+ * cached texts; the least recently used go first. A hit compares the whole text (its hash is cached by {@link String}),
+ * so two texts that collide are never confused. Thread-safe.
+ */
+final class SegmentCache {
+  private record Key(String text, String title, Format format, boolean compactJson) {}
+
+  private final long maxChars;
+  private final LinkedHashMap<Key, SegmentedDocument> entries = new LinkedHashMap<>(64, 0.75f, true);
+  private long chars;
+  private long hits;
+  private long misses;
+
+  /** @param maxChars the most characters of text kept; a document longer than that is never cached */
+  SegmentCache(long maxChars) {
+    if (maxChars <= 0) throw new IllegalArgumentException("illegal maxChars: " + maxChars + ", must be > 0");
+    this.maxChars = maxChars;
+  }
+
+  /**
+   * The segmented document for this content, at index {@code index}: from the cache, or made by {@code segment} (outside
+   * the lock, so documents are segmented in parallel) and remembered.
+   */
+  SegmentedDocument get(int index, String title, String text, Format format, boolean compactJson,
+      Supplier<SegmentedDocument> segment) {
+    Key key = new Key(text, title, format, compactJson);
+    SegmentedDocument cached;
+    synchronized (this) {
+      cached = entries.get(key);
+      if (cached != null) hits++;
+      else misses++;
+    }
+    if (cached != null) return cached.index() == index ? cached : cached.withIndex(index);
+    SegmentedDocument made = segment.get();
+    if (text.length() <= maxChars) {
+      synchronized (this) {
+        if (entries.put(key, made) == null) chars += text.length();
+        Iterator<Map.Entry<Key, SegmentedDocument>> oldest = entries.entrySet().iterator();
+        while (chars > maxChars && oldest.hasNext()) {
+          chars -= oldest.next().getKey().text().length();
+          oldest.remove();
+        }
+      }
+    }
+    return made;
+  }
+
+  synchronized long hits() {
+    return hits;
+  }
+
+  synchronized long misses() {
+    return misses;
+  }
+
+  synchronized int size() {
+    return entries.size();
+  }
+}
