@@ -85,9 +85,10 @@ public final class HttpLoadBenchmark {
     this.options = options;
   }
 
-  /** Service properties that turn off the vector and token-count caches, so every request pays its full cost. */
+  /** Service properties that turn off the vector, token-count and segment caches: every request pays its full cost. */
   static final List<String> NOTHING_CACHED =
-      List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0");
+      List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0",
+          "-Dprecis.segment.cache-chars=0");
 
   /** A service variant: its name, extra system properties for the service, the request effort, and cache warming. */
   record Variant(String name, List<String> properties, String effort, boolean warm) {
