@@ -133,11 +133,14 @@ public final class ChatCompressor {
    * A segment's blocks separated by blank lines, each a document of its own, so that the engine ranks and
    * summarises passages as it does for {@code documents}; a segment without blank lines is one document. The
    * engine joins kept documents with a blank line. A segment that is structured as a whole (a JSON tool result, a
-   * log, a table, a source file) is one document of that format, so that its output stays valid of its kind.
+   * log, a table, a source file) is one document of that format, so that its output stays valid of its kind; a
+   * segment with an outline (Markdown headings) or fenced blocks is one document too, so that it is ranked section by
+   * section and its kept parts come back under their headings, with its code blocks whole.
    */
   static List<SourceDocument> documents(String text) {
     Format format = DocumentSegmenter.detect(text);
     if (format.structured() && format != Format.MIXED) return List.of(new SourceDocument(null, null, text, format));
+    if (OUTLINE.matcher(text).find()) return List.of(new SourceDocument(null, null, text));
     List<SourceDocument> documents = new ArrayList<>();
     for (String block : BLANK_LINES.split(text)) {
       if (!block.isBlank()) documents.add(new SourceDocument(null, null, block));
@@ -146,6 +149,9 @@ public final class ChatCompressor {
   }
 
   private static final java.util.regex.Pattern BLANK_LINES = java.util.regex.Pattern.compile("\\n[ \\t]*\\n\\s*");
+  /** A Markdown heading or a code fence at the start of a line. */
+  private static final java.util.regex.Pattern OUTLINE =
+      java.util.regex.Pattern.compile("(?m)^(?:#{1,6}[ \\t]+\\S|```|~~~)");
 
   private record Replacement(int start, int end, String text) {}
 

@@ -171,6 +171,13 @@ class ChatCompressorTest {
   }
 
   @Test
+  void aTextWithAnOutlineOrFencedBlocksStaysOneDocument() {
+    assertEquals(1, ChatCompressor.documents("# Manual\n\nIntro.\n\n## Install\n\nRun it.").size());
+    assertEquals(1, ChatCompressor.documents("Run this:\n\n```sh\nmake\n\nmake install\n```\n\nDone.").size());
+    assertEquals(2, ChatCompressor.documents("#hashtag first.\n\nSecond block.").size(), "no space: no heading");
+  }
+
+  @Test
   void malformedBodiesSayWhatIsWrong() {
     ChatCompressor c = new ChatCompressor(engine, ProxySettings.defaults());
     assertTrue(assertThrows(MalformedChatRequest.class, () -> c.rewrite("{\"messages\": [".getBytes(), null))
