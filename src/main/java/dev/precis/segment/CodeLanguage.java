@@ -74,7 +74,10 @@ enum CodeLanguage {
     int proseLines = 0;
     boolean docstring = false;
     List<String> sample = sampleLines(text);
-    for (String line : sample) {
+    for (int i = 0; i < sample.size(); i++) {
+      // Code must end up with at least three code lines per prose line: past that point no line left can save it.
+      if (codeLines + (sample.size() - i) < 3 * proseLines) return false;
+      String line = sample.get(i);
       boolean wasDocstring = docstring;
       if (occurrences(line, "\"\"\"") % 2 == 1 || occurrences(line, "'''") % 2 == 1) docstring = !docstring;
       if (wasDocstring || docstring) continue; // a Python docstring's prose is not the code's
@@ -90,15 +93,30 @@ enum CodeLanguage {
       int comment = Math.max(line.indexOf(" // "), line.indexOf(" # "));
       String code = comment > 0 ? line.substring(0, comment).strip() : line;
       char last = code.charAt(code.length() - 1);
-      if (form || ";{}()[],:+*/=&|<>".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400 && line.matches(
-          "[\\w$.\\[\\]]+\\s*[-+*/%|&]?=\\s*\\S.*|(?:return|raise|yield|pass|break|continue|del|assert)\\b.*")) {
+      if (form || ";{}()[],:+*/=&|<>".indexOf(last) >= 0 || line.endsWith("=>") || line.length() < 400
+          && ASSIGNMENT_OR_KEYWORD.matcher(line).matches()) {
         codeLines++;
-      } else if (code.split("\\s+").length >= 4) {
+      } else if (words(code) >= 4) {
         proseLines++;
       }
     }
     return sample.size() >= 3 && codeLines >= 3 * proseLines && (forms >= 2 && codeLines >= 1 || forms >= 1 && codeLines >= 5
         && proseLines == 0);
+  }
+
+  private static final Pattern ASSIGNMENT_OR_KEYWORD = Pattern.compile(
+      "[\\w$.\\[\\]]+\\s*[-+*/%|&]?=\\s*\\S.*|(?:return|raise|yield|pass|break|continue|del|assert)\\b.*");
+
+  /** The number of whitespace-separated words of a stripped line (as {@code split("\\s+").length}). */
+  private static int words(String line) {
+    int words = 0;
+    boolean inWord = false;
+    for (int i = 0; i < line.length(); i++) {
+      boolean space = Character.isWhitespace(line.charAt(i));
+      if (!space && !inWord) words++;
+      inWord = !space;
+    }
+    return Math.max(1, words);
   }
 
   /** The text's first {@value #SAMPLE_LINES} non-blank lines, each stripped and read up to 400 chars. */

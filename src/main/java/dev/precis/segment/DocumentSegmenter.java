@@ -275,11 +275,11 @@ public final class DocumentSegmenter {
       Structured log = tryParse(new LogSegmenter(), text, false);
       if (log != null) return log;
     }
-    if (text.indexOf('\t') >= 0) {
+    if (text.indexOf('\t') >= 0 && TableSegmenter.mayBeStrictTable(text, '\t')) {
       Structured tsv = tryParse(new TableSegmenter(Format.TSV, true), text, true);
       if (tsv != null) return tsv;
     }
-    if (text.indexOf(',') >= 0) {
+    if (text.indexOf(',') >= 0 && TableSegmenter.mayBeStrictTable(text, ',')) {
       Structured csv = tryParse(new TableSegmenter(Format.CSV, true), text, true);
       if (csv != null && (csv.units().size() >= 5 || columns(csv) > 2)) return csv;
     }

@@ -35,6 +35,9 @@ public final class TableSegmenter implements StructuredSegmenter {
     this.strict = strict;
   }
 
+  /** A detected table's longest header cell: a longer first line is prose. */
+  static final int MAX_HEADER_CHARS = 60;
+
   @Override
   public Structured segment(String text) {
     List<Row> rows = format == Format.MARKDOWN ? pipeRows(text) : delimitedRows(text, format == Format.TSV ? '\t' : ',');
@@ -52,7 +55,9 @@ public final class TableSegmenter implements StructuredSegmenter {
         }
       }
       for (String header : rows.get(0).cells()) {
-        if (header.length() > 60) throw new FormatException(format, 1, 1, "a header cell is longer than 60 chars");
+        if (header.length() > MAX_HEADER_CHARS) {
+          throw new FormatException(format, 1, 1, "a header cell is longer than " + MAX_HEADER_CHARS + " chars");
+        }
       }
     }
     List<Unit> units = new ArrayList<>(rows.size());
@@ -67,6 +72,36 @@ public final class TableSegmenter implements StructuredSegmenter {
   record Row(int start, int end, List<String> cells) {}
 
   /** RFC 4180 records; blank lines are skipped; an unclosed quote is a format error. */
+  /**
+   * False when the strict parse of {@code text} as a delimited table would fail for its first record alone (fewer
+   * than two cells, or a header cell over 60 chars), read without parsing the rest: prose is rejected at its first
+   * line. True when it may be a table, or when the first record has quotes (then only the parse can tell).
+   */
+  static boolean mayBeStrictTable(String text, char delimiter) {
+    int n = text.length();
+    int start = 0;
+    while (true) { // the first record that is not blank, as the parser skips blank ones
+      int end = start;
+      while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') end++;
+      if (!text.substring(start, end).isBlank()) {
+        String first = text.substring(start, end);
+        if (first.indexOf('"') >= 0) return true;
+        int cells = 0;
+        int cellStart = 0;
+        for (int i = 0; i <= first.length(); i++) {
+          if (i == first.length() || first.charAt(i) == delimiter) {
+            cells++;
+            if (first.substring(cellStart, i).strip().length() > MAX_HEADER_CHARS) return false;
+            cellStart = i + 1;
+          }
+        }
+        return cells >= 2;
+      }
+      if (end >= n) return true; // blank: the parse reports it
+      start = end + 1;
+    }
+  }
+
   static List<Row> delimitedRows(String text, char delimiter) {
     List<Row> rows = new ArrayList<>();
     int n = text.length();
