@@ -171,27 +171,31 @@ final class CompositeStructure implements Structure {
   public void render(SegmentedDocument doc, BitSet kept, String marker, StringBuilder out) {
     boolean marking = !marker.isEmpty();
     int previous = -1;
+    boolean marked = false; // the output ends with an elision marker: the next gap needs no other
     for (int i = 0; i < parts.size(); i++) {
       Part p = parts.get(i);
       BitSet local = kept.get(p.firstUnit(), p.firstUnit() + p.size());
       if (local.isEmpty()) continue;
-      if (previous < 0) {
-        if (i > 0 && marking) out.append(marker).append('\n');
-      } else if (previous == i - 1) {
+      boolean partsLeftOut = previous < 0 ? i > 0 : previous < i - 1;
+      if (previous >= 0 && previous == i - 1) {
         out.append(text, parts.get(previous).end(), p.start()); // the whitespace between them
-      } else {
+      } else if (previous >= 0) {
         out.append('\n');
-        if (marking) out.append(marker).append('\n');
+      }
+      if (partsLeftOut && marking && !marked) {
+        out.append(marker).append('\n');
+        marked = true;
       }
       if (p.structured()) {
         out.append(text, p.start(), p.innerStart()); // an opening fence line, if any
         p.local().structure().render(p.local(), local, marker, out);
         out.append(text, p.innerEnd(), p.end());
+        marked = false;
       } else {
-        ProseWriter.write(p.local(), local, marker, -1, null, out);
+        marked = ProseWriter.write(p.local(), local, marker, -1, null, !marked, out);
       }
       previous = i;
     }
-    if (previous >= 0 && previous < parts.size() - 1 && marking) out.append('\n').append(marker);
+    if (previous >= 0 && previous < parts.size() - 1 && marking && !marked) out.append('\n').append(marker);
   }
 }

@@ -20,10 +20,23 @@ public final class ProseWriter {
    */
   public static void write(SegmentedDocument doc, BitSet kept, String marker, int cutUnit, String cutHead,
       StringBuilder out) {
+    write(doc, kept, marker, cutUnit, cutHead, true, out);
+  }
+
+  /**
+   * As {@link #write(SegmentedDocument, BitSet, String, int, String, StringBuilder)}; without {@code markStart} no
+   * marker goes before the first kept unit (the text before it is already marked elided).
+   *
+   * @return whether the output ends with an elision marker
+   */
+  public static boolean write(SegmentedDocument doc, BitSet kept, String marker, int cutUnit, String cutHead,
+      boolean markStart, StringBuilder out) {
     List<Unit> units = doc.units();
     boolean marking = !marker.isEmpty();
     int first = kept.nextSetBit(0);
-    if (marking && first > 0) out.append(marker).append(' ');
+    // Before the first kept unit and after the last, as between them: inline within a paragraph, else on its own line.
+    if (marking && markStart && first > 0) out.append(marker).append(units.get(first - 1).paragraph() == units.get(first).paragraph()
+        ? ' ' : '\n');
     int previous = -1;
     for (int u = first; u >= 0; u = kept.nextSetBit(u + 1)) {
       Unit unit = units.get(u);
@@ -46,6 +59,11 @@ public final class ProseWriter {
       previous = u;
     }
     boolean cutShort = cutUnit >= 0 && kept.get(cutUnit);
-    if (marking && (previous < units.size() - 1 || cutShort)) out.append(' ').append(marker);
+    if (marking && (previous < units.size() - 1 || cutShort)) {
+      boolean paragraphGoesOn = cutShort || units.get(previous + 1).paragraph() == units.get(previous).paragraph();
+      out.append(paragraphGoesOn ? ' ' : '\n').append(marker);
+      return true;
+    }
+    return false;
   }
 }

@@ -101,6 +101,33 @@ class LongDocumentTest {
   }
 
   @Test
+  void inProseWithBlocksHeadingsStartTheirLinesAndNoGapIsMarkedTwice() {
+    Random random = new Random(7);
+    StringBuilder text = new StringBuilder("# Service guide\n\n");
+    for (int c = 0; c < 6; c++) {
+      text.append("## Part ").append(c).append("\n\n");
+      for (int k = 0; k < 4; k++) {
+        text.append("The service keeps working in part ").append(c).append(" with value ")
+            .append(random.nextInt(1_000)).append(". ");
+      }
+      text.append("\n\n```json\n[\n");
+      for (int r = 0; r < 8; r++) {
+        text.append("  {\"id\": ").append(c * 10 + r).append(", \"port\": ").append(8000 + c * 10 + r).append("}")
+            .append(r < 7 ? ",\n" : "\n");
+      }
+      text.append("]\n```\n\n");
+      if (c == 4) text.append("The admin console listens on port 9443 for operators.\n\n");
+    }
+    Compression c = engine.compress(request("Which port does the admin console listen on?",
+        List.of(new SourceDocument(null, null, text.toString())), 120));
+    String out = c.text();
+    assertTrue(out.contains("9443"), out);
+    assertTrue(out.contains("\n## Part 4\n"), "the heading on a line of its own:\n" + out);
+    assertFalse(out.contains("…\n…"), "one marker per gap:\n" + out);
+    assertFalse(out.contains("… #"), out);
+  }
+
+  @Test
   void theSameTextAsContextOrAsOneOfSeveralDocumentsIsTreatedAlike() {
     String question = "How long are backup snapshots kept before deletion?";
     Compression alone = engine.compress(request(question, List.of(new SourceDocument(null, null, manual())), 300));
