@@ -116,7 +116,7 @@ public final class RankSweep {
         if (e.getKey().startsWith(PLAN)) {
           plan = withComponent(plan, e.getKey().substring(PLAN.length()), e.getValue());
         } else {
-          rank = with(rank, e.getKey(), e.getValue());
+          rank = withComponent(rank, e.getKey(), e.getValue());
         }
       }
       EngineSettings settings = defaults.withRank(rank).withPlan(plan);
@@ -188,12 +188,6 @@ public final class RankSweep {
 
   /** Prefix of a {@link PlanSettings} component in {@code --param}. */
   private static final String PLAN = "plan.";
-
-  /** The settings with one component replaced, by its record component name. */
-  public static RankSettings with(RankSettings settings, String component, String value)
-      throws ReflectiveOperationException {
-    return withComponent(settings, component, value);
-  }
 
   /** A record of settings with one component (double, int or boolean) replaced, by its name. */
   static <T extends Record> T withComponent(T settings, String component, String value)

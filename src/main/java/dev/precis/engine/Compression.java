@@ -27,11 +27,6 @@ public record Compression(
     sections = List.copyOf(sections);
   }
 
-  public Compression(
-      String text, List<DocumentOutcome> documents, Usage usage, StageTimings timings, List<UnitExplanation> units) {
-    this(text, documents, usage, timings, units, List.of());
-  }
-
   /**
    * @param inputTokens tokens of the full context rendered as the engine renders documents
    * @param outputTokens exact tokens of {@code text}

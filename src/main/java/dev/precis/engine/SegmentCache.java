@@ -20,7 +20,6 @@ final class SegmentCache {
   private final LinkedHashMap<Key, SegmentedDocument> entries = new LinkedHashMap<>(64, 0.75f, true);
   private long chars;
   private long hits;
-  private long misses;
 
   /** @param maxChars the most characters of text kept; a document longer than that is never cached */
   SegmentCache(long maxChars) {
@@ -39,7 +38,6 @@ final class SegmentCache {
     synchronized (this) {
       cached = entries.get(key);
       if (cached != null) hits++;
-      else misses++;
     }
     if (cached != null) return cached.index() == index ? cached : cached.withIndex(index);
     SegmentedDocument made = segment.get();
@@ -58,10 +56,6 @@ final class SegmentCache {
 
   synchronized long hits() {
     return hits;
-  }
-
-  synchronized long misses() {
-    return misses;
   }
 
   synchronized int size() {

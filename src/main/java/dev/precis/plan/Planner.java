@@ -114,17 +114,7 @@ public final class Planner {
     chosen.sort(Comparator.comparingDouble((Selection s) -> -ranking.unitScore(s.document(), s.unit()))
         .thenComparingInt(Selection::document).thenComparingInt(Selection::unit));
     for (Selection s : chosen) {
-      SegmentedDocument doc = documents.get(s.document());
-      List<Unit> units = doc.units();
-      int level = Integer.MAX_VALUE;
-      for (int u = s.unit() - 1; u >= 0 && level > 1; u--) {
-        if (units.get(u).kind() != UnitKind.HEADING) continue;
-        int headingLevel = Sections.headingLevel(doc.unitText(u));
-        if (headingLevel < level) {
-          wanted.add(new int[] {s.document(), u});
-          level = headingLevel;
-        }
-      }
+      for (int h : state.headingsOver(s.document(), s.unit())) wanted.add(new int[] {s.document(), h});
     }
     for (int[] h : wanted) {
       if (state.kept[h[0]].get(h[1]) || state.duplicate(h[0], h[1])) continue;
@@ -139,10 +129,7 @@ public final class Planner {
    * sections, so that a question answered in one part leaves the budget to that part.
    */
   private void map(List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
-    Integer[] byDocScore = new Integer[documents.size()];
-    for (int d = 0; d < byDocScore.length; d++) byDocScore[d] = d;
-    java.util.Arrays.sort(byDocScore, Comparator.comparingDouble(
-        (Integer d) -> -ranking.documents().get(d).score()).thenComparingInt(d -> d));
+    Integer[] byDocScore = byScore(ranking, documents.size());
     int start = state.used;
     for (int d : byDocScore) {
       Ranking.DocumentRanking r = ranking.documents().get(d);
@@ -192,10 +179,7 @@ public final class Planner {
   private void summarise(
       List<SegmentedDocument> documents, Ranking ranking, State state, int budget) {
     double cap = Math.floor(budget * settings.summaryShare());
-    Integer[] byDocScore = new Integer[documents.size()];
-    for (int d = 0; d < byDocScore.length; d++) byDocScore[d] = d;
-    java.util.Arrays.sort(byDocScore, Comparator.comparingDouble(
-        (Integer d) -> -ranking.documents().get(d).score()).thenComparingInt(d -> d));
+    Integer[] byDocScore = byScore(ranking, documents.size());
     double top = byDocScore.length == 0 ? 0 : ranking.documents().get(byDocScore[0]).score();
     for (int d : byDocScore) {
       if (!state.kept[d].isEmpty() || documents.get(d).units().isEmpty()) continue;
@@ -260,6 +244,15 @@ public final class Planner {
     return new Candidate(d, u, gain);
   }
 
+  /** Document indices, best document score first (ties by index). */
+  private static Integer[] byScore(Ranking ranking, int documents) {
+    Integer[] order = new Integer[documents];
+    for (int d = 0; d < documents; d++) order[d] = d;
+    java.util.Arrays.sort(order, Comparator.comparingDouble((Integer d) -> -ranking.documents().get(d).score())
+        .thenComparingInt(d -> d));
+    return order;
+  }
+
   private static Comparator<int[]> byScore(Ranking ranking) {
     return Comparator.comparingDouble((int[] x) -> -ranking.unitScore(x[0], x[1]))
         .thenComparingInt(x -> x[0]).thenComparingInt(x -> x[1]);
@@ -281,11 +274,10 @@ public final class Planner {
     final String[][] textKeys;
     final boolean[] onlyHeadings;
     final boolean[] headingHeaders;
-    /**
-     * Per document and unit, the headings over the unit, nearest first (computed when first needed); null when kept
-     * units do not bring their headings.
-     */
+    /** Per document and unit, the headings over the unit, nearest first (computed when first needed). */
     final int[][][] headingPaths;
+    /** Whether a kept unit brings its heading path, paid for in its cost. */
+    final boolean bringHeadingPaths;
     /** What is kept, in the order chosen (a heading header just before the unit that opened its document). */
     final List<Selection> selections = new ArrayList<>();
     int used;
@@ -293,7 +285,8 @@ public final class Planner {
     State(List<SegmentedDocument> documents, Ranking ranking, int[][] unitTokens, int[] headerTokens,
         int markerTokens, boolean[] headingHeaders, boolean withHeadingPaths) {
       this.headingHeaders = headingHeaders;
-      this.headingPaths = withHeadingPaths ? new int[documents.size()][][] : null;
+      this.headingPaths = new int[documents.size()][][];
+      this.bringHeadingPaths = withHeadingPaths;
       for (int d = 0; d < headingHeaders.length; d++) {
         if (headingHeaders[d] && (documents.get(d).units().isEmpty()
             || documents.get(d).units().get(0).kind() != UnitKind.HEADING)) {
@@ -386,11 +379,35 @@ public final class Planner {
 
     private static final int[] NO_HEADINGS = new int[0];
 
-    /** The headings over a prose unit, nearest first: the nearest heading, then each enclosing one. */
+    /**
+     * The headings a kept unit brings along, nearest first: the nearest heading, then each enclosing one (a heading's
+     * own: the enclosing ones); none when kept units do not bring them. JSON, tables, logs and code have no headings.
+     */
     int[] headingPath(int d, int u) {
-      if (headingPaths == null) return NO_HEADINGS; // JSON, tables, logs and code have no heading units
+      return bringHeadingPaths ? paths(d)[u] : NO_HEADINGS;
+    }
+
+    /**
+     * The headings that frame a kept unit once refinement is done: its heading path, and for a heading its nearest
+     * heading before it (whatever its level) with that heading's path.
+     */
+    int[] headingsOver(int d, int u) {
+      List<Unit> units = documents.get(d).units();
+      if (units.get(u).kind() != UnitKind.HEADING) return paths(d)[u];
+      for (int h = u - 1; h >= 0; h--) {
+        if (units.get(h).kind() != UnitKind.HEADING) continue;
+        int[] over = paths(d)[h];
+        int[] framing = new int[over.length + 1];
+        framing[0] = h;
+        System.arraycopy(over, 0, framing, 1, over.length);
+        return framing;
+      }
+      return NO_HEADINGS;
+    }
+
+    private int[][] paths(int d) {
       if (headingPaths[d] == null) headingPaths[d] = headingPaths(d);
-      return headingPaths[d][u];
+      return headingPaths[d];
     }
 
     private int[][] headingPaths(int d) {

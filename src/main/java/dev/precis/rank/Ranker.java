@@ -99,19 +99,17 @@ public final class Ranker {
       }
     }
 
-    double[][] sectionSoft = new double[n][];
-    for (int d = 0; d < n; d++) sectionSoft[d] = bestPerSection(sections.get(d), soft[d]);
-
     int[][] headingOf = headings(documents, titleLine, settings);
     double[][] structural = structural(query, documents, settings);
     double[][] sectionCheap = new double[n][];
     for (int d = 0; d < n; d++) {
       sectionCheap[d] = new double[documents.get(d).units().size()];
       if (!sections.get(d).divided() || settings.sectionCheapWeight() == 0) continue;
+      double[] sectionSoft = bestPerSection(sections.get(d), soft[d]);
       for (int u = 0; u < sectionCheap[d].length; u++) {
         int s = sections.get(d).of(u);
         sectionCheap[d][u] = settings.sectionCheapWeight()
-            * (sectionLexical[d][s] + settings.staticWeight() * sectionSoft[d][s]);
+            * (sectionLexical[d][s] + settings.staticWeight() * sectionSoft[s]);
       }
     }
     int embedded = 0;

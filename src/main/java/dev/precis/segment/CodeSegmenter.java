@@ -250,8 +250,9 @@ public final class CodeSegmenter implements StructuredSegmenter {
         if (signatureFirst > first) {
           List<int[]> docPieces = pieces(first, signatureFirst - 1);
           int headerOrdinal = units.size() + docPieces.size();
-          for (int[] piece : docPieces) infos.get(addUnit(UnitKind.LINE, piece[0], piece[1], headerOrdinal)).name =
-              qualified(f.name(), nameOf(signature));
+          for (int[] piece : docPieces) {
+            infos.get(addUnit(UnitKind.LINE, piece[0], piece[1], headerOrdinal)).name = name;
+          }
         }
         int header = addUnit(UnitKind.DECLARATION, signatureFirst, open, f.parent());
         Info info = infos.get(header);

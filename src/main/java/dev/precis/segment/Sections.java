@@ -85,16 +85,18 @@ public final class Sections {
     }
     int start = first;
     int size = 0;
+    int before = 0; // characters of the section's units before u
     for (int u = first; u < end; u++) {
       boolean paragraphStarts = u > start && units.get(u).paragraph() != units.get(u - 1).paragraph();
       boolean headingOnly = start == heading && u == start + 1; // a heading stays with the text under it
       if (u > start && !headingOnly && (paragraphStarts && size >= windowChars || size >= 2 * windowChars)
-          && chars(units, u, end) >= windowChars / 2) {
+          && total - before >= windowChars / 2) {
         out.add(new Section(start, u, start == heading ? heading : -1, size));
         start = u;
         size = 0;
       }
       size += units.get(u).length();
+      before += units.get(u).length();
     }
     out.add(new Section(start, end, start == heading ? heading : -1, size));
   }
