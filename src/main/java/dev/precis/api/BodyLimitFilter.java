@@ -2,8 +2,8 @@ package dev.precis.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.precis.api.proxy.OpenAiError;
-import dev.precis.api.proxy.OpenAiProxy;
+import dev.precis.api.proxy.ProxyError;
+import dev.precis.api.proxy.LlmProxy;
 import dev.precis.config.PrecisConfig;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
@@ -82,13 +82,14 @@ public class BodyLimitFilter {
   }
 
   private void refuse(RoutingContext context, int status, String title, String detail) {
-    // OpenAI clients talking to the proxy read OpenAI's error shape; Precis' own API answers problem details.
-    boolean openAi = OpenAiProxy.isProxied(context.normalizedPath());
+    // Clients talking to the proxy read their API's error shape; Precis' own API answers problem details.
+    String path = context.normalizedPath();
+    boolean openAi = LlmProxy.isProxied(path);
     String body;
     try {
       body = openAi
-          ? new OpenAiError(status, detail, "invalid_request_error", null,
-              status == 413 ? "request_too_large" : "invalid_content_length").json()
+          ? new ProxyError(status, detail, "invalid_request_error", null,
+              status == 413 ? "request_too_large" : "invalid_content_length").json(ProxyError.Shape.forPath(path))
           : json.writeValueAsString(new Problem("about:blank", title, status, detail, null));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a problem detail must serialise", e);

@@ -318,6 +318,19 @@ public interface PrecisConfig {
      */
     Optional<String> apiKey();
 
+    /**
+     * Base URL of the Anthropic Messages API, as the Anthropic SDK's base URL: {@code https://api.anthropic.com}. A
+     * request to Precis' {@code /v1/messages} goes to {@code <url>/v1/messages}; other {@code /v1/messages/*} paths
+     * pass through to it. No default: without it {@code /v1/messages} answers 503 saying how to set it.
+     */
+    Optional<String> anthropicUrl();
+
+    /**
+     * An API key sent to the Anthropic upstream as {@code x-api-key} in place of the client's. No default: the
+     * client's {@code x-api-key} header is forwarded as it is.
+     */
+    Optional<String> anthropicApiKey();
+
     /** Longest wait for a connection to the upstream (then 504). Default {@code 10s}. */
     @WithDefault("10s")
     Duration connectTimeout();
@@ -368,11 +381,28 @@ public interface PrecisConfig {
     int reserveTokens();
 
     /**
-     * In (0, 1]: context k user turns back keeps at most this to the power k times the share of context in the
-     * latest turn; 1 treats all turns alike. Default {@code 0.5}.
+     * In (0, 1]: when the conversation outgrows its budget and earlier context is re-compacted, the earlier context
+     * keeps at most this times the fraction of its tokens that the new context keeps; 1 treats them alike. Default
+     * {@code 0.5}.
      */
     @WithDefault("0.5")
     double olderTurnWeight();
+
+    /**
+     * In (0, 1]: a re-compaction shrinks earlier context so that all context takes about this fraction of the
+     * budget; the rest is room for the next requests' new context to arrive whole, so that re-compactions (which
+     * change earlier context and so miss the provider's prompt cache) stay rare. Default {@code 0.5}.
+     */
+    @WithDefault("0.5")
+    double compactionTarget();
+
+    /**
+     * Most characters of compressed context segments the proxy remembers, so that a conversation's earlier segments
+     * are re-sent without compressing them again (a forgotten one is compressed again, to the same text). Default
+     * {@code 16000000}.
+     */
+    @WithDefault("16000000")
+    long memoChars();
 
     /**
      * Encoding when the request's model is not a known family (see {@code GET /v1/encodings}). Default

@@ -11,6 +11,7 @@ import dev.precis.engine.Order;
 import dev.precis.engine.SourceDocument;
 import dev.precis.segment.DocumentSegmenter;
 import dev.precis.segment.Format;
+import dev.precis.tokens.TokenCountCache;
 import dev.precis.tokens.Tokenizers;
 import dev.precis.tokens.Tokenizers.TokenCounter;
 import java.io.IOException;
@@ -21,38 +22,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compresses the context of an OpenAI chat completion request body to its budget and returns the body to forward.
- * Thread-safe.
+ * Compresses the context of a chat completion, Responses or Anthropic Messages request body to its budget and
+ * returns the body to forward. Thread-safe.
  *
- * <p>The request is forwarded untouched (the very bytes received) when it holds no context or its context already
- * fits the budget. Otherwise each context segment gets its share of the budget ({@link TurnShares}) and is
- * compressed by the engine with the last user message as the query; a segment whose share is 0 is emptied. Only
- * the changed JSON strings are rewritten ({@link JsonSplicer}).
+ * <p>Each context segment gets a share of the budget from {@link Compaction}, which replays the conversation's
+ * steps so that a segment once compressed is forwarded the same way in every later request (the provider's prompt
+ * cache keeps matching) until the conversation outgrows its budget and earlier context is re-compacted in one step.
+ * A segment is compressed by the engine for the question a user asked at or before it, to its share; its rendering
+ * is remembered by content ({@link CompressionMemo}). The request is forwarded untouched (the very bytes received)
+ * when every segment keeps all its tokens. Only the changed JSON strings are rewritten ({@link JsonSplicer}).
  */
 public final class ChatCompressor {
-  /** Tokens the chat format adds per message and per reply (OpenAI's published estimate). */
-  static final int TOKENS_PER_MESSAGE = 4;
-  static final int TOKENS_PER_REPLY = 3;
-
   private final Compressor engine;
   private final ProxySettings settings;
+  private final CompressionMemo memo;
+  private final TokenCountCache tokenCounts = new TokenCountCache(100_000);
   private final ObjectMapper json = new ObjectMapper();
 
   public ChatCompressor(Compressor engine, ProxySettings settings) {
     this.engine = engine;
     this.settings = settings;
+    this.memo = new CompressionMemo(settings.memoChars());
   }
 
   public ProxySettings settings() {
     return settings;
   }
 
+  public CompressionMemo memo() {
+    return memo;
+  }
+
+  /** A chat completion request: {@link #rewrite(ApiFamily, byte[], Integer)}. */
+  public ChatRewrite rewrite(byte[] body, Integer headerBudget) {
+    return rewrite(ApiFamily.CHAT_COMPLETIONS, body, headerBudget);
+  }
+
   /**
+   * @param family the API the body is a request of
    * @param body the request body as received
    * @param headerBudget the client's {@code X-Precis-Max-Context-Tokens}, or null
-   * @throws MalformedChatRequest when the body is not a chat completion request
+   * @throws MalformedChatRequest when the body is not a request of that API
    */
-  public ChatRewrite rewrite(byte[] body, Integer headerBudget) {
+  public ChatRewrite rewrite(ApiFamily family, byte[] body, Integer headerBudget) {
     long t0 = System.nanoTime();
     JsonNode root;
     try {
@@ -63,58 +75,65 @@ public final class ChatCompressor {
     } catch (IOException e) {
       throw new MalformedChatRequest("the body could not be read as JSON: " + e.getMessage(), null);
     }
-    if (root == null) throw new MalformedChatRequest("the body is empty: send a chat completion request", null);
+    if (root == null) throw new MalformedChatRequest("the body is empty: send a request of " + family.path(), null);
     String model = root.isObject() && root.path("model").isTextual() ? root.get("model").asText() : null;
     String encoding = Tokenizers.encodingForModel(model).orElse(settings.fallbackEncoding());
     TokenCounter counter = Tokenizers.forEncoding(encoding).orElseThrow(() ->
         new IllegalStateException("unknown encoding " + encoding));
-    ChatContext chat = ChatContext.read(root, settings, counter);
+    ChatContext chat = ChatContext.read(family, root, settings, counter);
 
     List<ContextSegment> segments = chat.segments();
-    int[] tokens = new int[segments.size()];
-    int[] ages = new int[segments.size()];
+    if (segments.isEmpty()) {
+      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, 0, false, ms(t0));
+    }
+    int n = segments.size();
+    int[] tokens = new int[n];
+    int[] steps = new int[n];
+    boolean[] pinned = new boolean[n];
     int input = 0;
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] = counter.count(segments.get(i).text());
-      ages[i] = segments.get(i).turnAge();
+    for (int i = 0; i < n; i++) {
+      ContextSegment segment = segments.get(i);
+      tokens[i] = tokenCounts.count(counter, segment.text());
+      steps[i] = segment.step();
+      pinned[i] = segment.pinned();
       input += tokens[i];
     }
-    if (segments.isEmpty()) {
-      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, ms(t0));
+    int[] budgets = new int[chat.steps()];
+    ContextBudget budget = null;
+    for (int s = 0; s < budgets.length; s++) {
+      budget = ContextBudget.resolve(headerBudget, model, chat.completionTokens(), chat.otherTokensAtStep()[s],
+          settings);
+      budgets[s] = budget.tokens();
     }
-    int textTokens = 0;
-    for (String text : chat.texts().values()) textTokens += counter.count(text);
-    int other = Math.max(0, textTokens - input) + TOKENS_PER_MESSAGE * chat.messageCount() + TOKENS_PER_REPLY
-        + counter.count(chat.toolsJson());
-    ContextBudget budget = ContextBudget.resolve(headerBudget, model, chat.completionTokens(), other, settings);
-    if (input <= budget.tokens()) {
-      return new ChatRewrite(body, false, model, encoding, budget, segments.size(), 0, input, input, ms(t0));
+    Compaction.Result plan = Compaction.plan(tokens, steps, pinned, budgets, settings.olderTurnWeight(),
+        settings.compactionTarget());
+    int compressed = 0;
+    for (int i = 0; i < n; i++) if (plan.share(i) < tokens[i]) compressed++;
+    if (compressed == 0) {
+      return new ChatRewrite(body, false, model, encoding, budget, n, 0, input, input, plan.events(),
+          plan.recompacted(), ms(t0));
     }
 
-    int[] shares = TurnShares.allocate(tokens, ages, settings.olderTurnWeight(), budget.tokens());
     Map<String, List<Replacement>> byPointer = new LinkedHashMap<>();
     int output = 0;
-    int compressed = 0;
-    for (int i = 0; i < segments.size(); i++) {
+    for (int i = 0; i < n; i++) {
       ContextSegment segment = segments.get(i);
-      String text = segment.text();
-      int after = tokens[i];
-      if (shares[i] < tokens[i]) {
-        compressed++;
-        if (shares[i] == 0) {
-          text = "";
-          after = 0;
-        } else {
-          Compression c = engine.compress(new CompressionRequest(chat.query(),
-              documents(segment.text()), Budget.ofTokens(shares[i]), encoding,
-              settings.effort(), Order.ORIGINAL, settings.elisionMarker(), List.of(), false));
-          text = c.text();
-          after = c.usage().outputTokens();
-        }
-        byPointer.computeIfAbsent(segment.pointer(), p -> new ArrayList<>())
-            .add(new Replacement(segment.start(), segment.end(), text));
+      int share = plan.share(i);
+      if (share >= tokens[i]) {
+        output += tokens[i];
+        continue;
       }
-      output += after;
+      CompressionMemo.Rendering rendering = share == 0 ? new CompressionMemo.Rendering("", 0)
+          : memo.get(CompressionMemo.key(segment.text(), segment.query(), share, encoding, settings.effort().name(),
+              settings.elisionMarker()), () -> {
+                Compression c = engine.compress(new CompressionRequest(segment.query(), documents(segment.text()),
+                    Budget.ofTokens(share), encoding, settings.effort(), Order.ORIGINAL, settings.elisionMarker(),
+                    List.of(), false));
+                return new CompressionMemo.Rendering(c.text(), c.usage().outputTokens());
+              });
+      output += rendering.tokens();
+      byPointer.computeIfAbsent(segment.pointer(), p -> new ArrayList<>())
+          .add(new Replacement(segment.start(), segment.end(), rendering.text()));
     }
     Map<String, String> newValues = new LinkedHashMap<>();
     for (Map.Entry<String, List<Replacement>> e : byPointer.entrySet()) {
@@ -125,8 +144,8 @@ public final class ChatCompressor {
       newValues.put(e.getKey(), value.toString());
     }
     byte[] rewritten = JsonSplicer.replace(body, newValues);
-    return new ChatRewrite(rewritten, true, model, encoding, budget, segments.size(), compressed, input, output,
-        ms(t0));
+    return new ChatRewrite(rewritten, true, model, encoding, budget, n, compressed, input, output, plan.events(),
+        plan.recompacted(), ms(t0));
   }
 
   /**

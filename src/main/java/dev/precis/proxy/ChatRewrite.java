@@ -12,6 +12,10 @@ package dev.precis.proxy;
  * @param compressedSegments how many of them were compressed
  * @param inputTokens tokens of all context as received
  * @param outputTokens tokens of all context as forwarded
+ * @param compactionEvents how many times the conversation's earlier context has been re-compacted
+ *     ({@link Compaction}), this request's step included
+ * @param recompacted whether this request re-compacted earlier context, so that a provider's prompt cache of the
+ *     previous request matches less of it
  * @param millis time spent reading, compressing and rewriting
  */
 public record ChatRewrite(
@@ -24,6 +28,8 @@ public record ChatRewrite(
     int compressedSegments,
     int inputTokens,
     int outputTokens,
+    int compactionEvents,
+    boolean recompacted,
     double millis) {
 
   public int savedTokens() {

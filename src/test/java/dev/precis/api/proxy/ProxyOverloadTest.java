@@ -57,12 +57,12 @@ class ProxyOverloadTest {
     String sent = ProxyTest.chatBody("gpt-4o", false);
     HttpResponse<String> r = postHoldingTheOnlySlot(limiter, client, sent, "X-Precis-Max-Context-Tokens", "60");
     assertEquals(200, r.statusCode(), r::body);
-    assertEquals("overloaded", r.headers().firstValue(OpenAiProxy.SKIPPED).orElse(null));
+    assertEquals("overloaded", r.headers().firstValue(LlmProxy.SKIPPED).orElse(null));
     assertEquals(sent, client.upstream.take().bodyText(), "forwarded as the client sent it");
 
     HttpResponse<String> again = client.post("/v1/chat/completions", sent, "X-Precis-Max-Context-Tokens", "60");
     assertEquals(200, again.statusCode(), again::body);
-    assertFalse(again.headers().firstValue(OpenAiProxy.SKIPPED).isPresent());
+    assertFalse(again.headers().firstValue(LlmProxy.SKIPPED).isPresent());
     String received = client.upstream.take().bodyText();
     assertTrue(received.length() < sent.length(), "compressed once the slot is free");
     assertEquals(0, limiter.inFlight());

@@ -137,12 +137,12 @@ class ProxyTest {
     assertTrue(received.startsWith(before), () -> "changed before the context: " + received);
     assertTrue(received.endsWith(after), () -> "changed after the context: " + received);
 
-    int input = header(r, OpenAiProxy.INPUT_TOKENS);
-    int output = header(r, OpenAiProxy.OUTPUT_TOKENS);
+    int input = header(r, LlmProxy.INPUT_TOKENS);
+    int output = header(r, LlmProxy.OUTPUT_TOKENS);
     assertEquals(O200K.countTokens(CONTEXT), input, "input counts the context in the model's encoding");
     assertEquals(O200K.countTokens(kept), output);
-    assertEquals(input - output, header(r, OpenAiProxy.SAVED_TOKENS));
-    assertTrue(Double.parseDouble(r.headers().firstValue(OpenAiProxy.COMPRESSION_MS).orElseThrow()) > 0);
+    assertEquals(input - output, header(r, LlmProxy.SAVED_TOKENS));
+    assertTrue(Double.parseDouble(r.headers().firstValue(LlmProxy.COMPRESSION_MS).orElseThrow()) > 0);
   }
 
   @Test
@@ -174,8 +174,8 @@ class ProxyTest {
     HttpResponse<String> r = post("/v1/chat/completions", sent, "X-Precis-Max-Context-Tokens", "5000");
     assertEquals(200, r.statusCode(), r::body);
     assertEquals(sent, upstream.take().bodyText());
-    assertEquals(0, header(r, OpenAiProxy.SAVED_TOKENS));
-    assertEquals(header(r, OpenAiProxy.INPUT_TOKENS), header(r, OpenAiProxy.OUTPUT_TOKENS));
+    assertEquals(0, header(r, LlmProxy.SAVED_TOKENS));
+    assertEquals(header(r, LlmProxy.INPUT_TOKENS), header(r, LlmProxy.OUTPUT_TOKENS));
   }
 
   @Test
@@ -187,7 +187,7 @@ class ProxyTest {
     String kept = JSON.readTree("\"" + taggedContext(upstream.take().bodyText()) + "\"").asText();
     int tokens = CL100K.countTokens(kept);
     assertTrue(tokens > 100 && tokens <= 276, () -> tokens + " tokens (cl100k, the fallback): " + kept);
-    assertEquals(tokens, header(r, OpenAiProxy.OUTPUT_TOKENS));
+    assertEquals(tokens, header(r, LlmProxy.OUTPUT_TOKENS));
   }
 
   @Test
@@ -199,7 +199,7 @@ class ProxyTest {
     HttpResponse<Stream<String>> r = HTTP.send(request, HttpResponse.BodyHandlers.ofLines());
     assertEquals(200, r.statusCode());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-    assertTrue(header(r, OpenAiProxy.SAVED_TOKENS) > 0, "the streamed request was compressed too");
+    assertTrue(header(r, LlmProxy.SAVED_TOKENS) > 0, "the streamed request was compressed too");
     List<String> events = new ArrayList<>();
     List<Long> arrivals = new ArrayList<>();
     try (Stream<String> lines = r.body()) {
@@ -303,7 +303,7 @@ class ProxyTest {
         "X-Precis-Max-Context-Tokens", "20");
     assertEquals(200, r.statusCode());
     assertEquals(sent, upstream.take().bodyText());
-    assertEquals(0, header(r, OpenAiProxy.SAVED_TOKENS));
+    assertEquals(0, header(r, LlmProxy.SAVED_TOKENS));
   }
 
   @Test

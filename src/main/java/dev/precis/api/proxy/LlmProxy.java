@@ -5,6 +5,7 @@ import dev.precis.api.EngineProducer;
 import dev.precis.api.ProblemException;
 import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Effort;
+import dev.precis.proxy.ApiFamily;
 import dev.precis.proxy.ChatCompressor;
 import dev.precis.proxy.ChatRewrite;
 import dev.precis.proxy.ContextWindows;
@@ -39,8 +40,10 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * The OpenAI-compatible proxy: {@code POST /v1/chat/completions} with its context compressed, every other
- * {@code /v1/*} path (but Precis' own) passed through verbatim, to {@code precis.upstream.url}.
+ * The LLM proxy: {@code POST /v1/chat/completions} and {@code POST /v1/responses} (OpenAI, to
+ * {@code precis.upstream.url}) and {@code POST /v1/messages} (Anthropic, to {@code precis.upstream.anthropic-url})
+ * with their context compressed; every other {@code /v1/*} path (but Precis' own) passed through verbatim, to the
+ * Anthropic upstream under {@code /v1/messages/}, else to the OpenAI one.
  *
  * <p>The request body is read whole (within {@code precis.limits.max-body-bytes}) and compressed on a worker
  * thread; the upstream's response, server-sent events included, is piped back as it arrives and never buffered.
@@ -48,8 +51,8 @@ import org.jboss.logging.Logger;
  * are. A client that goes away resets the upstream request. Authorization headers are forwarded and never logged.
  */
 @ApplicationScoped
-public class OpenAiProxy {
-  private static final Logger LOG = Logger.getLogger(OpenAiProxy.class);
+public class LlmProxy {
+  private static final Logger LOG = Logger.getLogger(LlmProxy.class);
 
   public static final String INPUT_TOKENS = "X-Precis-Input-Tokens";
   public static final String OUTPUT_TOKENS = "X-Precis-Output-Tokens";
@@ -59,6 +62,10 @@ public class OpenAiProxy {
   /** On a response whose request was forwarded uncompressed because every compression slot was busy. */
   public static final String SKIPPED = "X-Precis-Skipped";
   public static final String MAX_CONTEXT_TOKENS = "X-Precis-Max-Context-Tokens";
+  /** How many times the conversation's earlier context has been re-compacted, this request included. */
+  public static final String COMPACTION_LEVEL = "X-Precis-Compaction-Level";
+  /** {@code true} when this request re-compacted earlier context (a provider's prompt cache matches less of it). */
+  public static final String RECOMPACTED = "X-Precis-Recompacted";
 
   /** Paths under /v1 that Precis serves itself (Quarkus REST) and never forwards. */
   static final Set<String> OWN_PATHS = Set.of("/v1/compress", "/v1/encodings");
@@ -74,11 +81,12 @@ public class OpenAiProxy {
   private final ProxyMetrics metrics;
   private final ProxySettings settings;
   private final String upstream;
+  private final String anthropicUpstream;
   private final long timeoutMillis;
   private volatile HttpClient client;
   private volatile ChatCompressor compressor;
 
-  public OpenAiProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
+  public LlmProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
       ProxyMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
@@ -86,7 +94,10 @@ public class OpenAiProxy {
     this.limiter = limiter;
     this.metrics = metrics;
     this.settings = settings(config);
-    this.upstream = config.upstream().url().map(OpenAiProxy::baseUrl).orElse(null);
+    this.upstream = config.upstream().url().map(u -> baseUrl(u, "precis.upstream.url",
+        "https://api.openai.com/v1")).orElse(null);
+    this.anthropicUpstream = config.upstream().anthropicUrl().map(u -> baseUrl(u, "precis.upstream.anthropic-url",
+        "https://api.anthropic.com")).orElse(null);
     this.timeoutMillis = config.upstream().timeout().toMillis();
   }
 
@@ -109,34 +120,65 @@ public class OpenAiProxy {
       throw new IllegalArgumentException("precis.proxy.context-windows: " + e.getMessage(), e);
     }
     return new ProxySettings(p.contextTag(), p.compressToolResults(), p.compressMessagesOverTokens(),
-        p.defaultContextTokens(), p.reserveTokens(), windows, p.olderTurnWeight(), fallback, effort,
-        config.defaults().elisionMarker());
+        p.defaultContextTokens(), p.reserveTokens(), windows, p.olderTurnWeight(), p.compactionTarget(),
+        p.memoChars(), fallback, effort, config.defaults().elisionMarker());
   }
 
   /** {@code http(s)://host[:port][/path]} without a trailing slash; anything else stops the start. */
   static String baseUrl(String url) {
+    return baseUrl(url, "precis.upstream.url", "https://api.openai.com/v1");
+  }
+
+  static String baseUrl(String url, String key, String example) {
     String trimmed = url.trim();
     while (trimmed.endsWith("/")) trimmed = trimmed.substring(0, trimmed.length() - 1);
     try {
       URI uri = new URI(trimmed);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getQuery() != null) {
-        throw new IllegalArgumentException("precis.upstream.url '" + url + "' must be an http(s) base URL such as "
-            + "https://api.openai.com/v1");
+        throw new IllegalArgumentException(key + " '" + url + "' must be an http(s) base URL such as " + example);
       }
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("precis.upstream.url '" + url + "' is not a URL: " + e.getMessage(), e);
+      throw new IllegalArgumentException(key + " '" + url + "' is not a URL: " + e.getMessage(), e);
     }
     return trimmed;
   }
 
   void install(@Observes Router router) {
-    router.post("/v1/chat/completions").handler(this::chat);
+    for (ApiFamily family : ApiFamily.values()) router.post(family.path()).handler(ctx -> compressing(ctx, family));
     router.route("/v1/*").handler(this::passThrough);
     if (upstream == null) {
-      LOG.info("proxy: no upstream (set precis.upstream.url to forward /v1/chat/completions)");
+      LOG.info("proxy: no OpenAI upstream (set precis.upstream.url to forward /v1/chat/completions and "
+          + "/v1/responses)");
     } else {
-      LOG.infof("proxy: /v1/chat/completions and other /v1/* paths forward to %s", upstream);
+      LOG.infof("proxy: /v1/chat/completions, /v1/responses and other /v1/* paths forward to %s", upstream);
+    }
+    if (anthropicUpstream != null) LOG.infof("proxy: /v1/messages forwards to %s/v1/messages", anthropicUpstream);
+  }
+
+  /** Where a path's requests go: the Anthropic upstream for {@code /v1/messages[/...]}, else the OpenAI one. */
+  private Target target(String path) {
+    if (ProxyError.Shape.forPath(path) == ProxyError.Shape.ANTHROPIC) {
+      return new Target(anthropicUpstream, path, ProxyError.Shape.ANTHROPIC,
+          config.upstream().anthropicApiKey().filter(k -> !k.isBlank()).map(k -> Map.entry("x-api-key", k.trim()))
+              .orElse(null));
+    }
+    return new Target(upstream, path.substring("/v1".length()), ProxyError.Shape.OPENAI,
+        config.upstream().apiKey().filter(k -> !k.isBlank())
+            .map(k -> Map.entry(HttpHeaders.AUTHORIZATION.toString(), "Bearer " + k.trim())).orElse(null));
+  }
+
+  /**
+   * An upstream request's destination.
+   *
+   * @param base the upstream's base URL, or null when it is not configured
+   * @param path what follows the base URL
+   * @param errors the error shape the client reads
+   * @param key the header that replaces the client's credentials, or null
+   */
+  private record Target(String base, String path, ProxyError.Shape errors, Map.Entry<String, String> key) {
+    String uri(String query) {
+      return base + path + (query == null ? "" : "?" + query);
     }
   }
 
@@ -170,17 +212,19 @@ public class OpenAiProxy {
     return c;
   }
 
-  private void chat(RoutingContext ctx) {
-    if (upstream == null) {
-      notConfigured(ctx, "chat");
+  private void compressing(RoutingContext ctx, ApiFamily family) {
+    String route = family.label();
+    Target target = target(family.path());
+    if (target.base() == null) {
+      notConfigured(ctx, route, target);
       return;
     }
     HttpServerRequest request = ctx.request();
     boolean bypass = "true".equalsIgnoreCase(trim(request.getHeader(BYPASS)));
     readBody(ctx).onComplete(read -> {
       if (read.failed()) {
-        metrics.request("chat", "rejected", null);
-        bodyFailed(ctx, read.cause());
+        metrics.request(route, "rejected", null);
+        bodyFailed(ctx, read.cause(), target);
         return;
       }
       Buffer body = read.result();
@@ -188,13 +232,14 @@ public class OpenAiProxy {
       try {
         headerBudget = headerBudget(request.getHeader(MAX_CONTEXT_TOKENS));
       } catch (MalformedChatRequest e) { // answered once the body is read, so the connection stays usable
-        metrics.request("chat", "rejected", null);
-        new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
+        metrics.request(route, "rejected", null);
+        new ProxyError(400, e.getMessage(), "invalid_request_error", e.param(), null)
+            .send(ctx.response(), target.errors());
         return;
       }
       if (bypass) {
-        metrics.request("chat", "bypass", null);
-        forward(ctx, body, Transparency.NONE);
+        metrics.request(route, "bypass", null);
+        forward(ctx, body, Transparency.NONE, target);
         return;
       }
       byte[] bytes = body.getBytes();
@@ -202,33 +247,34 @@ public class OpenAiProxy {
       vertx.<ChatRewrite>executeBlocking(() -> {
             // The same slots as /v1/compress: a sidecar must not run more compressions at once than its cores serve.
             try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-              return compressor().rewrite(bytes, headerBudget);
+              return compressor().rewrite(family, bytes, headerBudget);
             }
           }, false)
           .onComplete(done -> {
             if (done.failed() && done.cause() instanceof ProblemException busy) {
-              overloaded(ctx, body, busy);
+              overloaded(ctx, body, busy, route, target);
             } else if (done.succeeded()) {
               ChatRewrite r = done.result();
-              metrics.request("chat", r.changed() ? "compressed" : "untouched", r.model());
+              metrics.request(route, r.changed() ? "compressed" : "untouched", r.model());
               metrics.compressed(r);
-              forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r));
+              forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r), target);
             } else if (done.cause() instanceof MalformedChatRequest e) {
-              metrics.request("chat", "rejected", null);
-              new OpenAiError(400, e.getMessage(), "invalid_request_error", e.param(), null).send(ctx.response());
+              metrics.request(route, "rejected", null);
+              new ProxyError(400, e.getMessage(), "invalid_request_error", e.param(), null)
+                  .send(ctx.response(), target.errors());
             } else {
               metrics.compressionFailed();
               LOG.warnf("proxy: compression failed (%s); %s", done.cause().toString(),
                   config.proxy().failOpen() ? "forwarding the request as received"
                       : "answering 500 (precis.proxy.fail-open=false)");
               if (config.proxy().failOpen()) {
-                metrics.request("chat", "failed-open", null);
-                forward(ctx, body, Transparency.NONE);
+                metrics.request(route, "failed-open", null);
+                forward(ctx, body, Transparency.NONE, target);
               } else {
-                metrics.request("chat", "failed", null);
-                new OpenAiError(500, "Precis could not compress the request's context: "
+                metrics.request(route, "failed", null);
+                new ProxyError(500, "Precis could not compress the request's context: "
                     + done.cause().getMessage(), "server_error", null, "precis_compression_failed")
-                    .send(ctx.response());
+                    .send(ctx.response(), target.errors());
               }
             }
           });
@@ -237,23 +283,23 @@ public class OpenAiProxy {
 
   /**
    * Every compression slot busy and the queue full, or the wait past the request's time limit: with fail-open the
-   * request goes on uncompressed (the model call matters more than the tokens saved), else an OpenAI-shaped 429 or
-   * 503 with {@code Retry-After}.
+   * request goes on uncompressed (the model call matters more than the tokens saved), else a 429 or 503 in the API's
+   * error shape with {@code Retry-After}.
    */
-  private void overloaded(RoutingContext ctx, Buffer body, ProblemException busy) {
+  private void overloaded(RoutingContext ctx, Buffer body, ProblemException busy, String route, Target target) {
     if (config.proxy().failOpen()) {
-      metrics.request("chat", "overloaded-forwarded", null);
+      metrics.request(route, "overloaded-forwarded", null);
       ctx.response().putHeader(SKIPPED, "overloaded");
-      forward(ctx, body, Transparency.NONE);
+      forward(ctx, body, Transparency.NONE, target);
       return;
     }
-    metrics.request("chat", "overloaded", null);
+    metrics.request(route, "overloaded", null);
     ctx.response().putHeader("Retry-After", Integer.toString(Math.max(1, busy.retryAfterSeconds())));
-    new OpenAiError(busy.status(), busy.getMessage(), busy.status() == 429 ? "rate_limit_error" : "server_error", null,
-        "precis_overloaded").send(ctx.response());
+    new ProxyError(busy.status(), busy.getMessage(), busy.status() == 429 ? "rate_limit_error" : "server_error", null,
+        "precis_overloaded").send(ctx.response(), target.errors());
   }
 
-  /** Whether a request path is one the proxy serves (OpenAI's {@code /v1/*}, except Precis' own endpoints). */
+  /** Whether a request path is one the proxy serves ({@code /v1/*}, except Precis' own endpoints). */
   public static boolean isProxied(String path) {
     if (path == null || !path.startsWith("/v1/")) return false;
     return OWN_PATHS.stream().noneMatch(p -> path.equals(p) || path.startsWith(p + "/"));
@@ -265,10 +311,11 @@ public class OpenAiProxy {
       ctx.next();
       return;
     }
-    if (upstream == null) {
-      // Without an upstream only the OpenAI endpoints Precis stands in for say so; other paths get the usual 404.
-      if (path.equals("/v1/models")) {
-        notConfigured(ctx, "other");
+    Target target = target(path);
+    if (target.base() == null) {
+      // Without an upstream only the endpoints Precis stands in for say so; other paths get the usual 404.
+      if (path.equals("/v1/models") || target.errors() == ProxyError.Shape.ANTHROPIC) {
+        notConfigured(ctx, "other", target);
       } else {
         ctx.next();
       }
@@ -277,14 +324,14 @@ public class OpenAiProxy {
     metrics.request("other", "passed", null);
     readBody(ctx).onComplete(read -> {
       if (read.failed()) {
-        bodyFailed(ctx, read.cause());
+        bodyFailed(ctx, read.cause(), target);
         return;
       }
       Buffer body = read.result();
       HttpMethod method = ctx.request().method();
       boolean noBody = body.length() == 0 && (method == HttpMethod.GET || method == HttpMethod.HEAD
           || method == HttpMethod.DELETE || method == HttpMethod.OPTIONS);
-      forward(ctx, noBody ? null : body, Transparency.NONE);
+      forward(ctx, noBody ? null : body, Transparency.NONE, target);
     });
   }
 
@@ -310,14 +357,14 @@ public class OpenAiProxy {
     return body.future();
   }
 
-  private void bodyFailed(RoutingContext ctx, Throwable cause) {
+  private void bodyFailed(RoutingContext ctx, Throwable cause, Target target) {
     if (cause instanceof BodyTooLarge) {
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-      new OpenAiError(413, cause.getMessage(), "invalid_request_error", null, "request_too_large")
-          .send(ctx.response());
+      new ProxyError(413, cause.getMessage(), "invalid_request_error", null, "request_too_large")
+          .send(ctx.response(), target.errors());
     } else {
-      new OpenAiError(400, "the request body could not be read: " + cause.getMessage(), "invalid_request_error",
-          null, null).send(ctx.response());
+      new ProxyError(400, "the request body could not be read: " + cause.getMessage(), "invalid_request_error",
+          null, null).send(ctx.response(), target.errors());
     }
   }
 
@@ -329,24 +376,21 @@ public class OpenAiProxy {
   }
 
   /** Sends the request upstream and pipes the answer back as it comes. */
-  private void forward(RoutingContext ctx, Buffer body, Transparency transparency) {
+  private void forward(RoutingContext ctx, Buffer body, Transparency transparency, Target target) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    String target = upstream + request.path().substring("/v1".length())
-        + (request.query() == null ? "" : "?" + request.query());
-    RequestOptions options = new RequestOptions().setMethod(request.method()).setAbsoluteURI(target)
-        .setIdleTimeout(timeoutMillis);
+    RequestOptions options = new RequestOptions().setMethod(request.method())
+        .setAbsoluteURI(target.uri(request.query())).setIdleTimeout(timeoutMillis);
     for (Map.Entry<String, String> header : request.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
       options.addHeader(header.getKey(), header.getValue());
     }
-    config.upstream().apiKey().filter(k -> !k.isBlank())
-        .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key.trim()));
+    if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());
     long t0 = System.nanoTime();
     client().request(options).onComplete(opened -> {
       if (opened.failed()) {
-        upstreamFailed(ctx, opened.cause(), t0);
+        upstreamFailed(ctx, opened.cause(), t0, target);
         return;
       }
       HttpClientRequest out = opened.result();
@@ -358,7 +402,7 @@ public class OpenAiProxy {
       Future<HttpClientResponse> answered = body == null ? out.send() : out.send(body);
       answered.onComplete(ar -> {
         if (ar.failed()) {
-          if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0);
+          if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0, target);
           return;
         }
         HttpClientResponse in = ar.result();
@@ -383,7 +427,7 @@ public class OpenAiProxy {
         transparency.write(response);
         in.pipe().endOnFailure(false).to(response).onComplete(piped -> {
           if (piped.failed()) {
-            LOG.debugf("proxy: stream from %s cut (%s)", upstream, piped.cause().toString());
+            LOG.debugf("proxy: stream from %s cut (%s)", target.base(), piped.cause().toString());
             out.reset();
             if (!response.ended() && !response.closed()) response.reset();
           }
@@ -392,30 +436,37 @@ public class OpenAiProxy {
     });
   }
 
-  private void upstreamFailed(RoutingContext ctx, Throwable cause, long t0) {
+  private void upstreamFailed(RoutingContext ctx, Throwable cause, long t0, Target target) {
     boolean timeout = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException;
     metrics.upstream(timeout ? "timeout" : "unreachable", System.nanoTime() - t0);
-    OpenAiError error;
+    ProxyError error;
+    String key = target.errors() == ProxyError.Shape.ANTHROPIC ? "precis.upstream.anthropic-url"
+        : "precis.upstream.url";
     if (timeout) {
-      error = new OpenAiError(504, "the upstream " + upstream + " did not answer in time (" + cause.getMessage()
+      error = new ProxyError(504, "the upstream " + target.base() + " did not answer in time (" + cause.getMessage()
           + "; precis.upstream.timeout=" + config.upstream().timeout().toSeconds() + "s, precis.upstream."
           + "connect-timeout=" + config.upstream().connectTimeout().toSeconds() + "s)", "upstream_error", null,
           "upstream_timeout");
     } else {
-      error = new OpenAiError(502, "the upstream " + upstream + " could not be reached (" + cause
-          .getClass().getSimpleName() + ": " + cause.getMessage() + "): check precis.upstream.url and that the "
+      error = new ProxyError(502, "the upstream " + target.base() + " could not be reached (" + cause
+          .getClass().getSimpleName() + ": " + cause.getMessage() + "): check " + key + " and that the "
           + "server is up", "upstream_error", null, "upstream_unreachable");
     }
     LOG.warnf("proxy: %s", error.message());
-    error.send(ctx.response());
+    error.send(ctx.response(), target.errors());
   }
 
-  private void notConfigured(RoutingContext ctx, String route) {
+  private void notConfigured(RoutingContext ctx, String route, Target target) {
     metrics.request(route, "not-configured", null);
-    new OpenAiError(503, "Precis has no upstream to forward " + ctx.request().path() + " to: set precis.upstream.url "
-        + "(environment variable PRECIS_UPSTREAM_URL) to an OpenAI-compatible base URL such as "
-        + "https://api.openai.com/v1 or http://localhost:11434/v1, and restart", "upstream_error", null,
-        "upstream_not_configured").send(ctx.response());
+    String message = target.errors() == ProxyError.Shape.ANTHROPIC
+        ? "Precis has no upstream to forward " + ctx.request().path() + " to: set precis.upstream.anthropic-url "
+            + "(environment variable PRECIS_UPSTREAM_ANTHROPIC_URL) to an Anthropic base URL such as "
+            + "https://api.anthropic.com, and restart"
+        : "Precis has no upstream to forward " + ctx.request().path() + " to: set precis.upstream.url "
+            + "(environment variable PRECIS_UPSTREAM_URL) to an OpenAI-compatible base URL such as "
+            + "https://api.openai.com/v1 or http://localhost:11434/v1, and restart";
+    new ProxyError(503, message, "upstream_error", null, "upstream_not_configured")
+        .send(ctx.response(), target.errors());
   }
 
   private static Integer headerBudget(String value) {
@@ -435,11 +486,11 @@ public class OpenAiProxy {
   }
 
   /** The X-Precis-* response headers. */
-  private record Transparency(int input, int output, double millis) {
-    static final Transparency NONE = new Transparency(0, 0, 0);
+  private record Transparency(int input, int output, double millis, int compactionLevel, boolean recompacted) {
+    static final Transparency NONE = new Transparency(0, 0, 0, 0, false);
 
     static Transparency of(ChatRewrite r) {
-      return new Transparency(r.inputTokens(), r.outputTokens(), r.millis());
+      return new Transparency(r.inputTokens(), r.outputTokens(), r.millis(), r.compactionEvents(), r.recompacted());
     }
 
     void write(HttpServerResponse response) {
@@ -447,6 +498,8 @@ public class OpenAiProxy {
       response.putHeader(OUTPUT_TOKENS, Integer.toString(output));
       response.putHeader(SAVED_TOKENS, Integer.toString(input - output));
       response.putHeader(COMPRESSION_MS, String.format(Locale.ROOT, "%.3f", millis));
+      response.putHeader(COMPACTION_LEVEL, Integer.toString(compactionLevel));
+      response.putHeader(RECOMPACTED, Boolean.toString(recompacted));
     }
   }
 }
