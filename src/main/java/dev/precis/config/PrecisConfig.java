@@ -381,17 +381,31 @@ public interface PrecisConfig {
     int reserveTokens();
 
     /**
-     * In (0, 1]: when the conversation outgrows its budget and earlier context is re-compacted, the earlier context
-     * keeps at most this times the fraction of its tokens that the new context keeps; 1 treats them alike. Default
-     * {@code 0.5}.
+     * In (0, 1]: when the conversation outgrows its budget, earlier context is re-compacted in levels, and a segment
+     * at level k keeps this to the power k of its tokens (1 keeps it whole until it is dropped). Default {@code 0.5}.
      */
     @WithDefault("0.5")
     double olderTurnWeight();
 
     /**
-     * In (0, 1]: a re-compaction shrinks earlier context so that all context takes about this fraction of the
-     * budget; the rest is room for the next requests' new context to arrive whole, so that re-compactions (which
-     * change earlier context and so miss the provider's prompt cache) stay rare. Default {@code 0.5}.
+     * How many compaction levels earlier context goes through before it is dropped (each holds at most
+     * {@code compaction-target / compaction-levels} of the budget). Default {@code 3}.
+     */
+    @WithDefault("3")
+    int compactionLevels();
+
+    /**
+     * In (0, 1]: new context (a tool result, a document, tagged text) of more than 200 tokens is compressed to this
+     * fraction of its tokens when it arrives, even when it fits; 1 forwards it whole while the budget allows.
+     * Default {@code 1}.
+     */
+    @WithDefault("1")
+    double arrivalRatio();
+
+    /**
+     * In (0, 1]: the share of the budget that re-compacted earlier context may hold; the rest is room for the next
+     * requests' new context to arrive whole, so that re-compactions (which change earlier context and so miss the
+     * provider's prompt cache) stay rare. Default {@code 0.5}.
      */
     @WithDefault("0.5")
     double compactionTarget();

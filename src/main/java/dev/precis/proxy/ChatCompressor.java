@@ -105,8 +105,7 @@ public final class ChatCompressor {
           settings);
       budgets[s] = budget.tokens();
     }
-    Compaction.Result plan = Compaction.plan(tokens, steps, pinned, budgets, settings.olderTurnWeight(),
-        settings.compactionTarget());
+    Compaction.Result plan = Compaction.plan(tokens, steps, pinned, budgets, settings.compaction());
     int compressed = 0;
     for (int i = 0; i < n; i++) if (plan.share(i) < tokens[i]) compressed++;
     if (compressed == 0) {

@@ -13,10 +13,13 @@ import dev.precis.engine.Effort;
  *     gives one
  * @param reserveTokens what the context-window rule keeps free besides the request's {@code max_tokens}
  * @param contextWindows context windows by model name prefix
- * @param olderTurnWeight {@code w} in (0, 1]: when earlier context is re-compacted, it keeps at most {@code w}
- *     times the fraction of its tokens that the new context keeps; 1 treats them alike ({@link Compaction})
- * @param compactionTarget {@code h} in (0, 1]: a re-compaction shrinks the earlier context so that all context
- *     takes about this fraction of the budget, leaving the rest for later steps to arrive whole
+ * @param olderTurnWeight {@code c} in (0, 1]: earlier context at compaction level {@code k} keeps {@code c^k} of
+ *     its tokens ({@link Compaction})
+ * @param compactionTarget {@code h} in (0, 1]: the share of the budget the compacted levels may hold together; the
+ *     rest is room for new context to arrive whole
+ * @param compactionLevels {@code L} >= 1: compacted levels before earlier context is dropped
+ * @param arrivalRatio in (0, 1]: new context over {@link Compaction#ARRIVAL_MIN_TOKENS} tokens is compressed to this
+ *     fraction of its tokens when it arrives; 1 forwards it whole while it fits
  * @param memoChars most characters of compressed segments remembered ({@link CompressionMemo})
  * @param fallbackEncoding the encoding when the request's model is not a known family
  * @param effort the engine's effort
@@ -31,6 +34,8 @@ public record ProxySettings(
     ContextWindows contextWindows,
     double olderTurnWeight,
     double compactionTarget,
+    int compactionLevels,
+    double arrivalRatio,
     long memoChars,
     String fallbackEncoding,
     Effort effort,
@@ -51,12 +56,7 @@ public record ProxySettings(
     if (reserveTokens < 0) {
       throw new IllegalArgumentException("illegal reserveTokens: " + reserveTokens + ", must be >= 0");
     }
-    if (!(olderTurnWeight > 0 && olderTurnWeight <= 1)) {
-      throw new IllegalArgumentException("illegal olderTurnWeight: " + olderTurnWeight + ", must be in (0, 1]");
-    }
-    if (!(compactionTarget > 0 && compactionTarget <= 1)) {
-      throw new IllegalArgumentException("illegal compactionTarget: " + compactionTarget + ", must be in (0, 1]");
-    }
+    new Compaction.Policy(compactionTarget, olderTurnWeight, compactionLevels, arrivalRatio); // validates
     if (memoChars < 0) throw new IllegalArgumentException("illegal memoChars: " + memoChars + ", must be >= 0");
     if (contextWindows == null) contextWindows = ContextWindows.none();
     if (fallbackEncoding == null) fallbackEncoding = "cl100k_base";
@@ -66,32 +66,43 @@ public record ProxySettings(
 
   /** The service's defaults: tag {@code context}, tool results on, large messages off, 4096 tokens. */
   public static ProxySettings defaults() {
-    return new ProxySettings("context", true, 0, 4096, 1024, ContextWindows.none(), 0.5, 0.5, 16_000_000,
+    return new ProxySettings("context", true, 0, 4096, 1024, ContextWindows.none(), 0.5, 0.5, 3, 1.0, 16_000_000,
         "cl100k_base", Effort.FAST, "…");
   }
 
   public ProxySettings withCompressMessagesOverTokens(int tokens) {
     return new ProxySettings(contextTag, compressToolResults, tokens, defaultContextTokens, reserveTokens,
-        contextWindows, olderTurnWeight, compactionTarget, memoChars, fallbackEncoding, effort, elisionMarker);
+        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withContextWindows(ContextWindows windows) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, windows, olderTurnWeight, compactionTarget, memoChars, fallbackEncoding, effort, elisionMarker);
+        reserveTokens, windows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withDefaultContextTokens(int tokens) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, tokens, reserveTokens,
-        contextWindows, olderTurnWeight, compactionTarget, memoChars, fallbackEncoding, effort, elisionMarker);
+        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
+  }
+
+  /** The compaction policy these settings describe. */
+  public Compaction.Policy compaction() {
+    return new Compaction.Policy(compactionTarget, olderTurnWeight, compactionLevels, arrivalRatio);
+  }
+
+  public ProxySettings withArrivalRatio(double ratio) {
+    return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
+        reserveTokens, contextWindows, olderTurnWeight, compactionTarget, compactionLevels, ratio, memoChars,
+        fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withCompactionTarget(double target) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, contextWindows, olderTurnWeight, target, memoChars, fallbackEncoding, effort, elisionMarker);
+        reserveTokens, contextWindows, olderTurnWeight, target, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withOlderTurnWeight(double weight) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, contextWindows, weight, compactionTarget, memoChars, fallbackEncoding, effort, elisionMarker);
+        reserveTokens, contextWindows, weight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
   }
 }

@@ -121,7 +121,7 @@ public class LlmProxy {
     }
     return new ProxySettings(p.contextTag(), p.compressToolResults(), p.compressMessagesOverTokens(),
         p.defaultContextTokens(), p.reserveTokens(), windows, p.olderTurnWeight(), p.compactionTarget(),
-        p.memoChars(), fallback, effort, config.defaults().elisionMarker());
+        p.compactionLevels(), p.arrivalRatio(), p.memoChars(), fallback, effort, config.defaults().elisionMarker());
   }
 
   /** {@code http(s)://host[:port][/path]} without a trailing slash; anything else stops the start. */
@@ -384,6 +384,7 @@ public class LlmProxy {
     for (Map.Entry<String, String> header : request.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
+      if (target.key() != null && (name.equals("authorization") || name.equals("x-api-key"))) continue;
       options.addHeader(header.getKey(), header.getValue());
     }
     if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());

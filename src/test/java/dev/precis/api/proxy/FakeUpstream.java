@@ -119,8 +119,14 @@ public final class FakeUpstream implements AutoCloseable {
     return shared;
   }
 
+  /** The OpenAI-style base URL, ending in {@code /v1}. */
   public String baseUrl() {
     return baseUrl;
+  }
+
+  /** The Anthropic-style base URL: the server's root, to which clients append {@code /v1/messages}. */
+  public String rootUrl() {
+    return baseUrl.substring(0, baseUrl.length() - "/v1".length());
   }
 
   /** The oldest request not yet taken, waiting up to 10 s. */
@@ -154,6 +160,10 @@ public final class FakeUpstream implements AutoCloseable {
           body});
       if (path.equals("/v1/chat/completions") && exchange.getRequestMethod().equals("POST")) {
         chat(exchange, body);
+      } else if (path.equals("/v1/messages") && exchange.getRequestMethod().equals("POST")) {
+        anthropic(exchange, body);
+      } else if (path.equals("/v1/responses") && exchange.getRequestMethod().equals("POST")) {
+        responses(exchange, body);
       } else if (path.equals("/v1/models")) {
         send(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":0,"
             + "\"owned_by\":\"fake\"},{\"id\":\"gpt-4o-mini\",\"object\":\"model\",\"created\":0,"
@@ -221,6 +231,88 @@ public final class FakeUpstream implements AutoCloseable {
     }
     out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
     out.flush();
+  }
+
+  /** Anthropic's Messages API: a message, or its server-sent events (one text delta per word). */
+  private void anthropic(HttpExchange exchange, byte[] body) throws IOException {
+    JsonNode request = JSON.readTree(body);
+    String model = request.path("model").asText();
+    if (model.equals("status-429")) {
+      send(exchange, 429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
+          + "\"Number of request tokens has exceeded your per-minute rate limit\"}}");
+      return;
+    }
+    String usage = "\"usage\":{\"input_tokens\":10,\"output_tokens\":5}";
+    if (!request.path("stream").asBoolean(false)) {
+      send(exchange, 200, "{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\""
+          + model + "\",\"content\":[{\"type\":\"text\",\"text\":\"" + REPLY + "\"}],\"stop_reason\":"
+          + "\"end_turn\",\"stop_sequence\":null," + usage + "}");
+      return;
+    }
+    List<String[]> events = new java.util.ArrayList<>();
+    events.add(new String[] {"message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\","
+        + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":[],"
+        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}"});
+    events.add(new String[] {"content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"});
+    for (String word : WORDS) {
+      events.add(new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + word + "\"}}"});
+    }
+    events.add(new String[] {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"});
+    events.add(new String[] {"message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+        + "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":5}}"});
+    events.add(new String[] {"message_stop", "{\"type\":\"message_stop\"}"});
+    sendEvents(exchange, events);
+  }
+
+  /** OpenAI's Responses API: a response, or its server-sent events (one text delta per word). */
+  private void responses(HttpExchange exchange, byte[] body) throws IOException {
+    JsonNode request = JSON.readTree(body);
+    String model = request.path("model").asText();
+    if (!request.path("stream").asBoolean(false)) {
+      send(exchange, 200, response(model, "completed", REPLY));
+      return;
+    }
+    List<String[]> events = new java.util.ArrayList<>();
+    int seq = 0;
+    events.add(new String[] {"response.created", "{\"type\":\"response.created\",\"sequence_number\":" + seq++
+        + ",\"response\":" + response(model, "in_progress", null) + "}"});
+    for (String word : WORDS) {
+      events.add(new String[] {"response.output_text.delta", "{\"type\":\"response.output_text.delta\","
+          + "\"sequence_number\":" + seq++ + ",\"item_id\":\"msg_fake\",\"output_index\":0,\"content_index\":0,"
+          + "\"delta\":\"" + word + "\",\"logprobs\":[]}"});
+    }
+    events.add(new String[] {"response.completed", "{\"type\":\"response.completed\",\"sequence_number\":" + seq
+        + ",\"response\":" + response(model, "completed", REPLY) + "}"});
+    sendEvents(exchange, events);
+  }
+
+  private static final String[] WORDS = {"Polonium", " and", " radium", "."};
+
+  static String response(String model, String status, String text) {
+    String output = text == null ? "[]" : "[{\"type\":\"message\",\"id\":\"msg_fake\",\"status\":\"completed\","
+        + "\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"" + text
+        + "\",\"annotations\":[],\"logprobs\":[]}]}]";
+    return "{\"id\":\"resp_fake\",\"object\":\"response\",\"created_at\":1700000000,\"status\":\"" + status
+        + "\",\"model\":\"" + model + "\",\"output\":" + output + ",\"parallel_tool_calls\":true,\"tool_choice\":"
+        + "\"auto\",\"tools\":[],\"temperature\":1.0,\"top_p\":1.0,\"error\":null,\"incomplete_details\":null,"
+        + "\"instructions\":null,\"metadata\":{},\"usage\":{\"input_tokens\":10,\"output_tokens\":5,"
+        + "\"total_tokens\":15,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens_details\":"
+        + "{\"reasoning_tokens\":0}}}";
+  }
+
+  /** Named server-sent events, {@link #CHUNK_GAP_MILLIS} apart. */
+  private static void sendEvents(HttpExchange exchange, List<String[]> events) throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    for (int i = 0; i < events.size(); i++) {
+      if (i > 0) sleep(CHUNK_GAP_MILLIS / 3);
+      out.write(("event: " + events.get(i)[0] + "\ndata: " + events.get(i)[1] + "\n\n")
+          .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
   }
 
   private void endless(HttpExchange exchange) throws IOException {
