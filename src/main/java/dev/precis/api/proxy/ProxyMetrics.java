@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Prometheus meters of the proxy: {@code precis_proxy_requests_total} (by route, outcome and model),
  * {@code precis_proxy_tokens_input_total}, {@code _output_total}, {@code _saved_total} (by model),
+ * {@code precis_proxy_recompactions_total} (requests that re-compacted earlier context, by model),
  * {@code precis_proxy_compression_duration_seconds} (histogram), {@code precis_proxy_compression_failures_total},
  * {@code precis_proxy_upstream_duration_seconds} (time to the upstream's response head, histogram, by status) and
  * {@code precis_proxy_upstream_responses_total} (by status: the HTTP code, {@code unreachable} or {@code timeout}).
@@ -35,6 +36,11 @@ public class ProxyMetrics {
         .tags("model", model).register(registry).increment(r.outputTokens());
     Counter.builder("precis.proxy.tokens.saved").description("Context tokens removed by the proxy")
         .tags("model", model).register(registry).increment(r.savedTokens());
+    if (r.recompacted()) {
+      Counter.builder("precis.proxy.recompactions")
+          .description("Requests that re-compacted a conversation's earlier context (its prompt cache breaks there)")
+          .tags("model", model).register(registry).increment();
+    }
     Timer.builder("precis.proxy.compression.duration").description("Time to read and compress one chat request")
         .publishPercentileHistogram().register(registry)
         .record((long) (r.millis() * 1_000_000), TimeUnit.NANOSECONDS);
