@@ -75,7 +75,9 @@ import java.util.concurrent.TimeUnit;
  * arriving at the OpenAI upstream, or every compressing response reporting {@code X-Precis-Input-Tokens: 0} with
  * the body forwarded unchanged), is reported as not supported by this build. Before the measured requests, 12
  * requests of a warm-up conversation (the first trace with every text reversed) go through each API, bypassed and
- * compressing, for the JIT.
+ * compressing, for the JIT. Each API is replayed by a fresh Precis process (logs in
+ * {@code target/trace-benchmark-precis-<api>.log}), so none finds the segments of another's replay already
+ * compressed in its memory.
  */
 public final class TraceBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,37 +122,24 @@ public final class TraceBenchmark {
     }
 
     try (Recorder recorder = new Recorder()) {
-      int port = freePort();
-      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-          .toString(), "--enable-native-access=ALL-UNNAMED"));
-      ProcessBuilder pb = new ProcessBuilder();
-      for (String s : settings) {
-        if (s.startsWith("-D")) command.add(s);
-        else if (s.contains("=")) pb.environment().put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
-        else throw new IllegalArgumentException("setting '" + s + "' is neither NAME=value nor -Dkey=value");
-      }
-      command.addAll(List.of("-jar", jar.toString()));
-      pb.command(command);
-      pb.environment().put("PRECIS_UPSTREAM_URL", recorder.base() + OPENAI_PREFIX + "/v1");
-      pb.environment().put("PRECIS_UPSTREAM_ANTHROPIC_URL", recorder.base() + ANTHROPIC_PREFIX);
-      pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-      pb.environment().remove("CLASSPATH");
-      Path log = Path.of("target", "trace-benchmark-precis.log");
-      pb.redirectErrorStream(true).redirectOutput(log.toFile());
-      Process precis = pb.start();
-      try {
-        String base = "http://127.0.0.1:" + port;
-        waitReady(base, precis, log);
-        System.out.printf(Locale.ROOT, "Precis pid %d on port %d (%s), recording upstream %s; %s; traces %s; "
-            + "context budget: %s; tokens: o200k_base for every model%n%n", precis.pid(), port, jar,
-            recorder.base(), LocalDate.now(), dir, budgetText(budget, settings));
-        System.out.println("| trace | API | requests | budget | input tokens without | with | reduction | "
-            + "cache share without | with | ratio with/without | re-compactions | compaction levels | "
-            + "bypass p50/p95 ms | compressing p50/p95 ms | unchanged: n, p50/p95 ms | their bypass p50/p95 ms | "
-            + "added p50 ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        Trace warmUp = reversed(traces.get(0));
-        for (TraceApi api : apis) {
+      System.out.printf(Locale.ROOT, "Jar %s, recording upstream %s; %s; traces %s; context budget: %s; tokens: "
+          + "o200k_base for every model; one Precis process per API%n%n", jar, recorder.base(), LocalDate.now(), dir,
+          budgetText(budget, settings));
+      System.out.println("| trace | API | requests | budget | input tokens without | with | reduction | "
+          + "cache share without | with | ratio with/without | re-compactions | compaction levels | "
+          + "bypass p50/p95 ms | compressing p50/p95 ms | unchanged: n, p50/p95 ms | their bypass p50/p95 ms | "
+          + "added p50 ms |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      Trace warmUp = reversed(traces.get(0));
+      for (TraceApi api : apis) {
+        // a fresh process per API, so no API finds the segments of another's replay already compressed
+        Process precis = null;
+        try {
+          int port = freePort();
+          String base = "http://127.0.0.1:" + port;
+          Path log = Path.of("target", "trace-benchmark-precis-" + api.id + ".log");
+          precis = start(jar, settings, recorder, port, log);
+          waitReady(base, precis, log);
           String unsupported = warmUp(base, recorder, api, warmUp, budget);
           recorder.clear();
           for (Trace t : traces) {
@@ -165,12 +154,34 @@ public final class TraceBenchmark {
             System.out.printf(Locale.ROOT, "| %s | %s | not supported by this build (%s) |%n", t.name(), api.id,
                 unsupported);
           }
+        } finally {
+          if (precis != null) {
+            precis.destroy();
+            if (!precis.waitFor(20, TimeUnit.SECONDS)) precis.destroyForcibly().waitFor();
+          }
         }
-      } finally {
-        precis.destroy();
-        if (!precis.waitFor(20, TimeUnit.SECONDS)) precis.destroyForcibly().waitFor();
       }
     }
+  }
+
+  /** The jar as its own process, forwarding to the recorder; settings are NAME=value (env) or -Dkey=value. */
+  static Process start(Path jar, List<String> settings, Recorder recorder, int port, Path log) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "--enable-native-access=ALL-UNNAMED"));
+    ProcessBuilder pb = new ProcessBuilder();
+    for (String s : settings) {
+      if (s.startsWith("-D")) command.add(s);
+      else if (s.contains("=")) pb.environment().put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
+      else throw new IllegalArgumentException("setting '" + s + "' is neither NAME=value nor -Dkey=value");
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    pb.command(command);
+    pb.environment().put("PRECIS_UPSTREAM_URL", recorder.base() + OPENAI_PREFIX + "/v1");
+    pb.environment().put("PRECIS_UPSTREAM_ANTHROPIC_URL", recorder.base() + ANTHROPIC_PREFIX);
+    pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    pb.environment().remove("CLASSPATH");
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    return pb.start();
   }
 
   static String budgetText(Integer budget, List<String> settings) {
@@ -279,7 +290,7 @@ public final class TraceBenchmark {
     int n = pairs.size();
     int recompacted = 0;
     boolean recompactHeader = false;
-    Map<String, Integer> levels = new TreeMap<>();
+    Map<String, Integer> levels = new TreeMap<>(TraceBenchmark::compareLevels);
     double[] bypass = new double[n];
     double[] compressing = new double[n];
     List<Double> unchanged = new ArrayList<>();
@@ -310,6 +321,15 @@ public final class TraceBenchmark {
         100 * w1.share(), ratio, recompactHeader ? Integer.toString(recompacted) : "n/a",
         levels.isEmpty() ? "n/a" : lv.toString(), p(bypass), p(compressing), unchanged.size(), p(unboxed(unchanged)),
         p(unboxed(unchangedBypass)), added.isEmpty() ? "-" : f(percentile(unboxed(added), 0.5)));
+  }
+
+  /** Numbers in numeric order, anything else after them in text order. */
+  static int compareLevels(String a, String b) {
+    boolean na = a.matches("-?\\d{1,9}");
+    boolean nb = b.matches("-?\\d{1,9}");
+    if (na && nb) return Integer.compare(Integer.parseInt(a), Integer.parseInt(b));
+    if (na != nb) return na ? -1 : 1;
+    return a.compareTo(b);
   }
 
   static int tokens(String text) {

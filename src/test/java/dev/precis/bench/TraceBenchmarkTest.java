@@ -236,6 +236,13 @@ class TraceBenchmarkTest {
   }
 
   @Test
+  void compactionLevelsSortNumerically() {
+    List<String> levels = new ArrayList<>(List.of("10", "2", "x", "0", "-1"));
+    levels.sort(TraceBenchmark::compareLevels);
+    assertEquals(List.of("-1", "0", "2", "10", "x"), levels);
+  }
+
+  @Test
   void theRecorderAnswersEachApiWithItsShape() throws Exception {
     assertEquals("chat.completion", JSON.readTree(TraceBenchmark.Recorder.answer("/openai/v1/chat/completions"))
         .get("object").asText());
