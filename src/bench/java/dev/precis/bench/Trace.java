@@ -116,7 +116,7 @@ public record Trace(String name, String sources, String licence, String system, 
     }
   }
 
-  static Trace read(Path file) throws IOException {
+  public static Trace read(Path file) throws IOException {
     return JSON.readValue(file.toFile(), Trace.class);
   }
 

@@ -19,7 +19,7 @@ import java.util.Locale;
  * rendered for {@code messages}: {@code [{user [{text q}]}, {assistant [{tool_use call_1 grep {pattern x}}]},
  * {user [{tool_result call_1 "r"}]}]}.
  */
-enum TraceApi {
+public enum TraceApi {
   CHAT("chat", "/v1/chat/completions", "gpt-4o"),
   MESSAGES("messages", "/v1/messages", "claude-sonnet-4-5"),
   RESPONSES("responses", "/v1/responses", "gpt-4o");
@@ -37,13 +37,13 @@ enum TraceApi {
     this.model = model;
   }
 
-  static TraceApi named(String id) {
+  public static TraceApi named(String id) {
     for (TraceApi a : values()) if (a.id.equals(id.trim().toLowerCase(Locale.ROOT))) return a;
     throw new IllegalArgumentException("unknown API '" + id + "', must be chat, messages or responses");
   }
 
   /** The request body for the steps {@code [0, upTo)} of the trace. */
-  ObjectNode request(Trace trace, int upTo) {
+  public ObjectNode request(Trace trace, int upTo) {
     return switch (this) {
       case CHAT -> chat(trace, upTo);
       case MESSAGES -> messages(trace, upTo);

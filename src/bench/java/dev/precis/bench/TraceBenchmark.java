@@ -64,6 +64,8 @@ import java.util.concurrent.TimeUnit;
  *       tokens (jtokkit; for Claude too, as an approximation) of the canonical prompt text ({@link TraceApi#canonical});
  *   <li>the cache-eligible share ({@link CacheShare}): tokens of each request's longest common prefix with the
  *       previous request of the same conversation, over the input tokens; and the ratio with / without Precis;
+ *   <li>answer kept: of the requests whose next assistant step's text (the rag-chat answers are sentences of the
+ *       retrieved passages) is in what the upstream receives without Precis, those where it is there with Precis too;
  *   <li>re-compactions: responses with {@code X-Precis-Recompacted: true} ("n/a" when no response has the header),
  *       and the values of {@code X-Precis-Compaction-Level} seen;
  *   <li>latency, client side, p50 / p95 ms: bypassed, compressing, and for the requests Precis left unchanged
@@ -105,7 +107,15 @@ public final class TraceBenchmark {
   }
 
   /** One request of a replay, without and with Precis. */
-  record Pair(Exchange bypass, Exchange compressing) {}
+  /**
+   * One request bypassed and compressing, and the text of the assistant step that followed it in the trace (the
+   * rag-chat answers are sentences of the retrieved passages), or null.
+   */
+  record Pair(Exchange bypass, Exchange compressing, String answer) {
+    Pair(Exchange bypass, Exchange compressing) {
+      this(bypass, compressing, null);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "target/traces");
@@ -126,10 +136,10 @@ public final class TraceBenchmark {
           + "o200k_base for every model; one Precis process per API%n%n", jar, recorder.base(), LocalDate.now(), dir,
           budgetText(budget, settings));
       System.out.println("| trace | API | requests | budget | input tokens without | with | reduction | "
-          + "cache share without | with | ratio with/without | re-compactions | compaction levels | "
+          + "cache share without | with | ratio with/without | answer kept | re-compactions | compaction levels | "
           + "bypass p50/p95 ms | compressing p50/p95 ms | unchanged: n, p50/p95 ms | their bypass p50/p95 ms | "
           + "added p50 ms |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       Trace warmUp = reversed(traces.get(0));
       for (TraceApi api : apis) {
         // a fresh process per API, so no API finds the segments of another's replay already compressed
@@ -233,7 +243,8 @@ public final class TraceBenchmark {
       String body = JSON.writeValueAsString(api.request(trace, point));
       Exchange bypass = exchange(base, recorder, api, body, budget, true);
       Exchange compressing = exchange(base, recorder, api, body, budget, false);
-      pairs.add(new Pair(bypass, compressing));
+      String answer = trace.steps().get(point).text();
+      pairs.add(new Pair(bypass, compressing, answer == null || answer.isBlank() ? null : answer));
     }
     return pairs;
   }
@@ -285,6 +296,18 @@ public final class TraceBenchmark {
       without.add(api.canonical(JSON.readTree(p.bypass().body())));
       with.add(api.canonical(JSON.readTree(p.compressing().body())));
     }
+    // Answer kept: the next assistant text is in what the upstream received, counted where it is without Precis.
+    int answerable = 0;
+    int kept = 0;
+    for (int i = 0; i < pairs.size(); i++) {
+      String answer = pairs.get(i).answer();
+      if (answer == null) continue;
+      dev.precis.quality.AnswerMatcher matcher = dev.precis.quality.AnswerMatcher.of(List.of(answer));
+      if (!matcher.matches(without.get(i))) continue;
+      answerable++;
+      if (matcher.matches(with.get(i))) kept++;
+    }
+    String answerKept = answerable == 0 ? "-" : String.format(Locale.ROOT, "%d/%d", kept, answerable);
     CacheShare w0 = CacheShare.of(without, TraceBenchmark::tokens);
     CacheShare w1 = CacheShare.of(with, TraceBenchmark::tokens);
     int n = pairs.size();
@@ -316,9 +339,9 @@ public final class TraceBenchmark {
     levels.forEach((k, v) -> lv.append(lv.length() == 0 ? "" : ", ").append(k).append(" \u00d7").append(v));
     double ratio = w0.share() == 0 ? 0 : w1.share() / w0.share();
     return String.format(Locale.ROOT, "| %s | %s | %d | %s | %,d | %,d | %.1f%% | %.1f%% | %.1f%% | %.2f | %s | %s "
-        + "| %s | %s | %d, %s | %s | %s |", trace, api.id, n, budget, w0.inputTokens(), w1.inputTokens(),
+        + "| %s | %s | %s | %d, %s | %s | %s |", trace, api.id, n, budget, w0.inputTokens(), w1.inputTokens(),
         100.0 * (w0.inputTokens() - w1.inputTokens()) / Math.max(1, w0.inputTokens()), 100 * w0.share(),
-        100 * w1.share(), ratio, recompactHeader ? Integer.toString(recompacted) : "n/a",
+        100 * w1.share(), ratio, answerKept, recompactHeader ? Integer.toString(recompacted) : "n/a",
         levels.isEmpty() ? "n/a" : lv.toString(), p(bypass), p(compressing), unchanged.size(), p(unboxed(unchanged)),
         p(unboxed(unchangedBypass)), added.isEmpty() ? "-" : f(percentile(unboxed(added), 0.5)));
   }

@@ -80,7 +80,7 @@ public final class ChatCompressor {
     String encoding = Tokenizers.encodingForModel(model).orElse(settings.fallbackEncoding());
     TokenCounter counter = Tokenizers.forEncoding(encoding).orElseThrow(() ->
         new IllegalStateException("unknown encoding " + encoding));
-    ChatContext chat = ChatContext.read(family, root, settings, counter);
+    ChatContext chat = ChatContext.read(family, root, settings, text -> tokenCounts.count(counter, text));
 
     List<ContextSegment> segments = chat.segments();
     if (segments.isEmpty()) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +70,11 @@ public record ChatContext(
    * @throws MalformedChatRequest when the body is not a request of that API
    */
   public static ChatContext read(ApiFamily family, JsonNode root, ProxySettings settings, TokenCounter counter) {
+    return read(family, root, settings, counter::count);
+  }
+
+  /** As {@link #read(ApiFamily, JsonNode, ProxySettings, TokenCounter)}, counting with {@code tokens}. */
+  static ChatContext read(ApiFamily family, JsonNode root, ProxySettings settings, ToIntFunction<String> tokens) {
     RequestMessages request = RequestMessages.read(family, root);
     List<Message> messages = request.messages();
     int lastUser = -1;
@@ -103,7 +109,7 @@ public record ChatContext(
     Map<String, String> texts = new LinkedHashMap<>();
     List<ContextSegment> segments = new ArrayList<>();
     int[] otherTokens = new int[step + 1];
-    long other = TOKENS_PER_REPLY + (request.toolsJson().isEmpty() ? 0 : counter.count(request.toolsJson()));
+    long other = TOKENS_PER_REPLY + (request.toolsJson().isEmpty() ? 0 : tokens.applyAsInt(request.toolsJson()));
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       if (i > 0 && stepOf[i] != stepOf[i - 1]) otherTokens[stepOf[i - 1]] = (int) Math.min(Integer.MAX_VALUE, other);
@@ -124,12 +130,12 @@ public record ChatContext(
               segments.add(new ContextSegment(pointer, matcher.start(1), matcher.end(1), matcher.group(1),
                   stepOf[i], current, part.pinned(), ContextSegment.Kind.TAGGED));
               contextChars += matcher.group(1).length();
-              contextTokens += counter.count(matcher.group(1));
+              contextTokens += tokens.applyAsInt(matcher.group(1));
             }
           }
           boolean large = !tagged && !text.isBlank() && settings.compressMessagesOverTokens() > 0
               && (m.role() == Role.SYSTEM || (m.role() == Role.USER && i != lastUser))
-              && counter.count(text) > settings.compressMessagesOverTokens();
+              && tokens.applyAsInt(text) > settings.compressMessagesOverTokens();
           if (large) {
             segments.add(new ContextSegment(pointer, 0, text.length(), text, stepOf[i], current, part.pinned(),
                 ContextSegment.Kind.LARGE_MESSAGE));
@@ -141,7 +147,7 @@ public record ChatContext(
           contextChars = text.length();
         }
         if (contextChars == text.length()) continue;
-        other += Math.max(0, counter.count(text) - contextTokens);
+        other += Math.max(0, tokens.applyAsInt(text) - contextTokens);
       }
     }
     otherTokens[step] = (int) Math.min(Integer.MAX_VALUE, other);
