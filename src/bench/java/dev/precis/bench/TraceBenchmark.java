@@ -243,7 +243,9 @@ public final class TraceBenchmark {
       String body = JSON.writeValueAsString(api.request(trace, point));
       Exchange bypass = exchange(base, recorder, api, body, budget, true);
       Exchange compressing = exchange(base, recorder, api, body, budget, false);
+      // rag-chat's answers are a retrieved sentence followed by its source page in parentheses
       String answer = trace.steps().get(point).text();
+      if (answer != null) answer = answer.replaceAll("\\s*\\([^()]*\\)\\s*$", "");
       pairs.add(new Pair(bypass, compressing, answer == null || answer.isBlank() ? null : answer));
     }
     return pairs;

@@ -22,6 +22,10 @@ public final class ProblemException extends RuntimeException {
     return new ProblemException(400, "Bad Request", detail);
   }
 
+  public static ProblemException notFound(String detail) {
+    return new ProblemException(404, "Not Found", detail);
+  }
+
   public static ProblemException tooLarge(String detail) {
     return new ProblemException(413, "Content Too Large", detail);
   }

@@ -37,6 +37,23 @@ public interface PrecisConfig {
   /** What the proxy compresses, and how. */
   Proxy proxy();
 
+  /** Where elided text is kept for expansion ({@code precis_expand}, {@code GET /v1/elisions/{ref}}). */
+  Elisions elisions();
+
+  interface Elisions {
+    /** Most elided texts kept. Default {@code 10000}. */
+    @WithDefault("10000")
+    int maxEntries();
+
+    /** Most characters of elided text kept. Default {@code 64000000}. */
+    @WithDefault("64000000")
+    long maxChars();
+
+    /** How long an elided text stays readable. Default {@code 1h}. */
+    @WithDefault("1h")
+    Duration ttl();
+  }
+
   interface Encoder {
     /** Whether the encoder ranks units; without it ranking is BM25 only. Default {@code true}. */
     @WithDefault("true")
@@ -431,5 +448,22 @@ public interface PrecisConfig {
      */
     @WithDefault("true")
     boolean failOpen();
+
+    /**
+     * Whether elisions in proxied context carry a reference and the request gets the {@code precis_expand} tool, which
+     * the proxy answers itself (non-streamed requests whose {@code tool_choice} allows an extra tool; a request turns
+     * it off with {@code X-Precis-Expand: off}). Default {@code true}.
+     */
+    @WithDefault("true")
+    boolean expand();
+
+    /** Most tokens one {@code precis_expand} call returns (longer texts come back compressed for its query). Default
+     * {@code 2000}. */
+    @WithDefault("2000")
+    int expandMaxTokens();
+
+    /** Most {@code precis_expand} rounds the proxy answers for one client request. Default {@code 3}. */
+    @WithDefault("3")
+    int expandMaxRounds();
   }
 }

@@ -58,13 +58,26 @@ public final class ChatCompressor {
     return rewrite(ApiFamily.CHAT_COMPLETIONS, body, headerBudget);
   }
 
+  /** Without expandable elisions: {@link #rewrite(ApiFamily, byte[], Integer, boolean)}. */
+  public ChatRewrite rewrite(ApiFamily family, byte[] body, Integer headerBudget) {
+    return rewrite(family, body, headerBudget, false);
+  }
+
+  /** The elision marker of a segment whose omissions can be expanded: {@code [… ref 3f9c01d2]}. */
+  public static String expandableMarker(String marker, String ref) {
+    return "[" + marker + " ref " + ref + "]";
+  }
+
   /**
    * @param family the API the body is a request of
    * @param body the request body as received
    * @param headerBudget the client's {@code X-Precis-Max-Context-Tokens}, or null
+   * @param expandable whether each compressed segment's elision markers carry its reference (see
+   *     {@link ElisionStore}) and the request gets the {@link ExpandTool}: only for a request that is not streamed
+   *     and whose {@code tool_choice} allows another tool
    * @throws MalformedChatRequest when the body is not a request of that API
    */
-  public ChatRewrite rewrite(ApiFamily family, byte[] body, Integer headerBudget) {
+  public ChatRewrite rewrite(ApiFamily family, byte[] body, Integer headerBudget, boolean expandable) {
     long t0 = System.nanoTime();
     JsonNode root;
     try {
@@ -84,7 +97,7 @@ public final class ChatCompressor {
 
     List<ContextSegment> segments = chat.segments();
     if (segments.isEmpty()) {
-      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, 0, false, ms(t0));
+      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, 0, false, List.of(), false, ms(t0));
     }
     int n = segments.size();
     int[] tokens = new int[n];
@@ -110,10 +123,14 @@ public final class ChatCompressor {
     for (int i = 0; i < n; i++) if (plan.share(i) < tokens[i]) compressed++;
     if (compressed == 0) {
       return new ChatRewrite(body, false, model, encoding, budget, n, 0, input, input, plan.events(),
-          plan.recompacted(), ms(t0));
+          plan.recompacted(), List.of(), false, ms(t0));
     }
 
+    // Markers carry references, and the request gets the expand tool, only where a model can call it.
+    boolean refs = expandable && !root.path("stream").asBoolean(false) && ExpandTool.allowedBy(root)
+        && !chat.toolsJson().contains("\"" + ExpandTool.NAME + "\"");
     Map<String, List<Replacement>> byPointer = new LinkedHashMap<>();
+    List<ChatRewrite.Elided> elided = new ArrayList<>();
     int output = 0;
     for (int i = 0; i < n; i++) {
       ContextSegment segment = segments.get(i);
@@ -122,14 +139,16 @@ public final class ChatCompressor {
         output += tokens[i];
         continue;
       }
+      String ref = ElisionStore.ref(segment.text());
+      String marker = refs ? expandableMarker(settings.elisionMarker(), ref) : settings.elisionMarker();
       CompressionMemo.Rendering rendering = share == 0 ? new CompressionMemo.Rendering("", 0)
           : memo.get(CompressionMemo.key(segment.text(), segment.query(), share, encoding, settings.effort().name(),
-              settings.elisionMarker()), () -> {
+              marker), () -> {
                 Compression c = engine.compress(new CompressionRequest(segment.query(), documents(segment.text()),
-                    Budget.ofTokens(share), encoding, settings.effort(), Order.ORIGINAL, settings.elisionMarker(),
-                    List.of(), false));
+                    Budget.ofTokens(share), encoding, settings.effort(), Order.ORIGINAL, marker, List.of(), false));
                 return new CompressionMemo.Rendering(c.text(), c.usage().outputTokens());
               });
+      if (refs) elided.add(new ChatRewrite.Elided(ref, segment.text(), segment.query()));
       output += rendering.tokens();
       byPointer.computeIfAbsent(segment.pointer(), p -> new ArrayList<>())
           .add(new Replacement(segment.start(), segment.end(), rendering.text()));
@@ -143,8 +162,10 @@ public final class ChatCompressor {
       newValues.put(e.getKey(), value.toString());
     }
     byte[] rewritten = JsonSplicer.replace(body, newValues);
+    boolean offered = refs && !elided.isEmpty();
+    if (offered) rewritten = JsonSplicer.appendToArray(rewritten, "tools", ExpandTool.definition(family));
     return new ChatRewrite(rewritten, true, model, encoding, budget, n, compressed, input, output, plan.events(),
-        plan.recompacted(), ms(t0));
+        plan.recompacted(), elided, offered, ms(t0));
   }
 
   /**

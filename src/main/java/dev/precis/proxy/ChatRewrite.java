@@ -1,5 +1,7 @@
 package dev.precis.proxy;
 
+import java.util.List;
+
 /**
  * A chat request after the proxy looked at it.
  *
@@ -16,6 +18,8 @@ package dev.precis.proxy;
  *     ({@link Compaction}), this request's step included
  * @param recompacted whether this request re-compacted earlier context, so that a provider's prompt cache of the
  *     previous request matches less of it
+ * @param elided with expandable elisions, each compressed segment by its reference: what to store for expansion
+ * @param expandOffered whether the {@link ExpandTool} was added to the request's tools
  * @param millis time spent reading, compressing and rewriting
  */
 public record ChatRewrite(
@@ -30,7 +34,17 @@ public record ChatRewrite(
     int outputTokens,
     int compactionEvents,
     boolean recompacted,
+    List<Elided> elided,
+    boolean expandOffered,
     double millis) {
+
+  public ChatRewrite {
+    elided = List.copyOf(elided);
+  }
+
+  /** A compressed segment whole, under its reference, with the question it was compressed for (or null). */
+  public record Elided(String ref, String text, String query) {}
+
 
   public int savedTokens() {
     return inputTokens - outputTokens;

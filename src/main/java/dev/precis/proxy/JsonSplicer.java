@@ -56,4 +56,63 @@ public final class JsonSplicer {
     out.write(json, copied, json.length - copied);
     return out.toByteArray();
   }
+
+  /**
+   * Adds an element at the end of the root object's array {@code field}, or adds the field with a one-element array
+   * right after the root's opening brace when it is missing; every other byte stays as it was. Example: adding
+   * {@code {"n":1}} to {@code tools} in {@code {"a": 1, "tools": [ ]}} gives {@code {"a": 1, "tools": [ {"n":1}]}}.
+   *
+   * @throws IllegalArgumentException when the root is not an object or the field is not an array
+   */
+  public static byte[] appendToArray(byte[] json, String field, String elementJson) {
+    byte[] element = elementJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try (JsonParser parser = FACTORY.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("the body is not a JSON object");
+      }
+      int open = (int) parser.currentTokenLocation().getByteOffset();
+      boolean empty = true;
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_OBJECT && token != null) {
+        empty = false;
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (!field.equals(name)) {
+          parser.skipChildren();
+          continue;
+        }
+        if (value == JsonToken.VALUE_NULL) {
+          // "tools": null: replace the null by the array
+          int start = (int) parser.currentTokenLocation().getByteOffset();
+          return splice(json, start, start + 4, concat("[".getBytes(), element, "]".getBytes()));
+        }
+        if (value != JsonToken.START_ARRAY) throw new IllegalArgumentException(field + " is not an array");
+        boolean hasElements = parser.nextToken() != JsonToken.END_ARRAY;
+        if (hasElements) {
+          parser.skipChildren();
+          while (parser.nextToken() != JsonToken.END_ARRAY) parser.skipChildren();
+        }
+        int close = (int) parser.currentTokenLocation().getByteOffset();
+        return splice(json, close, close, hasElements ? concat(",".getBytes(), element) : element);
+      }
+      byte[] head = ("\"" + field + "\":[").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return splice(json, open + 1, open + 1, concat(head, element, (empty ? "]" : "],").getBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] splice(byte[] json, int from, int to, byte[] insert) {
+    byte[] out = new byte[json.length - (to - from) + insert.length];
+    System.arraycopy(json, 0, out, 0, from);
+    System.arraycopy(insert, 0, out, from, insert.length);
+    System.arraycopy(json, to, out, from + insert.length, json.length - to);
+    return out;
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) out.writeBytes(p);
+    return out.toByteArray();
+  }
 }

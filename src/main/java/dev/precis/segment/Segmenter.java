@@ -690,6 +690,38 @@ public final class Segmenter {
         }
       }
       begin(UnitKind.SENTENCE);
+      // A terminator at the end of a line ends a sentence also before a lowercase word, which BreakIterator never
+      // breaks before: line-by-line output (test runs, build steps: "step 3 passed.\nstep 4 ...") starts its lines in
+      // lowercase, while wrapped prose rarely ends a line just there (abbreviations are checked).
+      int from = bs;
+      for (int line = first; line < end - 1; line++) {
+        int e = trimEnd(from, lineEnd[line]);
+        if (e <= from || lineEnd[line] >= be) continue;
+        char last = text.charAt(e - 1);
+        int q = lineEnd[line];
+        while (q < be && isWs(text.charAt(q))) q++;
+        if (q >= be || !Character.isLowerCase(text.codePointAt(q))) continue;
+        if ((last == '.' || last == '!' || last == '?' || last == ';') && !endsWithAbbreviation(from, e - 1)) {
+          sentences(from, e);
+          from = q;
+        }
+      }
+      sentences(from, be);
+    }
+
+    private boolean endsWithAbbreviation(int s, int p) {
+      if (text.charAt(p) != '.') return false;
+      int t = p;
+      while (t > s && p - t < 32) {
+        char c = text.charAt(t - 1);
+        if (c != '.' && !Character.isLetter(c)) break;
+        t--;
+      }
+      return isAbbreviation(text, t, p);
+    }
+
+    /** The sentences of [bs, be) by BreakIterator and the rules of {@link #isSentenceBreak}. */
+    private void sentences(int bs, int be) {
       BreakIterator it = sentenceIterator();
       it.setText(new StringCharacterIterator(breakText, bs, be, bs));
       int s = bs;

@@ -69,4 +69,21 @@ class JsonSplicerTest {
       assertEquals(tree, JSON.readTree(out), () -> "seed " + seed + " case " + finalN + ": " + json);
     }
   }
+
+  @Test
+  void appendsToAnArrayOrAddsIt() throws Exception {
+    String tool = "{\"n\":1}";
+    assertEquals("{\"a\": 1, \"tools\": [ {\"n\":1}]}",
+        new String(JsonSplicer.appendToArray(utf8("{\"a\": 1, \"tools\": [ ]}"), "tools", tool), StandardCharsets.UTF_8));
+    assertEquals("{\"tools\": [{\"x\": [1, {}]} ,{\"n\":1}], \"b\": 2}",
+        new String(JsonSplicer.appendToArray(utf8("{\"tools\": [{\"x\": [1, {}]} ], \"b\": 2}"), "tools", tool),
+            StandardCharsets.UTF_8));
+    assertEquals("{\"tools\":[{\"n\":1}],\"model\": \"m\", \"t\": {\"tools\": 5}}",
+        new String(JsonSplicer.appendToArray(utf8("{\"model\": \"m\", \"t\": {\"tools\": 5}}"), "tools", tool),
+            StandardCharsets.UTF_8), "a nested field of that name is not the root's");
+    assertEquals("{\"tools\":[{\"n\":1}]}",
+        new String(JsonSplicer.appendToArray(utf8("{}"), "tools", tool), StandardCharsets.UTF_8));
+    assertEquals("{\"tools\": [{\"n\":1}]}",
+        new String(JsonSplicer.appendToArray(utf8("{\"tools\": null}"), "tools", tool), StandardCharsets.UTF_8));
+  }
 }

@@ -5,10 +5,14 @@ import dev.precis.api.EngineProducer;
 import dev.precis.api.ProblemException;
 import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Effort;
+import dev.precis.api.ElisionsResource;
 import dev.precis.proxy.ApiFamily;
 import dev.precis.proxy.ChatCompressor;
 import dev.precis.proxy.ChatRewrite;
 import dev.precis.proxy.ContextWindows;
+import dev.precis.proxy.ElisionStore;
+import dev.precis.proxy.ExpandTool;
+import dev.precis.proxy.Expander;
 import dev.precis.proxy.MalformedChatRequest;
 import dev.precis.proxy.ProxySettings;
 import dev.precis.tokens.Tokenizers;
@@ -32,6 +36,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,6 +58,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LlmProxy {
   private static final Logger LOG = Logger.getLogger(LlmProxy.class);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   public static final String INPUT_TOKENS = "X-Precis-Input-Tokens";
   public static final String OUTPUT_TOKENS = "X-Precis-Output-Tokens";
@@ -66,9 +72,13 @@ public class LlmProxy {
   public static final String COMPACTION_LEVEL = "X-Precis-Compaction-Level";
   /** {@code true} when this request re-compacted earlier context (a provider's prompt cache matches less of it). */
   public static final String RECOMPACTED = "X-Precis-Recompacted";
+  /** A request header: {@code off} keeps elision references and the expand tool out of this request. */
+  public static final String EXPAND = "X-Precis-Expand";
+  /** How many {@code precis_expand} rounds the proxy answered for this request. */
+  public static final String EXPANSIONS = "X-Precis-Expansions";
 
   /** Paths under /v1 that Precis serves itself (Quarkus REST) and never forwards. */
-  static final Set<String> OWN_PATHS = Set.of("/v1/compress", "/v1/encodings");
+  static final Set<String> OWN_PATHS = Set.of("/v1/compress", "/v1/encodings", "/v1/elisions");
   /** Headers that belong to one connection (RFC 9110 7.6.1) or that the client sets itself. */
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
       "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
@@ -79,16 +89,19 @@ public class LlmProxy {
   private final EngineProducer engines;
   private final CompressionLimiter limiter;
   private final ProxyMetrics metrics;
+  private final ElisionStore elisions;
   private final ProxySettings settings;
   private final String upstream;
   private final String anthropicUpstream;
   private final long timeoutMillis;
   private volatile HttpClient client;
   private volatile ChatCompressor compressor;
+  private volatile Expander expander;
 
   public LlmProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
-      ProxyMetrics metrics) {
+      ProxyMetrics metrics, ElisionStore elisions) {
     this.vertx = vertx;
+    this.elisions = elisions;
     this.config = config;
     this.engines = engines;
     this.limiter = limiter;
@@ -212,6 +225,17 @@ public class LlmProxy {
     return c;
   }
 
+  private Expander expander() {
+    Expander e = expander;
+    if (e == null) {
+      synchronized (this) {
+        e = expander;
+        if (e == null) expander = e = new Expander(engines.engine(), settings, config.proxy().expandMaxTokens());
+      }
+    }
+    return e;
+  }
+
   private void compressing(RoutingContext ctx, ApiFamily family) {
     String route = family.label();
     Target target = target(family.path());
@@ -221,6 +245,8 @@ public class LlmProxy {
     }
     HttpServerRequest request = ctx.request();
     boolean bypass = "true".equalsIgnoreCase(trim(request.getHeader(BYPASS)));
+    boolean expandable = config.proxy().expand() && !"off".equalsIgnoreCase(trim(request.getHeader(EXPAND)));
+    String tenant = ElisionsResource.tenant(request.getHeader("x-api-key"), request.getHeader("Authorization"));
     readBody(ctx).onComplete(read -> {
       if (read.failed()) {
         metrics.request(route, "rejected", null);
@@ -246,9 +272,12 @@ public class LlmProxy {
       long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
       vertx.<ChatRewrite>executeBlocking(() -> {
             // The same slots as /v1/compress: a sidecar must not run more compressions at once than its cores serve.
+            ChatRewrite rewrite;
             try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-              return compressor().rewrite(family, bytes, headerBudget);
+              rewrite = compressor().rewrite(family, bytes, headerBudget, expandable);
             }
+            for (ChatRewrite.Elided e : rewrite.elided()) elisions.put(tenant, e.text(), e.query());
+            return rewrite;
           }, false)
           .onComplete(done -> {
             if (done.failed() && done.cause() instanceof ProblemException busy) {
@@ -257,7 +286,14 @@ public class LlmProxy {
               ChatRewrite r = done.result();
               metrics.request(route, r.changed() ? "compressed" : "untouched", r.model());
               metrics.compressed(r);
-              forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r), target);
+              if (r.expandOffered()) {
+                Map<String, ChatRewrite.Elided> elided = new HashMap<>();
+                for (ChatRewrite.Elided e : r.elided()) elided.put(e.ref(), e);
+                expanding(ctx, r.body(), Transparency.of(r), target, family, new Expansion(elided, tenant,
+                    r.encoding()), 0, System.nanoTime());
+              } else {
+                forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r), target);
+              }
             } else if (done.cause() instanceof MalformedChatRequest e) {
               metrics.request(route, "rejected", null);
               new ProxyError(400, e.getMessage(), "invalid_request_error", e.param(), null)
@@ -435,6 +471,94 @@ public class LlmProxy {
         });
       });
     });
+  }
+
+  /** What the proxy needs to answer the model's {@code precis_expand} calls for one client request. */
+  private record Expansion(Map<String, ChatRewrite.Elided> elided, String tenant, String encoding) {}
+
+  /** An upstream answer read whole. */
+  private record Answer(int status, String statusMessage, io.vertx.core.MultiMap headers, Buffer body) {}
+
+  /**
+   * Sends a request whose context carries elision references and the expand tool, reads the answer whole, and
+   * answers the model's {@code precis_expand} calls itself: the conversation goes on upstream with their results
+   * (at most {@code precis.proxy.expand-max-rounds} times), and the client gets the last answer, as one response. An
+   * answer that also calls the client's tools goes to the client without the {@code precis_expand} calls.
+   */
+  private void expanding(RoutingContext ctx, byte[] sent, Transparency transparency, Target target, ApiFamily family,
+      Expansion expansion, int rounds, long t0) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    if (response.closed()) return;
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(target.uri(request.query())).setIdleTimeout(timeoutMillis);
+    for (Map.Entry<String, String> header : request.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
+      if (target.key() != null && (name.equals("authorization") || name.equals("x-api-key"))) continue;
+      options.addHeader(header.getKey(), header.getValue());
+    }
+    if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());
+    long sentAt = System.nanoTime();
+    client().request(options)
+        .compose(out -> out.send(Buffer.buffer(sent)))
+        .compose(in -> {
+          metrics.upstream(Integer.toString(in.statusCode()), System.nanoTime() - sentAt);
+          return in.body().map(b -> new Answer(in.statusCode(), in.statusMessage(), in.headers(), b));
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0, target);
+            return;
+          }
+          Answer answer = ar.result();
+          String type = answer.headers().get(HttpHeaders.CONTENT_TYPE);
+          if (answer.status() != 200 || type == null || !type.toLowerCase(Locale.ROOT).contains("json")) {
+            reply(response, answer, answer.body(), transparency, rounds);
+            return;
+          }
+          vertx.<Object>executeBlocking(() -> {
+                com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(answer.body().getBytes());
+                ExpandTool.Calls calls = ExpandTool.calls(family, json);
+                if (calls.expand().isEmpty()) return answer.body();
+                if (!calls.onlyExpand() || rounds >= config.proxy().expandMaxRounds()) {
+                  return Buffer.buffer(ExpandTool.withoutExpandCalls(family, json));
+                }
+                List<ExpandTool.Result> results = new java.util.ArrayList<>();
+                for (ExpandTool.Call call : calls.expand()) {
+                  results.add(expander().expand(call, expansion.elided(), elisions, expansion.tenant(),
+                      expansion.encoding()));
+                }
+                metrics.expanded(calls.expand().size());
+                return ExpandTool.followUp(family, sent, json, results);
+              }, false)
+              .onComplete(done -> {
+                if (done.failed()) {
+                  LOG.warnf("proxy: answering precis_expand failed (%s); relaying the upstream's answer",
+                      done.cause().toString());
+                  reply(response, answer, answer.body(), transparency, rounds);
+                } else if (done.result() instanceof byte[] followUp) {
+                  expanding(ctx, followUp, transparency, target, family, expansion, rounds + 1, t0);
+                } else {
+                  reply(response, answer, (Buffer) done.result(), transparency, rounds);
+                }
+              });
+        });
+  }
+
+  private static void reply(HttpServerResponse response, Answer answer, Buffer body, Transparency transparency,
+      int rounds) {
+    if (response.closed() || response.headWritten()) return;
+    response.setStatusCode(answer.status());
+    if (answer.statusMessage() != null) response.setStatusMessage(answer.statusMessage());
+    for (Map.Entry<String, String> header : answer.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (NOT_FORWARDED.contains(name) || name.equals("content-length")) continue;
+      response.headers().add(header.getKey(), header.getValue());
+    }
+    transparency.write(response);
+    response.putHeader(EXPANSIONS, Integer.toString(rounds));
+    response.end(body);
   }
 
   private void upstreamFailed(RoutingContext ctx, Throwable cause, long t0, Target target) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
  * Prometheus meters of the proxy: {@code precis_proxy_requests_total} (by route, outcome and model),
  * {@code precis_proxy_tokens_input_total}, {@code _output_total}, {@code _saved_total} (by model),
  * {@code precis_proxy_recompactions_total} (requests that re-compacted earlier context, by model),
+ * {@code precis_proxy_expansions_total} ({@code precis_expand} calls answered),
  * {@code precis_proxy_compression_duration_seconds} (histogram), {@code precis_proxy_compression_failures_total},
  * {@code precis_proxy_upstream_duration_seconds} (time to the upstream's response head, histogram, by status) and
  * {@code precis_proxy_upstream_responses_total} (by status: the HTTP code, {@code unreachable} or {@code timeout}).
@@ -44,6 +45,11 @@ public class ProxyMetrics {
     Timer.builder("precis.proxy.compression.duration").description("Time to read and compress one chat request")
         .publishPercentileHistogram().register(registry)
         .record((long) (r.millis() * 1_000_000), TimeUnit.NANOSECONDS);
+  }
+
+  void expanded(int calls) {
+    Counter.builder("precis.proxy.expansions").description("precis_expand calls the proxy answered")
+        .register(registry).increment(calls);
   }
 
   void compressionFailed() {

@@ -193,6 +193,20 @@ public final class FakeUpstream implements AutoCloseable {
         endless(exchange);
         return;
       }
+      case EXPANDER -> {
+        JsonNode last = request.path("messages").path(request.path("messages").size() - 1);
+        if (last.path("tool_call_id").asText().equals("call_x1")) {
+          send(exchange, 200, completionWith(model, "expanded: " + last.path("content").asText()));
+        } else {
+          send(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"created\":1700000000,"
+              + "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+              + "\"content\":null,\"tool_calls\":[{\"id\":\"call_x1\",\"type\":\"function\",\"function\":"
+              + "{\"name\":\"precis_expand\",\"arguments\":" + JSON.writeValueAsString("{\"ref\": \"" + ref(body)
+              + "\"}") + "}}]},\"logprobs\":null,\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":10,"
+              + "\"completion_tokens\":5,\"total_tokens\":15}}");
+        }
+        return;
+      }
       default -> { }
     }
     if (request.path("stream").asBoolean(false)) {
@@ -201,6 +215,24 @@ public final class FakeUpstream implements AutoCloseable {
       exchange.getResponseHeaders().add("X-Upstream", "fake");
       send(exchange, 200, completion(model));
     }
+  }
+
+  /** The model that calls {@code precis_expand} for the first reference in its request, then echoes the result. */
+  static final String EXPANDER = "expander";
+
+  /** The first elision reference in a request body (not the tool description's example), or {@code none}. */
+  static String ref(byte[] body) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("ref ([0-9a-f]{8})\\]")
+        .matcher(new String(body, StandardCharsets.UTF_8));
+    while (m.find()) if (!m.group(1).equals("3f9c01d2")) return m.group(1);
+    return "none";
+  }
+
+  static String completionWith(String model, String content) throws IOException {
+    return "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"" + model
+        + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+        + JSON.writeValueAsString(content) + ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+        + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}";
   }
 
   static String completion(String model) {
@@ -243,6 +275,17 @@ public final class FakeUpstream implements AutoCloseable {
       return;
     }
     String usage = "\"usage\":{\"input_tokens\":10,\"output_tokens\":5}";
+    if (model.equals(EXPANDER)) {
+      JsonNode last = request.path("messages").path(request.path("messages").size() - 1).path("content").path(0);
+      String content = last.path("tool_use_id").asText().equals("toolu_x1")
+          ? "{\"type\":\"text\",\"text\":" + JSON.writeValueAsString("expanded: " + last.path("content").asText()) + "}"
+          : "{\"type\":\"tool_use\",\"id\":\"toolu_x1\",\"name\":\"precis_expand\",\"input\":{\"ref\":\""
+              + ref(body) + "\"}}";
+      send(exchange, 200, "{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\""
+          + model + "\",\"content\":[" + content + "],\"stop_reason\":\"" + (content.contains("tool_use")
+          ? "tool_use" : "end_turn") + "\",\"stop_sequence\":null," + usage + "}");
+      return;
+    }
     if (!request.path("stream").asBoolean(false)) {
       send(exchange, 200, "{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\""
           + model + "\",\"content\":[{\"type\":\"text\",\"text\":\"" + REPLY + "\"}],\"stop_reason\":"
@@ -270,6 +313,20 @@ public final class FakeUpstream implements AutoCloseable {
   private void responses(HttpExchange exchange, byte[] body) throws IOException {
     JsonNode request = JSON.readTree(body);
     String model = request.path("model").asText();
+    if (model.equals(EXPANDER)) {
+      JsonNode last = request.path("input").path(request.path("input").size() - 1);
+      if (last.path("call_id").asText().equals("call_x1")) {
+        send(exchange, 200, response(model, "completed", null).replace("\"output\":[]", "\"output\":[{\"type\":"
+            + "\"message\",\"id\":\"msg_fake\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":"
+            + "\"output_text\",\"text\":" + JSON.writeValueAsString("expanded: " + last.path("output").asText())
+            + ",\"annotations\":[],\"logprobs\":[]}]}]"));
+      } else {
+        send(exchange, 200, response(model, "completed", null).replace("\"output\":[]", "\"output\":[{\"type\":"
+            + "\"function_call\",\"id\":\"fc_x1\",\"call_id\":\"call_x1\",\"name\":\"precis_expand\",\"arguments\":"
+            + JSON.writeValueAsString("{\"ref\": \"" + ref(body) + "\"}") + ",\"status\":\"completed\"}]"));
+      }
+      return;
+    }
     if (!request.path("stream").asBoolean(false)) {
       send(exchange, 200, response(model, "completed", REPLY));
       return;
