@@ -14,5 +14,13 @@
  * a turn older. {@link dev.precis.proxy.ChatCompressor} compresses each segment with the engine to its share and
  * {@link dev.precis.proxy.JsonSplicer} writes the new strings into the original bytes, so everything else in the
  * request stays byte for byte as the client sent it.
+ *
+ * <p>The reasoning budget ({@code docs/reasoning-budget.md}): {@link dev.precis.proxy.ReasoningBudget} parses the
+ * {@code X-Precis-Reasoning-Budget} header and writes a number of output tokens into the request, through the API's
+ * own parameter ({@code max_completion_tokens}, {@code reasoning_effort}, {@code max_output_tokens},
+ * {@code thinking.budget_tokens}, {@code max_tokens}, set in the original bytes by {@code JsonFields}) or as
+ * TALE-EP's instruction in the last user text. The number comes from the header, from
+ * {@link dev.precis.proxy.OutputEstimator} (a log-linear regression on the question's text, fitted offline on FAQ
+ * answers) or from the model itself, asked first with {@link dev.precis.proxy.TaleEstimate}.
  */
 package dev.precis.proxy;
