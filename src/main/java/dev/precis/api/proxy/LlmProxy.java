@@ -13,6 +13,9 @@ import dev.precis.proxy.ContextWindows;
 import dev.precis.proxy.ElisionStore;
 import dev.precis.proxy.ExpandTool;
 import dev.precis.proxy.Expander;
+import dev.precis.proxy.OutputEstimator;
+import dev.precis.proxy.ReasoningBudget;
+import dev.precis.proxy.TaleEstimate;
 import dev.precis.proxy.MalformedChatRequest;
 import dev.precis.proxy.ProxySettings;
 import dev.precis.tokens.Tokenizers;
@@ -97,6 +100,7 @@ public class LlmProxy {
   private volatile HttpClient client;
   private volatile ChatCompressor compressor;
   private volatile Expander expander;
+  private volatile OutputEstimator estimator;
 
   public LlmProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
       ProxyMetrics metrics, ElisionStore elisions) {
@@ -236,6 +240,72 @@ public class LlmProxy {
     return e;
   }
 
+  private OutputEstimator estimator() {
+    OutputEstimator e = estimator;
+    if (e == null) {
+      synchronized (this) {
+        e = estimator;
+        if (e == null) estimator = e = OutputEstimator.loadDefault();
+      }
+    }
+    return e;
+  }
+
+  /** A request body with its reasoning budget applied, and what the response header says about it. */
+  private record Reasoned(byte[] body, String description) {}
+
+  /**
+   * Applies {@code X-Precis-Reasoning-Budget}: the header's number, the fitted estimate, or the model's own estimate
+   * (TALE-EP: one more upstream call first, falling back to the fitted estimate when it fails or says nothing).
+   */
+  private Future<Reasoned> reason(RoutingContext ctx, Target target, ApiFamily family, ReasoningBudget.Spec spec,
+      byte[] body, String model) {
+    if (spec.source() == ReasoningBudget.Source.HEADER) {
+      ReasoningBudget.Applied a = ReasoningBudget.apply(family, body, spec.tokens(), spec.via());
+      return Future.succeededFuture(new Reasoned(a.body(), a.description()));
+    }
+    String question = ReasoningBudget.question(family, body).orElse(null);
+    if (question == null) {
+      return Future.succeededFuture(new Reasoned(body, "not applied: the request has no question to estimate for"));
+    }
+    if (spec.source() == ReasoningBudget.Source.FITTED || model == null) {
+      return vertx.executeBlocking(() -> fitted(family, body, question, spec.via(), null), false);
+    }
+    RequestOptions options = upstreamOptions(ctx.request(), target, HttpMethod.POST);
+    return client().request(options)
+        .compose(out -> out.send(Buffer.buffer(TaleEstimate.request(family, model, question))))
+        .compose(in -> in.body().map(b -> in.statusCode() == 200
+            ? TaleEstimate.parse(b.toString(java.nio.charset.StandardCharsets.UTF_8), family)
+            : java.util.OptionalInt.empty()))
+        .otherwise(java.util.OptionalInt.empty())
+        .compose(estimate -> vertx.executeBlocking(() -> {
+          if (estimate.isEmpty()) return fitted(family, body, question, spec.via(), "the model's estimate failed");
+          ReasoningBudget.Applied a = ReasoningBudget.apply(family, body,
+              estimator().clamp(estimate.getAsInt()), spec.via(), ReasoningBudget.Source.ASK);
+          return new Reasoned(a.body(), a.description());
+        }, false));
+  }
+
+  private Reasoned fitted(ApiFamily family, byte[] body, String question, ReasoningBudget.Via via, String why) {
+    ReasoningBudget.Applied a = ReasoningBudget.apply(family, body, estimator().estimate(question).tokens(), via,
+        ReasoningBudget.Source.FITTED);
+    return new Reasoned(a.body(), why == null ? a.description() : a.description() + "; " + why);
+  }
+
+  /** Options for an upstream request carrying the client's end-to-end headers (and Precis' key, when set). */
+  private RequestOptions upstreamOptions(HttpServerRequest request, Target target, HttpMethod method) {
+    RequestOptions options = new RequestOptions().setMethod(method)
+        .setAbsoluteURI(target.uri(request.query())).setIdleTimeout(timeoutMillis);
+    for (Map.Entry<String, String> header : request.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
+      if (target.key() != null && (name.equals("authorization") || name.equals("x-api-key"))) continue;
+      options.addHeader(header.getKey(), header.getValue());
+    }
+    if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());
+    return options;
+  }
+
   private void compressing(RoutingContext ctx, ApiFamily family) {
     String route = family.label();
     Target target = target(family.path());
@@ -255,8 +325,11 @@ public class LlmProxy {
       }
       Buffer body = read.result();
       Integer headerBudget;
+      ReasoningBudget.Spec reasoning;
       try {
         headerBudget = headerBudget(request.getHeader(MAX_CONTEXT_TOKENS));
+        String r = request.getHeader(ReasoningBudget.HEADER);
+        reasoning = r == null ? null : ReasoningBudget.Spec.parse(r);
       } catch (MalformedChatRequest e) { // answered once the body is read, so the connection stays usable
         metrics.request(route, "rejected", null);
         new ProxyError(400, e.getMessage(), "invalid_request_error", e.param(), null)
@@ -286,14 +359,27 @@ public class LlmProxy {
               ChatRewrite r = done.result();
               metrics.request(route, r.changed() ? "compressed" : "untouched", r.model());
               metrics.compressed(r);
-              if (r.expandOffered()) {
-                Map<String, ChatRewrite.Elided> elided = new HashMap<>();
-                for (ChatRewrite.Elided e : r.elided()) elided.put(e.ref(), e);
-                expanding(ctx, r.body(), Transparency.of(r), target, family, new Expansion(elided, tenant,
-                    r.encoding()), 0, System.nanoTime());
-              } else {
-                forward(ctx, r.changed() ? Buffer.buffer(r.body()) : body, Transparency.of(r), target);
-              }
+              Future<Reasoned> reasoned = reasoning == null ? Future.succeededFuture(new Reasoned(r.body(), null))
+                  : reason(ctx, target, family, reasoning, r.body(), r.model());
+              reasoned.onComplete(rr -> {
+                byte[] out = r.body();
+                if (rr.succeeded()) {
+                  out = rr.result().body();
+                  if (rr.result().description() != null) {
+                    ctx.response().putHeader(ReasoningBudget.APPLIED_HEADER, rr.result().description());
+                  }
+                } else {
+                  ctx.response().putHeader(ReasoningBudget.APPLIED_HEADER, "not applied: " + rr.cause().getMessage());
+                }
+                if (r.expandOffered()) {
+                  Map<String, ChatRewrite.Elided> elided = new HashMap<>();
+                  for (ChatRewrite.Elided e : r.elided()) elided.put(e.ref(), e);
+                  expanding(ctx, out, Transparency.of(r), target, family, new Expansion(elided, tenant,
+                      r.encoding()), 0, System.nanoTime());
+                } else {
+                  forward(ctx, out == bytes ? body : Buffer.buffer(out), Transparency.of(r), target);
+                }
+              });
             } else if (done.cause() instanceof MalformedChatRequest e) {
               metrics.request(route, "rejected", null);
               new ProxyError(400, e.getMessage(), "invalid_request_error", e.param(), null)
@@ -413,17 +499,8 @@ public class LlmProxy {
 
   /** Sends the request upstream and pipes the answer back as it comes. */
   private void forward(RoutingContext ctx, Buffer body, Transparency transparency, Target target) {
-    HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    RequestOptions options = new RequestOptions().setMethod(request.method())
-        .setAbsoluteURI(target.uri(request.query())).setIdleTimeout(timeoutMillis);
-    for (Map.Entry<String, String> header : request.headers()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
-      if (target.key() != null && (name.equals("authorization") || name.equals("x-api-key"))) continue;
-      options.addHeader(header.getKey(), header.getValue());
-    }
-    if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());
+    RequestOptions options = upstreamOptions(ctx.request(), target, ctx.request().method());
     long t0 = System.nanoTime();
     client().request(options).onComplete(opened -> {
       if (opened.failed()) {
@@ -487,18 +564,9 @@ public class LlmProxy {
    */
   private void expanding(RoutingContext ctx, byte[] sent, Transparency transparency, Target target, ApiFamily family,
       Expansion expansion, int rounds, long t0) {
-    HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     if (response.closed()) return;
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(target.uri(request.query())).setIdleTimeout(timeoutMillis);
-    for (Map.Entry<String, String> header : request.headers()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (NOT_FORWARDED.contains(name) || name.startsWith("x-precis-")) continue;
-      if (target.key() != null && (name.equals("authorization") || name.equals("x-api-key"))) continue;
-      options.addHeader(header.getKey(), header.getValue());
-    }
-    if (target.key() != null) options.putHeader(target.key().getKey(), target.key().getValue());
+    RequestOptions options = upstreamOptions(ctx.request(), target, HttpMethod.POST);
     long sentAt = System.nanoTime();
     client().request(options)
         .compose(out -> out.send(Buffer.buffer(sent)))

@@ -178,6 +178,10 @@ public final class FakeUpstream implements AutoCloseable {
   private void chat(HttpExchange exchange, byte[] body) throws IOException {
     JsonNode request = JSON.readTree(body);
     String model = request.path("model").asText();
+    if (new String(body, StandardCharsets.UTF_8).contains("estimate the minimum number of tokens")) {
+      send(exchange, 200, completionWith(model, "Budget: [[123]]")); // TALE-EP's estimation call
+      return;
+    }
     switch (model) {
       case "status-429" -> {
         exchange.getResponseHeaders().add("Retry-After", "7");
