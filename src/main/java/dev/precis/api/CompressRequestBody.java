@@ -46,7 +46,11 @@ public record CompressRequestBody(
     @Schema(description = "How JSON comes back: preserve (default: the kept subset in its own shape) or compact (a "
         + "homogeneous array of flat records may become {\"columns\": [...], \"rows\": [[...], ...]}, still valid "
         + "JSON, when that is at most 70% of its length).", enumeration = {"preserve", "compact"})
-    String jsonStyle) {
+    String jsonStyle,
+    @Schema(description = "When true, elision markers carry a reference ([… ref 3f9c01d2]) and the response its "
+        + "value in ref: GET /v1/elisions/{ref}, with the same API key, returns the whole input for a while "
+        + "(precis.elisions.ttl).")
+    Boolean expandable) {
 
   /**
    * One document: its text, and optionally an id (echoed in the response), a title (rendered as a header) and its

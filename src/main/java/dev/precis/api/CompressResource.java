@@ -1,5 +1,8 @@
 package dev.precis.api;
 
+import dev.precis.proxy.ElisionStore;
+import jakarta.ws.rs.HeaderParam;
+
 import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Compression;
 import dev.precis.engine.CompressionRequest;
@@ -23,12 +26,14 @@ public class CompressResource {
   private final RequestMapper mapper;
   private final CompressionMetrics metrics;
   private final CompressionLimiter limiter;
+  private final ElisionStore elisions;
   private final long timeoutNanos;
   private final int maxInputTokens;
 
   public CompressResource(EngineProducer engines, PrecisConfig config, CompressionMetrics metrics,
-      CompressionLimiter limiter) {
+      CompressionLimiter limiter, ElisionStore elisions) {
     this.engines = engines;
+    this.elisions = elisions;
     this.mapper = new RequestMapper(config);
     this.metrics = metrics;
     this.limiter = limiter;
@@ -53,7 +58,8 @@ public class CompressResource {
   @APIResponse(responseCode = "415", description = "The body is not application/json")
   @APIResponse(responseCode = "429", description = "At capacity and the queue is full; retry after Retry-After")
   @APIResponse(responseCode = "503", description = "Not done within the time limit; retry after Retry-After")
-  public CompressResponseBody compress(CompressRequestBody body) {
+  public CompressResponseBody compress(CompressRequestBody body, @HeaderParam("x-api-key") String apiKey,
+      @HeaderParam("Authorization") String authorization) {
     long deadline = System.nanoTime() + timeoutNanos;
     CompressionRequest request = mapper.toRequest(body);
     Compression compression;
@@ -74,6 +80,11 @@ public class CompressResource {
           CompressionLimiter.RETRY_AFTER_SECONDS);
     }
     metrics.record(request.encoding(), request.effort(), compression);
-    return CompressResponseBody.from(compression, request.encoding(), request.explain());
+    String ref = null;
+    if (Boolean.TRUE.equals(body.expandable()) && compression.usage().outputTokens() < compression.usage().inputTokens()) {
+      ref = elisions.put(ElisionsResource.tenant(apiKey, authorization),
+          RequestMapper.expandableText(request.documents()), request.query());
+    }
+    return CompressResponseBody.from(compression, request.encoding(), request.explain(), ref);
   }
 }

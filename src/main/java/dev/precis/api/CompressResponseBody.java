@@ -15,7 +15,8 @@ public record CompressResponseBody(
     Usage usage,
     Timings timings,
     List<UnitResult> units,
-    List<SectionResult> sections) {
+    List<SectionResult> sections,
+    String ref) {
 
   public record DocumentResult(String id, int index, String decision, int tokensBefore, int tokensAfter,
       Double score, String format) {}
@@ -32,6 +33,11 @@ public record CompressResponseBody(
       int keptUnits, String decision) {}
 
   static CompressResponseBody from(Compression c, String encoding, boolean explain) {
+    return from(c, encoding, explain, null);
+  }
+
+  /** @param ref the reference of the elided input, or null */
+  static CompressResponseBody from(Compression c, String encoding, boolean explain, String ref) {
     List<DocumentResult> documents = c.documents().stream()
         .map(d -> new DocumentResult(d.id(), d.index(), d.decision().name().toLowerCase(Locale.ROOT),
             d.tokensBefore(), d.tokensAfter(), d.score(), d.format().label()))
@@ -50,6 +56,6 @@ public record CompressResponseBody(
         new Usage(u.inputTokens(), u.outputTokens(), u.maxTokens(), Math.round(u.ratio() * 1000.0) / 1000.0,
             u.inputTokens() - u.outputTokens()),
         new Timings(t.segmentMs(), t.rankMs(), t.summariseMs(), t.refineMs(), t.renderMs(), t.totalMs()),
-        units, sections);
+        units, sections, ref);
   }
 }

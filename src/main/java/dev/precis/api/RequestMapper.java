@@ -22,6 +22,17 @@ final class RequestMapper {
     this.config = config;
   }
 
+  /** What {@code "expandable": true} stores under the reference: the documents' titles and texts, in order. */
+  static String expandableText(List<SourceDocument> documents) {
+    StringBuilder text = new StringBuilder();
+    for (SourceDocument d : documents) {
+      if (!text.isEmpty()) text.append("\n\n");
+      if (d.title() != null) text.append(d.title()).append('\n');
+      text.append(d.text());
+    }
+    return text.toString();
+  }
+
   CompressionRequest toRequest(CompressRequestBody body) {
     if (body == null) throw ProblemException.badRequest("the request body is empty (or null): send a JSON object "
         + "with documents or context, and budget");
@@ -34,6 +45,10 @@ final class RequestMapper {
         ? config.defaults().elisionMarker() : wellFormed(body.elisionMarker());
     if (marker.length() > 32) {
       throw ProblemException.badRequest("elisionMarker is " + marker.length() + " characters long: use at most 32");
+    }
+    if (Boolean.TRUE.equals(body.expandable())) {
+      marker = dev.precis.proxy.ChatCompressor.expandableMarker(marker, dev.precis.proxy.ElisionStore.ref(
+          expandableText(documents)));
     }
     List<String> patterns = new ArrayList<>();
     if (body.keep() != null) {

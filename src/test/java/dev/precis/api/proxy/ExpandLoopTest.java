@@ -163,4 +163,31 @@ class ExpandLoopTest {
     assertEquals(FakeUpstream.completion("gpt-4o"), plain.body());
     assertEquals("0", plain.headers().firstValue(LlmProxy.EXPANSIONS).orElse(null));
   }
+
+  @Test
+  void compressReturnsARefWhenAskedAndElisionsServesIt() throws Exception {
+    String request = "{\"query\": " + ProxyTest.JSON.writeValueAsString(ProxyTest.QUESTION) + ", \"context\": "
+        + ProxyTest.JSON.writeValueAsString(ProxyTest.CONTEXT) + ", \"budget\": {\"maxTokens\": 40}, "
+        + "\"expandable\": true}";
+    HttpResponse<String> r = ProxyTest.HTTP.send(HttpRequest.newBuilder(root.toURI().resolve("/v1/compress"))
+        .header("Content-Type", "application/json").header("Authorization", "Bearer sk-rest")
+        .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = ProxyTest.JSON.readTree(r.body());
+    String ref = body.get("ref").asText();
+    assertTrue(body.get("text").asText().contains("[… ref " + ref + "]"), body.get("text").asText());
+    HttpResponse<String> got = ProxyTest.HTTP.send(HttpRequest.newBuilder(root.toURI().resolve("/v1/elisions/" + ref))
+        .header("Authorization", "Bearer sk-rest").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, got.statusCode(), got.body());
+    assertEquals(ProxyTest.CONTEXT, ProxyTest.JSON.readTree(got.body()).get("text").asText());
+    assertEquals(ProxyTest.QUESTION, ProxyTest.JSON.readTree(got.body()).get("query").asText());
+    HttpResponse<String> bad = ProxyTest.HTTP.send(HttpRequest.newBuilder(root.toURI().resolve("/v1/elisions/xyz"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, bad.statusCode(), bad.body());
+    HttpResponse<String> plain = ProxyTest.HTTP.send(HttpRequest.newBuilder(root.toURI().resolve("/v1/compress"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(request.replace("\"expandable\": true", "\"expandable\": false")))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertFalse(ProxyTest.JSON.readTree(plain.body()).has("ref"), plain.body());
+  }
 }
