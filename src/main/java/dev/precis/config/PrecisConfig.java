@@ -451,8 +451,8 @@ public interface PrecisConfig {
 
     /**
      * Whether elisions in proxied context carry a reference and the request gets the {@code precis_expand} tool, which
-     * the proxy answers itself (non-streamed requests whose {@code tool_choice} allows an extra tool; a request turns
-     * it off with {@code X-Precis-Expand: off}). Default {@code true}.
+     * the proxy answers itself, streamed or not (requests whose {@code tool_choice} allows an extra tool; a request
+     * turns it off with {@code X-Precis-Expand: off}). Default {@code true}.
      */
     @WithDefault("true")
     boolean expand();

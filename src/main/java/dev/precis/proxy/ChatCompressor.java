@@ -73,8 +73,8 @@ public final class ChatCompressor {
    * @param body the request body as received
    * @param headerBudget the client's {@code X-Precis-Max-Context-Tokens}, or null
    * @param expandable whether each compressed segment's elision markers carry its reference (see
-   *     {@link ElisionStore}) and the request gets the {@link ExpandTool}: only for a request that is not streamed
-   *     and whose {@code tool_choice} allows another tool
+   *     {@link ElisionStore}) and the request gets the {@link ExpandTool}, when its {@code tool_choice} allows
+   *     another tool
    * @throws MalformedChatRequest when the body is not a request of that API
    */
   public ChatRewrite rewrite(ApiFamily family, byte[] body, Integer headerBudget, boolean expandable) {
@@ -97,7 +97,8 @@ public final class ChatCompressor {
 
     List<ContextSegment> segments = chat.segments();
     if (segments.isEmpty()) {
-      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, 0, false, List.of(), false, ms(t0));
+      return new ChatRewrite(body, false, model, encoding, null, 0, 0, 0, 0, 0, false, List.of(), false, streamed(root),
+          ms(t0));
     }
     int n = segments.size();
     int[] tokens = new int[n];
@@ -123,11 +124,11 @@ public final class ChatCompressor {
     for (int i = 0; i < n; i++) if (plan.share(i) < tokens[i]) compressed++;
     if (compressed == 0) {
       return new ChatRewrite(body, false, model, encoding, budget, n, 0, input, input, plan.events(),
-          plan.recompacted(), List.of(), false, ms(t0));
+          plan.recompacted(), List.of(), false, streamed(root), ms(t0));
     }
 
-    // Markers carry references, and the request gets the expand tool, only where a model can call it.
-    boolean refs = expandable && !root.path("stream").asBoolean(false) && ExpandTool.allowedBy(root)
+    // Markers carry references, and the request gets the expand tool, only where the model may call another tool.
+    boolean refs = expandable && ExpandTool.allowedBy(root)
         && !chat.toolsJson().contains("\"" + ExpandTool.NAME + "\"");
     Map<String, List<Replacement>> byPointer = new LinkedHashMap<>();
     List<ChatRewrite.Elided> elided = new ArrayList<>();
@@ -146,7 +147,10 @@ public final class ChatCompressor {
               marker), () -> {
                 Compression c = engine.compress(new CompressionRequest(segment.query(), documents(segment.text()),
                     Budget.ofTokens(share), encoding, settings.effort(), Order.ORIGINAL, marker, List.of(), false));
-                return new CompressionMemo.Rendering(c.text(), c.usage().outputTokens());
+                if (!refs) return new CompressionMemo.Rendering(c.text(), c.usage().outputTokens());
+                // One reference per segment is enough to expand it: later gaps get the plain marker, fewer tokens.
+                String text = firstMarkerOnly(c.text(), marker, settings.elisionMarker());
+                return new CompressionMemo.Rendering(text, tokenCounts.count(counter, text));
               });
       if (refs) elided.add(new ChatRewrite.Elided(ref, segment.text(), segment.query()));
       output += rendering.tokens();
@@ -165,7 +169,7 @@ public final class ChatCompressor {
     boolean offered = refs && !elided.isEmpty();
     if (offered) rewritten = JsonSplicer.appendToArray(rewritten, "tools", ExpandTool.definition(family));
     return new ChatRewrite(rewritten, true, model, encoding, budget, n, compressed, input, output, plan.events(),
-        plan.recompacted(), elided, offered, ms(t0));
+        plan.recompacted(), elided, offered, streamed(root), ms(t0));
   }
 
   /**
@@ -193,6 +197,18 @@ public final class ChatCompressor {
       java.util.regex.Pattern.compile("(?m)^(?:#{1,6}[ \\t]+\\S|```|~~~)");
 
   private record Replacement(int start, int end, String text) {}
+
+  /** The text with every occurrence of {@code marker} after the first replaced by {@code plain}. */
+  static String firstMarkerOnly(String text, String marker, String plain) {
+    int first = text.indexOf(marker);
+    if (first < 0) return text;
+    int from = first + marker.length();
+    return text.substring(0, from) + text.substring(from).replace(marker, plain);
+  }
+
+  private static boolean streamed(JsonNode root) {
+    return root.isObject() && root.path("stream").asBoolean(false);
+  }
 
   private static double ms(long t0) {
     return Math.round((System.nanoTime() - t0) / 1_000.0) / 1_000.0;

@@ -20,6 +20,7 @@ import java.util.List;
  *     previous request matches less of it
  * @param elided with expandable elisions, each compressed segment by its reference: what to store for expansion
  * @param expandOffered whether the {@link ExpandTool} was added to the request's tools
+ * @param streamed whether the request asks for a streamed response ({@code "stream": true})
  * @param millis time spent reading, compressing and rewriting
  */
 public record ChatRewrite(
@@ -36,6 +37,7 @@ public record ChatRewrite(
     boolean recompacted,
     List<Elided> elided,
     boolean expandOffered,
+    boolean streamed,
     double millis) {
 
   public ChatRewrite {

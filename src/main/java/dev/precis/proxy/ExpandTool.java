@@ -20,10 +20,10 @@ import java.util.List;
  */
 public final class ExpandTool {
   public static final String NAME = "precis_expand";
-  static final String DESCRIPTION = "Some context in this conversation was shortened to fit the model's budget; "
-      + "each place where text was left out is marked like [… ref 3f9c01d2]. Call this tool with that ref to read "
-      + "the text that was left out when you need it to answer. Give a query to get the parts about it first when "
-      + "the text is long.";
+  static final String DESCRIPTION = "Some context in this conversation was shortened to fit the model's budget: "
+      + "left-out text is marked with …, and the first mark in each shortened text carries its ref, like "
+      + "[… ref 3f9c01d2]. Call this tool with that ref to read the shortened text whole when you need what was left "
+      + "out to answer. Give a query to get the parts about it first when the text is long.";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ExpandTool() {}

@@ -74,4 +74,33 @@ class ExpandToolTest {
           ElisionStore.tenant("other"), "cl100k_base").text().startsWith("No omitted text has the ref"));
     }
   }
+
+  @Test
+  void aStreamThatAlsoCallsTheClientsToolsIsReleasedWithoutTheExpandCall() throws Exception {
+    ExpandingStream stream = new ExpandingStream(ApiFamily.MESSAGES);
+    String events = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}\n\n"
+        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+        + "{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"precis_expand\",\"input\":{}}}\n\n"
+        + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+        + "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"ref\\\": \\\"0a1b2c3d\\\"}\"}}\n\n"
+        + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+        + "{\"type\":\"tool_use\",\"id\":\"t2\",\"name\":\"run_tests\",\"input\":{}}}\n\n"
+        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    byte[] bytes = events.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    // fed in pieces that cut events apart
+    StringBuilder relayed = new StringBuilder();
+    for (int i = 0; i < bytes.length; i += 17) {
+      relayed.append(new String(stream.feed(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + 17))),
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertTrue(relayed.toString().startsWith("event: message_start"), relayed.toString());
+    assertFalse(relayed.toString().contains("precis_expand"), "held from the call's start: " + relayed);
+    assertFalse(stream.onlyExpand(), "the model also calls run_tests");
+    assertEquals(List.of(new ExpandTool.Call("t1", "0a1b2c3d", null)), stream.calls());
+    String released = new String(stream.release(), java.nio.charset.StandardCharsets.UTF_8);
+    assertFalse(released.contains("precis_expand"), released);
+    assertTrue(released.contains("\"index\":0") && released.contains("run_tests"), "run_tests becomes block 0: "
+        + released);
+    assertTrue(released.endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"), released);
+  }
 }

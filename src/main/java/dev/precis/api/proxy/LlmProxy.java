@@ -12,6 +12,7 @@ import dev.precis.proxy.ChatRewrite;
 import dev.precis.proxy.ContextWindows;
 import dev.precis.proxy.ElisionStore;
 import dev.precis.proxy.ExpandTool;
+import dev.precis.proxy.ExpandingStream;
 import dev.precis.proxy.Expander;
 import dev.precis.proxy.OutputEstimator;
 import dev.precis.proxy.ReasoningBudget;
@@ -374,8 +375,13 @@ public class LlmProxy {
                 if (r.expandOffered()) {
                   Map<String, ChatRewrite.Elided> elided = new HashMap<>();
                   for (ChatRewrite.Elided e : r.elided()) elided.put(e.ref(), e);
-                  expanding(ctx, out, Transparency.of(r), target, family, new Expansion(elided, tenant,
-                      r.encoding()), 0, System.nanoTime());
+                  Expansion expansion = new Expansion(elided, tenant, r.encoding());
+                  if (r.streamed()) {
+                    streamExpanding(ctx, out, Transparency.of(r), target, family, expansion,
+                        new ExpandingStream(family), 0, System.nanoTime());
+                  } else {
+                    expanding(ctx, out, Transparency.of(r), target, family, expansion, 0, System.nanoTime());
+                  }
                 } else {
                   forward(ctx, out == bytes ? body : Buffer.buffer(out), Transparency.of(r), target);
                 }
@@ -612,6 +618,92 @@ public class LlmProxy {
                 }
               });
         });
+  }
+
+  /**
+   * The streamed form of {@link #expanding}: the upstream's events are relayed as they come until the model starts a
+   * {@code precis_expand} call ({@link ExpandingStream}); the proxy then answers it and relays the next round's
+   * stream as the continuation of the same response.
+   */
+  private void streamExpanding(RoutingContext ctx, byte[] sent, Transparency transparency, Target target,
+      ApiFamily family, Expansion expansion, ExpandingStream stream, int rounds, long t0) {
+    HttpServerResponse response = ctx.response();
+    if (response.closed()) return;
+    RequestOptions options = upstreamOptions(ctx.request(), target, HttpMethod.POST);
+    long sentAt = System.nanoTime();
+    client().request(options).compose(out -> {
+      response.closeHandler(v -> out.reset());
+      return out.send(Buffer.buffer(sent));
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        if (!response.headWritten()) {
+          if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0, target);
+        } else if (!response.ended() && !response.closed()) {
+          response.write(Buffer.buffer(stream.release())).onComplete(w -> response.end());
+        }
+        return;
+      }
+      HttpClientResponse in = ar.result();
+      metrics.upstream(Integer.toString(in.statusCode()), System.nanoTime() - sentAt);
+      if (response.closed()) {
+        in.request().reset();
+        return;
+      }
+      String type = in.getHeader(HttpHeaders.CONTENT_TYPE);
+      boolean events = in.statusCode() == 200 && type != null
+          && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+      if (!response.headWritten()) {
+        response.setStatusCode(in.statusCode());
+        if (in.statusMessage() != null) response.setStatusMessage(in.statusMessage());
+        for (Map.Entry<String, String> header : in.headers()) {
+          String name = header.getKey().toLowerCase(Locale.ROOT);
+          if (NOT_FORWARDED.contains(name) || name.equals("content-length")) continue;
+          response.headers().add(header.getKey(), header.getValue());
+        }
+        response.setChunked(true);
+        transparency.write(response);
+      } else if (!events) {
+        // a follow-up round failed once the client's stream had begun: end it with what was held
+        in.body().onComplete(ignored -> response.write(Buffer.buffer(stream.release())).onComplete(w -> response.end()));
+        return;
+      }
+      if (!events) {
+        in.pipe().endOnFailure(true).to(response);
+        return;
+      }
+      in.handler(chunk -> {
+        byte[] relay = stream.feed(chunk.getBytes());
+        if (relay.length > 0 && !response.closed()) response.write(Buffer.buffer(relay));
+      });
+      in.exceptionHandler(e -> {
+        if (!response.ended() && !response.closed()) response.reset();
+      });
+      in.endHandler(v -> {
+        if (response.closed()) return;
+        if (!stream.onlyExpand() || rounds >= config.proxy().expandMaxRounds()) {
+          response.end(Buffer.buffer(stream.release()));
+          return;
+        }
+        vertx.<byte[]>executeBlocking(() -> {
+              List<ExpandTool.Result> results = new java.util.ArrayList<>();
+              for (ExpandTool.Call call : stream.calls()) {
+                results.add(expander().expand(call, expansion.elided(), elisions, expansion.tenant(),
+                    expansion.encoding()));
+              }
+              metrics.expanded(results.size());
+              return ExpandTool.followUp(family, sent, stream.response(), results);
+            }, false)
+            .onComplete(done -> {
+              if (done.failed()) {
+                LOG.warnf("proxy: answering precis_expand failed (%s); ending the stream", done.cause().toString());
+                response.end(Buffer.buffer(stream.release()));
+                return;
+              }
+              stream.nextRound();
+              streamExpanding(ctx, done.result(), transparency, target, family, expansion, stream, rounds + 1, t0);
+            });
+      });
+    });
   }
 
   private static void reply(HttpServerResponse response, Answer answer, Buffer body, Transparency transparency,

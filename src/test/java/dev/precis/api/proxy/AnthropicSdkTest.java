@@ -50,7 +50,7 @@ class AnthropicSdkTest {
     client = AnthropicOkHttpClient.builder()
         .baseUrl(root.toString().replaceAll("/$", ""))
         .apiKey("sk-ant-sdk-test")
-        .putHeader("X-Precis-Max-Context-Tokens", "60")
+        .putHeader("X-Precis-Max-Context-Tokens", "80")
         .putHeader("anthropic-beta", "prompt-caching-2024-07-31")
         .maxRetries(0)
         .build();
@@ -92,7 +92,7 @@ class AnthropicSdkTest {
     assertTrue(got.header("anthropic-version") != null, "the SDK's anthropic-version reaches the upstream");
     JsonNode messages = got.json().get("messages");
     String kept = messages.get(2).get("content").get(0).get("content").asText();
-    assertTrue(ProxyTest.CL100K.countTokens(kept) <= 60, kept);
+    assertTrue(ProxyTest.CL100K.countTokens(kept) <= 80, kept);
     assertTrue(kept.contains("polonium and radium"), kept);
     assertEquals(ProxyTest.QUESTION, messages.get(0).get("content").asText());
     assertEquals("toolu_1", messages.get(1).get("content").get(0).get("id").asText(), "the tool call as sent");
@@ -137,5 +137,24 @@ class AnthropicSdkTest {
     } catch (com.anthropic.errors.RateLimitException e) {
       assertTrue(e.getMessage().contains("rate limit"), e.getMessage());
     }
+  }
+
+  /** Mid-stream precis_expand: one message_start, the next round's text block carried on as block 1. */
+  @Test
+  void anExpandCallInAStreamIsAnsweredAndTheStreamGoesOn() throws Exception {
+    List<String> deltas = new ArrayList<>();
+    List<Long> blocks = new ArrayList<>();
+    int[] starts = new int[1];
+    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(
+        agentTurn(false).toBuilder().model(FakeUpstream.EXPANDER).build())) {
+      stream.stream().forEach(event -> {
+        if (event.isMessageStart()) starts[0]++;
+        event.contentBlockStart().ifPresent(b -> blocks.add(b.index()));
+        event.contentBlockDelta().flatMap(d -> d.delta().text()).ifPresent(t -> deltas.add(t.text()));
+      });
+    }
+    assertEquals(1, starts[0]);
+    assertEquals(List.of(0L, 1L), blocks);
+    assertEquals("Let me check. expanded: " + ProxyTest.CONTEXT, String.join("", deltas));
   }
 }

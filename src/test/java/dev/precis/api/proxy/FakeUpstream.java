@@ -199,6 +199,27 @@ public final class FakeUpstream implements AutoCloseable {
       }
       case EXPANDER -> {
         JsonNode last = request.path("messages").path(request.path("messages").size() - 1);
+        if (request.path("stream").asBoolean(false)) {
+          List<String[]> events = new java.util.ArrayList<>();
+          String head = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+              + "\"model\":\"" + model + "\",\"choices\":[{\"index\":0,\"delta\":";
+          if (last.path("tool_call_id").asText().equals("call_x1")) {
+            events.add(new String[] {null, head + "{\"role\":\"assistant\",\"content\":"
+                + JSON.writeValueAsString("expanded: " + last.path("content").asText()) + "},\"finish_reason\":null}]}"});
+            events.add(new String[] {null, head + "{},\"finish_reason\":\"stop\"}]}"});
+          } else {
+            events.add(new String[] {null, head + "{\"role\":\"assistant\",\"content\":\"Let me check. \"},"
+                + "\"finish_reason\":null}]}"});
+            events.add(new String[] {null, head + "{\"tool_calls\":[{\"index\":0,\"id\":\"call_x1\",\"type\":"
+                + "\"function\",\"function\":{\"name\":\"precis_expand\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}"});
+            events.add(new String[] {null, head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                + JSON.writeValueAsString("{\"ref\": \"" + ref(body) + "\"}") + "}}]},\"finish_reason\":null}]}"});
+            events.add(new String[] {null, head + "{},\"finish_reason\":\"tool_calls\"}]}"});
+          }
+          events.add(new String[] {null, "[DONE]"});
+          sendEvents(exchange, events);
+          return;
+        }
         if (last.path("tool_call_id").asText().equals("call_x1")) {
           send(exchange, 200, completionWith(model, "expanded: " + last.path("content").asText()));
         } else {
@@ -279,6 +300,34 @@ public final class FakeUpstream implements AutoCloseable {
       return;
     }
     String usage = "\"usage\":{\"input_tokens\":10,\"output_tokens\":5}";
+    if (model.equals(EXPANDER) && request.path("stream").asBoolean(false)) {
+      JsonNode last = request.path("messages").path(request.path("messages").size() - 1).path("content").path(0);
+      List<String[]> events = new java.util.ArrayList<>();
+      events.add(new String[] {"message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\","
+          + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":[],"
+          + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}"});
+      String text = last.path("tool_use_id").asText().equals("toolu_x1")
+          ? "expanded: " + last.path("content").asText() : "Let me check. ";
+      events.add(new String[] {"content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+          + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"});
+      events.add(new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":" + JSON.writeValueAsString(text) + "}}"});
+      events.add(new String[] {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"});
+      boolean calls = !last.path("tool_use_id").asText().equals("toolu_x1");
+      if (calls) {
+        events.add(new String[] {"content_block_start", "{\"type\":\"content_block_start\",\"index\":1,"
+            + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_x1\",\"name\":\"precis_expand\",\"input\":{}}}"});
+        events.add(new String[] {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,"
+            + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + JSON.writeValueAsString("{\"ref\": \""
+            + ref(body) + "\"}") + "}}"});
+        events.add(new String[] {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"});
+      }
+      events.add(new String[] {"message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""
+          + (calls ? "tool_use" : "end_turn") + "\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":5}}"});
+      events.add(new String[] {"message_stop", "{\"type\":\"message_stop\"}"});
+      sendEvents(exchange, events);
+      return;
+    }
     if (model.equals(EXPANDER)) {
       JsonNode last = request.path("messages").path(request.path("messages").size() - 1).path("content").path(0);
       String content = last.path("tool_use_id").asText().equals("toolu_x1")
@@ -317,6 +366,36 @@ public final class FakeUpstream implements AutoCloseable {
   private void responses(HttpExchange exchange, byte[] body) throws IOException {
     JsonNode request = JSON.readTree(body);
     String model = request.path("model").asText();
+    if (model.equals(EXPANDER) && request.path("stream").asBoolean(false)) {
+      JsonNode last = request.path("input").path(request.path("input").size() - 1);
+      List<String[]> events = new java.util.ArrayList<>();
+      int seq = 0;
+      events.add(new String[] {"response.created", "{\"type\":\"response.created\",\"sequence_number\":" + seq++
+          + ",\"response\":" + response(model, "in_progress", null) + "}"});
+      if (last.path("call_id").asText().equals("call_x1")) {
+        String text = "expanded: " + last.path("output").asText();
+        events.add(new String[] {"response.output_item.added", "{\"type\":\"response.output_item.added\","
+            + "\"sequence_number\":" + seq++ + ",\"output_index\":0,\"item\":{\"type\":\"message\",\"id\":\"msg_fake\","
+            + "\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}}"});
+        events.add(new String[] {"response.output_text.delta", "{\"type\":\"response.output_text.delta\","
+            + "\"sequence_number\":" + seq++ + ",\"item_id\":\"msg_fake\",\"output_index\":0,\"content_index\":0,"
+            + "\"delta\":" + JSON.writeValueAsString(text) + ",\"logprobs\":[]}"});
+        events.add(new String[] {"response.completed", "{\"type\":\"response.completed\",\"sequence_number\":"
+            + seq + ",\"response\":" + response(model, "completed", null) + "}"});
+      } else {
+        String args = JSON.writeValueAsString("{\"ref\": \"" + ref(body) + "\"}");
+        events.add(new String[] {"response.output_item.added", "{\"type\":\"response.output_item.added\","
+            + "\"sequence_number\":" + seq++ + ",\"output_index\":0,\"item\":{\"type\":\"function_call\",\"id\":"
+            + "\"fc_x1\",\"call_id\":\"call_x1\",\"name\":\"precis_expand\",\"arguments\":\"\",\"status\":\"in_progress\"}}"});
+        events.add(new String[] {"response.function_call_arguments.done", "{\"type\":"
+            + "\"response.function_call_arguments.done\",\"sequence_number\":" + seq++ + ",\"item_id\":\"fc_x1\","
+            + "\"output_index\":0,\"arguments\":" + args + "}"});
+        events.add(new String[] {"response.completed", "{\"type\":\"response.completed\",\"sequence_number\":"
+            + seq + ",\"response\":" + response(model, "completed", null) + "}"});
+      }
+      sendEvents(exchange, events);
+      return;
+    }
     if (model.equals(EXPANDER)) {
       JsonNode last = request.path("input").path(request.path("input").size() - 1);
       if (last.path("call_id").asText().equals("call_x1")) {
@@ -370,8 +449,8 @@ public final class FakeUpstream implements AutoCloseable {
     OutputStream out = exchange.getResponseBody();
     for (int i = 0; i < events.size(); i++) {
       if (i > 0) sleep(CHUNK_GAP_MILLIS / 3);
-      out.write(("event: " + events.get(i)[0] + "\ndata: " + events.get(i)[1] + "\n\n")
-          .getBytes(StandardCharsets.UTF_8));
+      out.write(((events.get(i)[0] == null ? "" : "event: " + events.get(i)[0] + "\n") + "data: " + events.get(i)[1]
+          + "\n\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
   }

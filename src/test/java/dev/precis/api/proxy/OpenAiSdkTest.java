@@ -80,4 +80,22 @@ class OpenAiSdkTest {
     assertEquals(FakeUpstream.REPLY, String.join("", deltas));
     assertTrue(upstream.take().json().get("stream").asBoolean(), "the SDK asked for a stream");
   }
+
+  /** The model calls precis_expand mid-stream; Precis answers it and the client reads one stream, text only. */
+  @Test
+  void anExpandCallInAStreamIsAnsweredAndTheStreamGoesOn() throws Exception {
+    List<String> deltas = new ArrayList<>();
+    List<Object> toolCalls = new ArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+        params().toBuilder().model(FakeUpstream.EXPANDER).build())) {
+      stream.stream().forEach(chunk -> chunk.choices().forEach(c -> {
+        c.delta().content().ifPresent(deltas::add);
+        c.delta().toolCalls().ifPresent(toolCalls::addAll);
+      }));
+    }
+    assertEquals("Let me check. expanded: " + ProxyTest.CONTEXT, String.join("", deltas));
+    assertTrue(toolCalls.isEmpty(), "the client never sees precis_expand: " + toolCalls);
+    assertTrue(upstream.take().bodyText().contains("precis_expand"));
+    assertTrue(upstream.take().bodyText().contains("\"tool_call_id\":\"call_x1\""), "the follow-up");
+  }
 }

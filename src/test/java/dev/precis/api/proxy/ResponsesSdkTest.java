@@ -41,7 +41,7 @@ class ResponsesSdkTest {
     client = OpenAIOkHttpClient.builder()
         .baseUrl(root.toString().replaceAll("/$", "") + "/v1")
         .apiKey("sk-sdk-test")
-        .putHeader("X-Precis-Max-Context-Tokens", "60")
+        .putHeader("X-Precis-Max-Context-Tokens", "80")
         .maxRetries(0)
         .build();
   }
@@ -73,7 +73,7 @@ class ResponsesSdkTest {
     assertEquals("Bearer sk-sdk-test", got.header("authorization"));
     JsonNode input = got.json().get("input");
     String kept = input.get(2).get("output").asText();
-    assertTrue(ProxyTest.O200K.countTokens(kept) <= 60, kept);
+    assertTrue(ProxyTest.O200K.countTokens(kept) <= 80, kept);
     assertTrue(kept.contains("polonium and radium"), kept);
     assertEquals("Answer from the search results only.", got.json().get("instructions").asText());
     assertEquals("{\"query\": \"Curie\"}", input.get(1).get("arguments").asText(), "the call as sent");
@@ -87,5 +87,21 @@ class ResponsesSdkTest {
     }
     assertEquals(FakeUpstream.REPLY, String.join("", deltas));
     assertTrue(upstream.take().json().get("stream").asBoolean(), "the SDK asked for a stream");
+  }
+
+  /** Mid-stream precis_expand: the client reads one response whose text is the next round's. */
+  @Test
+  void anExpandCallInAStreamIsAnsweredAndTheStreamGoesOn() throws Exception {
+    List<String> deltas = new ArrayList<>();
+    int[] created = new int[1];
+    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+        agentTurn().toBuilder().model(FakeUpstream.EXPANDER).build())) {
+      stream.stream().forEach(event -> {
+        if (event.isCreated()) created[0]++;
+        event.outputTextDelta().ifPresent(d -> deltas.add(d.delta()));
+      });
+    }
+    assertEquals(1, created[0]);
+    assertEquals("expanded: " + ProxyTest.CONTEXT, String.join("", deltas));
   }
 }
