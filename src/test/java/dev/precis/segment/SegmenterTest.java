@@ -637,4 +637,17 @@ class SegmenterTest {
     }
     return sb.toString();
   }
+
+  /** Line-by-line output whose lines start in lowercase: each line a sentence, not one run-on unit. */
+  @Test
+  void aLineEndingInATerminatorEndsASentenceBeforeALowercaseLine() {
+    Segmenter segmenter = new Segmenter(600);
+    assertEquals(List.of("step 1 passed in 3 ms.", "step 2 passed in 6 ms.", "step 3 failed: exit code 137."),
+        texts(segmenter, "step 1 passed in 3 ms.\nstep 2 passed in 6 ms.\nstep 3 failed: exit code 137.\n"));
+    // wrapped prose keeps its sentences across lines, and an abbreviation at a line end does not break
+    assertEquals(List.of("The results, e.g.\nthe ones above, hold.", "They were checked twice."),
+        texts(segmenter, "The results, e.g.\nthe ones above, hold. They were checked twice."));
+    assertEquals(List.of("A sentence that wraps\nonto a second line."),
+        texts(segmenter, "A sentence that wraps\nonto a second line."));
+  }
 }

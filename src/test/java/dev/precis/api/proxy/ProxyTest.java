@@ -111,8 +111,10 @@ class ProxyTest {
   @Test
   void compressesTaggedContextToTheHeaderBudgetAndForwardsTheRestByteForByte() throws Exception {
     String sent = chatBody("gpt-4o", false);
+    // Expandable elisions off: this request is forwarded with only its context changed (ExpandLoopTest has them on).
     HttpResponse<String> r = post("/v1/chat/completions", sent, "Authorization", "Bearer sk-test-123",
-        "OpenAI-Organization", "org-7", "OpenAI-Project", "proj-9", "X-Precis-Max-Context-Tokens", "60");
+        "OpenAI-Organization", "org-7", "OpenAI-Project", "proj-9", "X-Precis-Max-Context-Tokens", "60",
+        LlmProxy.EXPAND, "off");
 
     assertEquals(200, r.statusCode(), r::body);
     assertEquals(FakeUpstream.completion("gpt-4o"), r.body(), "the upstream's answer, as it sent it");
