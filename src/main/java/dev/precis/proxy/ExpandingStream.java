@@ -171,6 +171,19 @@ public final class ExpandingStream {
     };
   }
 
+  /** A {@code precis_expand} call begins at a tool-call, block or item index: the round holds from here on. */
+  private Call startCall(int index, String id) {
+    Call call = new Call();
+    call.id = id;
+    call.name = ExpandTool.NAME;
+    calls.put(index, call);
+    if (!holding) {
+      holding = true;
+      expandIndex = index;
+    }
+    return call;
+  }
+
   /** Relays an event unless the round is holding. */
   private String hold(String raw) {
     if (holding) {
@@ -189,14 +202,7 @@ public final class ExpandingStream {
         Call call = calls.get(index);
         String name = tc.path("function").path("name").asText(null);
         if (call == null && ExpandTool.NAME.equals(name)) {
-          call = new Call();
-          call.id = tc.path("id").asText();
-          call.name = name;
-          calls.put(index, call);
-          if (!holding) {
-            holding = true;
-            expandIndex = index;
-          }
+          call = startCall(index, tc.path("id").asText());
         } else if (call == null && name != null) {
           otherCalls++;
         }
@@ -214,14 +220,7 @@ public final class ExpandingStream {
       if (type.equals("content_block_start")) {
         JsonNode block = json.path("content_block");
         if (block.path("type").asText().equals("tool_use") && ExpandTool.NAME.equals(block.path("name").asText())) {
-          Call call = new Call();
-          call.id = block.path("id").asText();
-          call.name = ExpandTool.NAME;
-          calls.put(index, call);
-          if (!holding) {
-            holding = true;
-            expandIndex = index;
-          }
+          startCall(index, block.path("id").asText());
         } else if (block.path("type").asText().equals("tool_use")) {
           otherCalls++;
         }
@@ -245,14 +244,7 @@ public final class ExpandingStream {
       JsonNode item = json.path("item");
       int index = json.path("output_index").asInt();
       if (item.path("type").asText().equals("function_call") && ExpandTool.NAME.equals(item.path("name").asText())) {
-        Call call = new Call();
-        call.id = item.path("call_id").asText();
-        call.name = ExpandTool.NAME;
-        calls.put(index, call);
-        if (!holding) {
-          holding = true;
-          expandIndex = index;
-        }
+        startCall(index, item.path("call_id").asText());
       } else if (item.path("type").asText().endsWith("_call")) {
         otherCalls++;
       }

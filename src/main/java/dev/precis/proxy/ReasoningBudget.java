@@ -263,7 +263,7 @@ public final class ReasoningBudget {
     Map<String, String> set = new LinkedHashMap<>();
     boolean any = false;
     for (String field : List.of("max_completion_tokens", "max_tokens")) {
-      Integer existing = nonNegativeInt(root, field);
+      Integer existing = RequestMessages.nonNegativeInt(root, field);
       if (existing == null) continue;
       any = true;
       cap(field, existing, tokens, set, said);
@@ -287,7 +287,7 @@ public final class ReasoningBudget {
     }
     Map<String, String> set = new LinkedHashMap<>();
     int budget = Math.max(RESPONSES_MIN_OUTPUT, tokens);
-    Integer existing = nonNegativeInt(root, "max_output_tokens");
+    Integer existing = RequestMessages.nonNegativeInt(root, "max_output_tokens");
     if (existing != null) {
       cap("max_output_tokens", existing, budget, set, said);
     } else {
@@ -299,7 +299,7 @@ public final class ReasoningBudget {
   private static byte[] messagesKnob(byte[] body, JsonNode root, int tokens, List<String> said) {
     JsonNode thinking = root.get("thinking");
     if (thinking != null && thinking.isObject() && "enabled".equals(thinking.path("type").asText())) {
-      Integer existing = nonNegativeInt(thinking, "budget_tokens");
+      Integer existing = RequestMessages.nonNegativeInt(thinking, "budget_tokens");
       if (existing == null) {
         throw new MalformedChatRequest("thinking.budget_tokens is missing: enabled thinking needs a budget of at least "
             + ANTHROPIC_MIN_THINKING + " tokens", "thinking.budget_tokens");
@@ -312,7 +312,7 @@ public final class ReasoningBudget {
       said.add("thinking.budget_tokens=" + budget + (budget > tokens ? " (the minimum)" : ""));
       return JsonFields.set(body, "/thinking", Map.of("budget_tokens", JsonFields.number(budget)));
     }
-    Integer existing = nonNegativeInt(root, "max_tokens");
+    Integer existing = RequestMessages.nonNegativeInt(root, "max_tokens");
     if (existing == null) {
       said.add("max_tokens=missing, not set"); // the API requires it: the request fails as it would without Precis
       return body;
@@ -387,14 +387,5 @@ public final class ReasoningBudget {
           + (family == ApiFamily.RESPONSES ? "model and input" : "model and messages"), null);
     }
     return root;
-  }
-
-  private static Integer nonNegativeInt(JsonNode object, String field) {
-    JsonNode node = object.get(field);
-    if (node == null || node.isNull()) return null;
-    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0) {
-      throw new MalformedChatRequest(field + " must be a whole number >= 0", field);
-    }
-    return node.asInt();
   }
 }

@@ -53,13 +53,13 @@ record RequestMessages(String model, Integer completionTokens, String toolsJson,
     }
     return switch (family) {
       case CHAT_COMPLETIONS -> {
-        Integer completion = positiveInt(root, "max_completion_tokens");
-        if (completion == null) completion = positiveInt(root, "max_tokens");
+        Integer completion = nonNegativeInt(root, "max_completion_tokens");
+        if (completion == null) completion = nonNegativeInt(root, "max_tokens");
         yield new RequestMessages(model, completion, tools.toString(), chatMessages(root));
       }
-      case RESPONSES -> new RequestMessages(model, positiveInt(root, "max_output_tokens"), tools.toString(),
+      case RESPONSES -> new RequestMessages(model, nonNegativeInt(root, "max_output_tokens"), tools.toString(),
           responsesItems(root));
-      case MESSAGES -> new RequestMessages(model, positiveInt(root, "max_tokens"), tools.toString(),
+      case MESSAGES -> new RequestMessages(model, nonNegativeInt(root, "max_tokens"), tools.toString(),
           anthropicMessages(root));
     };
   }
@@ -301,7 +301,8 @@ record RequestMessages(String model, Integer completionTokens, String toolsJson,
     return node;
   }
 
-  private static Integer positiveInt(JsonNode root, String field) {
+  /** A whole number >= 0 at {@code field}, null when absent; anything else is a malformed request naming it. */
+  static Integer nonNegativeInt(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) return null;
     if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 0) {

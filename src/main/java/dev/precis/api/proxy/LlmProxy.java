@@ -99,9 +99,9 @@ public class LlmProxy {
   private final String anthropicUpstream;
   private final long timeoutMillis;
   private volatile HttpClient client;
-  private volatile ChatCompressor compressor;
-  private volatile Expander expander;
-  private volatile OutputEstimator estimator;
+  private final Lazy<ChatCompressor> compressor;
+  private final Lazy<Expander> expander;
+  private final Lazy<OutputEstimator> estimator = new Lazy<>(OutputEstimator::loadDefault);
 
   public LlmProxy(Vertx vertx, PrecisConfig config, EngineProducer engines, CompressionLimiter limiter,
       ProxyMetrics metrics, ElisionStore elisions) {
@@ -117,6 +117,8 @@ public class LlmProxy {
     this.anthropicUpstream = config.upstream().anthropicUrl().map(u -> baseUrl(u, "precis.upstream.anthropic-url",
         "https://api.anthropic.com")).orElse(null);
     this.timeoutMillis = config.upstream().timeout().toMillis();
+    this.compressor = new Lazy<>(() -> new ChatCompressor(engines.engine(), settings));
+    this.expander = new Lazy<>(() -> new Expander(engines.engine(), settings, config.proxy().expandMaxTokens()));
   }
 
   static ProxySettings settings(PrecisConfig config) {
@@ -220,36 +222,36 @@ public class LlmProxy {
   }
 
   private ChatCompressor compressor() {
-    ChatCompressor c = compressor;
-    if (c == null) {
-      synchronized (this) {
-        c = compressor;
-        if (c == null) compressor = c = new ChatCompressor(engines.engine(), settings);
-      }
-    }
-    return c;
+    return compressor.get();
   }
 
   private Expander expander() {
-    Expander e = expander;
-    if (e == null) {
-      synchronized (this) {
-        e = expander;
-        if (e == null) expander = e = new Expander(engines.engine(), settings, config.proxy().expandMaxTokens());
-      }
-    }
-    return e;
+    return expander.get();
   }
 
   private OutputEstimator estimator() {
-    OutputEstimator e = estimator;
-    if (e == null) {
-      synchronized (this) {
-        e = estimator;
-        if (e == null) estimator = e = OutputEstimator.loadDefault();
-      }
+    return estimator.get();
+  }
+
+  /** A value made on first use, once, from what the engine needs (which is not there at construction). */
+  private static final class Lazy<T> {
+    private final java.util.function.Supplier<T> make;
+    private volatile T value;
+
+    Lazy(java.util.function.Supplier<T> make) {
+      this.make = make;
     }
-    return e;
+
+    T get() {
+      T v = value;
+      if (v == null) {
+        synchronized (this) {
+          v = value;
+          if (v == null) value = v = make.get();
+        }
+      }
+      return v;
+    }
   }
 
   /** A request body with its reasoning budget applied, and what the response header says about it. */
