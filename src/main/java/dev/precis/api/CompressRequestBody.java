@@ -62,7 +62,9 @@ public record CompressRequestBody(
       String text,
       @Schema(description = "auto (default), text, markdown, json, jsonl, csv, tsv, log or code.",
           enumeration = {"auto", "text", "markdown", "json", "jsonl", "csv", "tsv", "log", "code"})
-      String format) {}
+      String format,
+      @Schema(description = "A stored document instead of text: \"collection/id\" (see /v1/collections).")
+      String ref) {}
 
   /** Exactly one of maxTokens (absolute) and ratio (input tokens / ratio, ratio >= 1). */
   public record BudgetBody(

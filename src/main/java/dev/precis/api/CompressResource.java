@@ -31,10 +31,10 @@ public class CompressResource {
   private final int maxInputTokens;
 
   public CompressResource(EngineProducer engines, PrecisConfig config, CompressionMetrics metrics,
-      CompressionLimiter limiter, ElisionStore elisions) {
+      CompressionLimiter limiter, ElisionStore elisions, dev.precis.index.CollectionStore collections) {
     this.engines = engines;
     this.elisions = elisions;
-    this.mapper = new RequestMapper(config);
+    this.mapper = new RequestMapper(config, collections);
     this.metrics = metrics;
     this.limiter = limiter;
     this.timeoutNanos = config.limits().requestTimeout().toNanos();

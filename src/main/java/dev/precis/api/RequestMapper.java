@@ -6,6 +6,7 @@ import dev.precis.engine.CompressionRequest;
 import dev.precis.engine.Effort;
 import dev.precis.engine.Order;
 import dev.precis.engine.SourceDocument;
+import dev.precis.index.CollectionStore;
 import dev.precis.segment.Format;
 import dev.precis.tokens.Tokenizers;
 import java.util.ArrayList;
@@ -17,8 +18,15 @@ import java.util.regex.PatternSyntaxException;
 /** Checks a request body and turns it into an engine request; every refusal says what to change. */
 final class RequestMapper {
   private final PrecisConfig config;
+  private final CollectionStore store;
 
   RequestMapper(PrecisConfig config) {
+    this(config, null);
+  }
+
+  /** @param store where documents given by {@code ref} are read, or null when refs are not served */
+  RequestMapper(PrecisConfig config, CollectionStore store) {
+    this.store = store;
     this.config = config;
   }
 
@@ -117,6 +125,17 @@ final class RequestMapper {
       for (int i = 0; i < body.documents().size(); i++) {
         CompressRequestBody.DocumentBody doc = body.documents().get(i);
         if (doc == null) throw ProblemException.badRequest("documents[" + i + "] is null: send an object with text");
+        if (doc.ref() != null) {
+          if (doc.text() != null) {
+            throw ProblemException.badRequest("documents[" + i + "] has both text and ref: send one of them");
+          }
+          CollectionStore.StoredDocument stored = resolve(doc.ref(), "documents[" + i + "].ref");
+          chars += stored.text().length() + (stored.title() == null ? 0 : stored.title().length());
+          documents.add(new SourceDocument(doc.id() != null ? wellFormed(doc.id()) : stored.id(), stored.title(),
+              stored.text(), doc.format() != null ? format(doc.format(), "documents[" + i + "].format")
+                  : format(body.format(), "format")));
+          continue;
+        }
         if (doc.text() == null) {
           throw ProblemException.badRequest("documents[" + i + "].text is missing: every document needs a text");
         }
@@ -136,6 +155,25 @@ final class RequestMapper {
           + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
     }
     return documents;
+  }
+
+  /** A stored document by {@code collection/id}: 400 for a malformed ref, 404 when it is not there. */
+  private CollectionStore.StoredDocument resolve(String ref, String field) {
+    int slash = ref.indexOf('/');
+    if (store == null || slash <= 0 || slash == ref.length() - 1) {
+      throw ProblemException.badRequest(field + " '" + shown(ref) + "' is not a document reference: write "
+          + "collection/id, for example manuals/pg-vacuum");
+    }
+    String collection = ref.substring(0, slash);
+    String id = ref.substring(slash + 1);
+    try {
+      return store.get(collection, id).orElseThrow(() -> ProblemException.notFound(field + ": the collection '"
+          + collection + "' has no document '" + shown(id) + "'"));
+    } catch (CollectionStore.NoSuchCollection e) {
+      throw ProblemException.notFound(field + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(field + ": " + e.getMessage());
+    }
   }
 
   private static boolean compactJson(String style) {

@@ -37,6 +37,15 @@ public interface PrecisConfig {
   /** What the proxy compresses, and how. */
   Proxy proxy();
 
+  /** Collections of documents kept on disk ({@code /v1/collections}). */
+  Indexes indexes();
+
+  interface Indexes {
+    /** The folder holding one Lucene index per collection (a volume in Kubernetes). Default {@code indexes}. */
+    @WithDefault("indexes")
+    String path();
+  }
+
   /** Where elided text is kept for expansion ({@code precis_expand}, {@code GET /v1/elisions/{ref}}). */
   Elisions elisions();
 

@@ -1,0 +1,253 @@
+package dev.precis.api;
+
+import dev.precis.config.PrecisConfig;
+import dev.precis.engine.Compression;
+import dev.precis.engine.CompressionRequest;
+import dev.precis.engine.WorkLimits;
+import dev.precis.index.CollectionStore;
+import dev.precis.index.CollectionStore.CollectionInfo;
+import dev.precis.index.CollectionStore.Hit;
+import dev.precis.index.CollectionStore.StoredDocument;
+import dev.precis.index.LuceneCollectionStore;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * Collections of documents kept on disk ({@link LuceneCollectionStore} under {@code precis.indexes.path}): create,
+ * list and drop collections, add, read and delete documents, and retrieve-then-compress in one call.
+ */
+@Path("/v1/collections")
+@Blocking
+public class CollectionsResource {
+  /** A batch of documents to add or replace. */
+  public record DocumentsBody(List<DocumentBody> documents) {}
+
+  public record DocumentBody(String id, String title, String text, Map<String, String> metadata) {}
+
+  public record CollectionBody(String name, long documents, String encoder) {
+    static CollectionBody of(CollectionInfo i) {
+      return new CollectionBody(i.name(), i.documents(), i.encoder().isEmpty() ? null : i.encoder());
+    }
+  }
+
+  public record Listing(List<CollectionBody> collections) {}
+
+  public record Written(String collection, int documents, long total) {}
+
+  /**
+   * Retrieve then compress: the compression options of {@code /v1/compress} (budget, encoding or model, effort,
+   * order, explain), with the documents retrieved from the collection.
+   *
+   * @param k how many documents to retrieve (default 20, at most 1000)
+   * @param filter metadata values every retrieved document must have
+   */
+  public record CollectionCompressBody(String query, CompressRequestBody.BudgetBody budget, Integer k,
+      Map<String, String> filter, String encoding, String model, String effort, String order, String elisionMarker,
+      Boolean explain) {}
+
+  /** One retrieved document: its id, fused score and ranks by BM25 and by vectors (0: not found that way). */
+  public record Retrieved(String id, double score, int bm25Rank, int vectorRank) {}
+
+  /** The response of {@code /v1/compress}, with what was retrieved. */
+  public record CollectionCompressResponse(String text, String encoding, List<CompressResponseBody.DocumentResult>
+      documents, CompressResponseBody.Usage usage, CompressResponseBody.Timings timings,
+      List<CompressResponseBody.UnitResult> units, List<Retrieved> retrieved) {}
+
+  /** The one store of the service. */
+  @ApplicationScoped
+  static class StoreProducer {
+    private CollectionStore store;
+
+    @jakarta.enterprise.inject.Produces
+    @ApplicationScoped
+    CollectionStore store(PrecisConfig config, EngineProducer engines) {
+      store = new LuceneCollectionStore(Paths.get(config.indexes().path()), engines.engine().encoder());
+      return store;
+    }
+
+    @PreDestroy
+    void close() {
+      if (store != null) store.close();
+    }
+  }
+
+  private final CollectionStore store;
+  private final EngineProducer engines;
+  private final RequestMapper mapper;
+  private final PrecisConfig config;
+  private final CompressionLimiter limiter;
+
+  public CollectionsResource(CollectionStore store, EngineProducer engines, PrecisConfig config,
+      CompressionLimiter limiter) {
+    this.store = store;
+    this.engines = engines;
+    this.config = config;
+    this.mapper = new RequestMapper(config, store);
+    this.limiter = limiter;
+  }
+
+  @GET
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "List the collections")
+  public Listing list() {
+    return new Listing(store.list().stream().map(CollectionBody::of).toList());
+  }
+
+  @PUT
+  @Path("/{name}")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Create a collection (409 when it exists)")
+  public Response create(@PathParam("name") String name) {
+    try {
+      return Response.status(201).entity(CollectionBody.of(store.create(name))).build();
+    } catch (CollectionStore.CollectionExists e) {
+      throw new ProblemException(409, "Conflict", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+  }
+
+  @GET
+  @Path("/{name}")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "A collection's size and encoder")
+  public CollectionBody info(@PathParam("name") String name) {
+    return guard(() -> CollectionBody.of(store.info(name)));
+  }
+
+  @DELETE
+  @Path("/{name}")
+  @Operation(summary = "Drop a collection and its documents")
+  public Response drop(@PathParam("name") String name) {
+    boolean existed = guard(() -> store.drop(name));
+    if (!existed) throw ProblemException.notFound(new CollectionStore.NoSuchCollection(name).getMessage());
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("/{name}/documents")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Add or replace (by id) a batch of documents; answers once they are on disk")
+  public Written put(@PathParam("name") String name, DocumentsBody body) {
+    if (body == null || body.documents() == null || body.documents().isEmpty()) {
+      throw ProblemException.badRequest("send {\"documents\": [{\"id\", \"text\", \"title\", \"metadata\"}, ...]} "
+          + "with at least one document");
+    }
+    if (body.documents().size() > config.limits().maxDocuments()) {
+      throw ProblemException.tooLarge("the batch has " + body.documents().size() + " documents: send at most "
+          + config.limits().maxDocuments() + " per request (precis.limits.max-documents)");
+    }
+    List<StoredDocument> documents = new ArrayList<>();
+    long chars = 0;
+    for (int i = 0; i < body.documents().size(); i++) {
+      DocumentBody d = body.documents().get(i);
+      if (d == null) throw ProblemException.badRequest("documents[" + i + "] is null: send an object with id and text");
+      chars += (d.text() == null ? 0 : d.text().length()) + (d.title() == null ? 0 : d.title().length());
+      try {
+        documents.add(new StoredDocument(d.id(), d.title(), d.text(), d.metadata()));
+      } catch (IllegalArgumentException e) {
+        throw ProblemException.badRequest("documents[" + i + "]: " + e.getMessage());
+      }
+    }
+    if (chars > config.limits().maxInputChars()) {
+      throw ProblemException.tooLarge("the batch holds " + chars + " characters: send at most "
+          + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
+    }
+    guard(() -> {
+      store.put(name, documents);
+      return null;
+    });
+    return new Written(name, documents.size(), store.info(name).documents());
+  }
+
+  @GET
+  @Path("/{name}/documents/{id}")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "One stored document")
+  public DocumentBody document(@PathParam("name") String name, @PathParam("id") String id) {
+    StoredDocument d = guard(() -> store.get(name, id)).orElseThrow(() -> ProblemException.notFound(
+        "the collection '" + name + "' has no document '" + id + "'"));
+    return new DocumentBody(d.id(), d.title(), d.text(), d.metadata());
+  }
+
+  @DELETE
+  @Path("/{name}/documents/{id}")
+  @Operation(summary = "Delete one stored document")
+  public Response deleteDocument(@PathParam("name") String name, @PathParam("id") String id) {
+    if (!guard(() -> store.delete(name, id))) {
+      throw ProblemException.notFound("the collection '" + name + "' has no document '" + id + "'");
+    }
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("/{name}/compress")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Retrieve from the collection (BM25 and vectors, fused) and compress what was found")
+  public CollectionCompressResponse compress(@PathParam("name") String name, CollectionCompressBody body) {
+    if (body == null || body.query() == null || body.query().isBlank()) {
+      throw ProblemException.badRequest("send a query (and a budget) to retrieve and compress");
+    }
+    int k = body.k() == null ? 20 : body.k();
+    if (k < 1 || k > 1000) throw ProblemException.badRequest("k is " + k + ": retrieve between 1 and 1000 documents");
+    List<Hit> hits = guard(() -> store.search(name, body.query(), k, body.filter()));
+    if (hits.isEmpty()) {
+      throw ProblemException.notFound("nothing in the collection '" + name + "' matches the query and filter");
+    }
+    List<CompressRequestBody.DocumentBody> documents = new ArrayList<>();
+    for (Hit h : hits) {
+      documents.add(new CompressRequestBody.DocumentBody(h.document().id(), h.document().title(),
+          h.document().text(), null, null));
+    }
+    CompressionRequest request = mapper.toRequest(new CompressRequestBody(body.query(), documents, null, body.budget(),
+        body.encoding(), body.model(), body.effort(), body.order() == null ? "relevance" : body.order(),
+        body.elisionMarker(), null, null, body.explain(), null, null, null));
+    long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+    Compression c;
+    try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+      c = engines.engine().compress(request, WorkLimits.until(deadline, config.limits().maxInputTokens()));
+    } catch (WorkLimits.DeadlineExceededException e) {
+      throw ProblemException.unavailable("the compression did not finish within the time limit "
+          + "(precis.limits.request-timeout): retrieve fewer documents (k)", CompressionLimiter.RETRY_AFTER_SECONDS);
+    } catch (WorkLimits.InputTooLargeException e) {
+      throw ProblemException.tooLarge("the retrieved documents hold " + e.tokens() + " tokens: retrieve fewer (k)");
+    }
+    CompressResponseBody r = CompressResponseBody.from(c, request.encoding(), request.explain());
+    List<Retrieved> retrieved = hits.stream()
+        .map(h -> new Retrieved(h.document().id(), Math.round(h.score() * 1e6) / 1e6, h.bm25Rank(), h.vectorRank()))
+        .toList();
+    return new CollectionCompressResponse(r.text(), r.encoding(), r.documents(), r.usage(), r.timings(), r.units(),
+        retrieved);
+  }
+
+  /** Runs a store call, turning its refusals into problems: 404 unknown collection, 400 bad name, 507 disk full. */
+  private static <T> T guard(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CollectionStore.NoSuchCollection e) {
+      throw ProblemException.notFound(e.getMessage());
+    } catch (CollectionStore.StorageFull e) {
+      throw new ProblemException(507, "Insufficient Storage", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.precis.index;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Named collections of documents kept by the service, searched by BM25 and by vectors, so that a request can compress
+ * stored documents by reference or retrieve from a collection and compress what it found. Implementations are
+ * thread-safe, and a write they acknowledge is durable.
+ *
+ * <p>Example: {@code create("manuals")}, {@code put("manuals", List.of(new StoredDocument("pg-vacuum", "VACUUM",
+ * "VACUUM reclaims storage…", Map.of("product", "postgres"))))}, then {@code search("manuals", "reclaim space", 20,
+ * Map.of("product", "postgres"))}.
+ */
+public interface CollectionStore extends AutoCloseable {
+  /** Names: lowercase letters, digits, {@code -} and {@code _}, starting with a letter or digit, 1 to 64 long. */
+  Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  /** Document ids: 1 to 256 characters without control characters. */
+  Pattern ID = Pattern.compile("[^\\p{Cntrl}]{1,256}");
+
+  /**
+   * One stored document.
+   *
+   * @param title its title, or null
+   * @param metadata string fields a search can filter on (names as document ids, values at most 1,024 characters)
+   */
+  record StoredDocument(String id, String title, String text, Map<String, String> metadata) {
+    public StoredDocument {
+      if (id == null || !ID.matcher(id).matches()) {
+        throw new IllegalArgumentException("illegal id: '" + id + "', must be 1 to 256 characters without control "
+            + "characters");
+      }
+      if (text == null || text.isBlank()) {
+        throw new IllegalArgumentException("illegal text of document '" + id + "': must not be empty");
+      }
+      metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        if (!NAME.matcher(e.getKey()).matches() || e.getValue() == null || e.getValue().length() > 1024) {
+          throw new IllegalArgumentException("illegal metadata '" + e.getKey() + "' of document '" + id + "': names "
+              + "as collection names (lowercase letters, digits, - and _), values strings of at most 1024 characters");
+        }
+      }
+    }
+  }
+
+  /** A collection: its name, how many documents it holds, and the encoder its vectors come from. */
+  record CollectionInfo(String name, long documents, String encoder, int dimension) {}
+
+  /**
+   * A document found by a search.
+   *
+   * @param score the fused score: the sum over BM25 and vectors of {@code 1 / (60 + rank)} (reciprocal rank fusion)
+   * @param bm25Rank its rank by BM25 (1 = first), or 0 when BM25 did not find it
+   * @param vectorRank its rank by vector similarity, or 0 when the vector search did not find it
+   */
+  record Hit(StoredDocument document, double score, int bm25Rank, int vectorRank) {}
+
+  /** The collection does not exist. */
+  final class NoSuchCollection extends RuntimeException {
+    public NoSuchCollection(String name) {
+      super("there is no collection '" + name + "': create it with PUT /v1/collections/" + name, null, false, false);
+    }
+  }
+
+  /** The collection exists already. */
+  final class CollectionExists extends RuntimeException {
+    public CollectionExists(String name) {
+      super("the collection '" + name + "' exists already: use it, or DELETE it first", null, false, false);
+    }
+  }
+
+  /** The disk is full: nothing of the write was kept. */
+  final class StorageFull extends RuntimeException {
+    public StorageFull(String detail) {
+      super(detail, null, false, false);
+    }
+  }
+
+  /** @throws IllegalArgumentException for a bad name; @throws CollectionExists when it exists */
+  CollectionInfo create(String name);
+
+  /** @return whether it existed */
+  boolean drop(String name);
+
+  List<CollectionInfo> list();
+
+  /** @throws NoSuchCollection */
+  CollectionInfo info(String name);
+
+  /**
+   * Adds or replaces (by id) a batch of documents, all or none, and returns once they are on disk.
+   *
+   * @throws NoSuchCollection
+   */
+  void put(String name, List<StoredDocument> documents);
+
+  /** @throws NoSuchCollection */
+  Optional<StoredDocument> get(String name, String id);
+
+  /**
+   * @return whether it existed
+   * @throws NoSuchCollection
+   */
+  boolean delete(String name, String id);
+
+  /**
+   * The {@code k} best documents for a query, by BM25 over title and text and by the similarity of their vectors to
+   * the query's, fused by reciprocal rank; only documents whose metadata has every {@code filter} value.
+   *
+   * @throws NoSuchCollection
+   */
+  List<Hit> search(String name, String query, int k, Map<String, String> filter);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,92 @@
+package dev.precis.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The collections API over HTTP: create, add, read, delete, compress by reference, retrieve then compress. */
+@QuarkusTest
+@TestProfile(CollectionsApiTest.TempIndexes.class)
+class CollectionsApiTest {
+  public static class TempIndexes implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      try {
+        return Map.of("precis.indexes.path", Files.createTempDirectory("precis-indexes").toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  static final String DOCUMENTS = "{\"documents\": ["
+      + "{\"id\": \"curie\", \"title\": \"Marie Curie\", \"text\": \"Marie Curie was a physicist and chemist. In 1911 "
+      + "she won the Nobel Prize in Chemistry for her discovery of polonium and radium. She founded the Curie "
+      + "Institutes.\", \"metadata\": {\"field\": \"chemistry\"}},"
+      + "{\"id\": \"turing\", \"title\": \"Alan Turing\", \"text\": \"Alan Turing formalised algorithm and computation "
+      + "with the Turing machine. He worked at Bletchley Park.\", \"metadata\": {\"field\": \"computing\"}},"
+      + "{\"id\": \"lovelace\", \"title\": \"Ada Lovelace\", \"text\": \"Ada Lovelace wrote the first algorithm for "
+      + "Babbage's Analytical Engine.\", \"metadata\": {\"field\": \"computing\"}}]}";
+
+  @Test
+  void aCollectionsLife() {
+    given().when().put("/v1/collections/people").then().statusCode(201).body("name", equalTo("people"))
+        .body("documents", equalTo(0));
+    given().when().put("/v1/collections/people").then().statusCode(409)
+        .contentType("application/problem+json").body("detail", containsString("exists already"));
+    given().when().put("/v1/collections/Bad%20Name").then().statusCode(400)
+        .body("detail", containsString("illegal collection name"));
+    given().contentType(ContentType.JSON).body(DOCUMENTS).when().post("/v1/collections/people/documents")
+        .then().statusCode(200).body("documents", equalTo(3)).body("total", equalTo(3));
+    given().contentType(ContentType.JSON).body(DOCUMENTS).when().post("/v1/collections/people/documents")
+        .then().statusCode(200).body("total", equalTo(3));
+    given().when().get("/v1/collections").then().statusCode(200).body("collections.name", hasItem("people"));
+    given().when().get("/v1/collections/people/documents/turing").then().statusCode(200)
+        .body("title", equalTo("Alan Turing")).body("metadata.field", equalTo("computing"));
+    given().when().get("/v1/collections/people/documents/nobody").then().statusCode(404);
+    given().contentType(ContentType.JSON).body(DOCUMENTS).when().post("/v1/collections/nowhere/documents")
+        .then().statusCode(404).contentType("application/problem+json")
+        .body("detail", containsString("PUT /v1/collections/nowhere"));
+    given().contentType(ContentType.JSON).body("{\"documents\": [{\"id\": \"x\"}]}").when()
+        .post("/v1/collections/people/documents").then().statusCode(400)
+        .body("detail", containsString("documents[0]"));
+
+    // compress by reference: the stored text, no text in the request
+    given().contentType(ContentType.JSON).body("{\"query\": \"Which elements did Curie discover?\", \"documents\": "
+        + "[{\"ref\": \"people/curie\"}, {\"ref\": \"people/turing\"}], \"budget\": {\"maxTokens\": 60}}")
+        .when().post("/v1/compress").then().statusCode(200)
+        .body("text", containsString("polonium and radium")).body("usage.outputTokens", lessThanOrEqualTo(60))
+        .body("documents[0].id", equalTo("curie"));
+    given().contentType(ContentType.JSON).body("{\"documents\": [{\"ref\": \"people/nobody\"}], \"budget\": "
+        + "{\"maxTokens\": 30}}").when().post("/v1/compress").then().statusCode(404)
+        .body("detail", containsString("no document 'nobody'"));
+    given().contentType(ContentType.JSON).body("{\"documents\": [{\"ref\": \"curie\"}], \"budget\": "
+        + "{\"maxTokens\": 30}}").when().post("/v1/compress").then().statusCode(400)
+        .body("detail", containsString("collection/id"));
+
+    // retrieve, then compress
+    given().contentType(ContentType.JSON).body("{\"query\": \"Who wrote the first algorithm?\", \"budget\": "
+        + "{\"maxTokens\": 40}, \"k\": 2, \"filter\": {\"field\": \"computing\"}}")
+        .when().post("/v1/collections/people/compress").then().statusCode(200)
+        .body("retrieved.size()", equalTo(2)).body("retrieved[0].id", equalTo("lovelace"))
+        .body("text", containsString("first algorithm")).body("usage.outputTokens", lessThanOrEqualTo(40));
+
+    given().when().delete("/v1/collections/people/documents/turing").then().statusCode(204);
+    given().when().delete("/v1/collections/people/documents/turing").then().statusCode(404);
+    given().when().get("/v1/collections/people").then().statusCode(200).body("documents", equalTo(2));
+    given().when().delete("/v1/collections/people").then().statusCode(204);
+    given().when().delete("/v1/collections/people").then().statusCode(404);
+  }
+}
