@@ -174,6 +174,10 @@ public class CollectionsResource {
       store.put(name, documents);
       return null;
     });
+    // Their units embedded now, kept on disk with the other vectors: compressing them by reference embeds nothing.
+    List<dev.precis.engine.SourceDocument> sources = documents.stream()
+        .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList();
+    engines.engine().warm(sources);
     return new Written(name, documents.size(), store.info(name).documents());
   }
 

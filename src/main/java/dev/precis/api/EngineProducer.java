@@ -61,7 +61,8 @@ public class EngineProducer {
 
   @Inject
   public EngineProducer(PrecisConfig config) {
-    this(config, () -> PrecisEngine.create(settings(config)), config.defaults().encoding(),
+    this(config, () -> PrecisEngine.create(settings(config), java.nio.file.Paths.get(config.indexes().path())
+            .resolve("_vectors"), config.encoder().vectorStoreEntries()), config.defaults().encoding(),
         config.limits().requestTimeout().toNanos(), () -> Quarkus.asyncExit(1));
   }
 

@@ -99,6 +99,14 @@ public interface PrecisConfig {
      */
     @WithDefault("20000")
     int cacheEntries();
+
+    /**
+     * Most unit vectors also kept on disk, in {@code <precis.indexes.path>/_vectors}, so that a restarted service does
+     * not embed again what it embedded before (the stored documents of collections included); 0 keeps them in memory
+     * only. About 800 bytes each at 384 dimensions. Default {@code 100000}.
+     */
+    @WithDefault("100000")
+    int vectorStoreEntries();
   }
 
   interface Tokens {

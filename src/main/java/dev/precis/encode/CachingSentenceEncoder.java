@@ -19,7 +19,9 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
 
   private final SentenceEncoder delegate;
   private final VectorCache cache;
+  private final DiskVectorStore disk;
   private final LongAdder hits = new LongAdder();
+  private final LongAdder diskHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
   /** Caches at most {@code maxEntries} vectors of {@code delegate}. */
@@ -29,8 +31,17 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
 
   /** Caches vectors of {@code delegate} in {@code cache}, which may be shared: its keys include the model name. */
   public CachingSentenceEncoder(SentenceEncoder delegate, VectorCache cache) {
+    this(delegate, cache, null);
+  }
+
+  /**
+   * With a second tier on disk: a text missing from {@code cache} is looked up in {@code disk} before the delegate
+   * is asked, and what the delegate computes goes to both (queries stay in memory only).
+   */
+  public CachingSentenceEncoder(SentenceEncoder delegate, VectorCache cache, DiskVectorStore disk) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.disk = disk;
   }
 
   @Override
@@ -73,6 +84,44 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
       missOf[i] = index;
     }
 
+    if (!missTexts.isEmpty() && disk != null) {
+      // The second tier: what an earlier run of the service embedded.
+      TextKey[] wanted = missKeys.toArray(TextKey[]::new);
+      float[][] stored = disk.getAll(wanted);
+      List<String> stillTexts = new ArrayList<>();
+      List<TextKey> stillKeys = new ArrayList<>();
+      int[] remap = new int[wanted.length];
+      List<TextKey> foundKeys = new ArrayList<>();
+      List<float[]> found = new ArrayList<>();
+      for (int m = 0; m < wanted.length; m++) {
+        if (stored[m] != null) {
+          remap[m] = -1;
+          foundKeys.add(wanted[m]);
+          found.add(stored[m]);
+        } else {
+          remap[m] = stillTexts.size();
+          stillTexts.add(missTexts.get(m));
+          stillKeys.add(wanted[m]);
+        }
+      }
+      if (!found.isEmpty()) {
+        cache.putAll(foundKeys.toArray(TextKey[]::new), found.toArray(float[][]::new));
+        diskHits.add(found.size());
+        for (int i = 0; i < n; i++) {
+          int m = missOf[i];
+          if (m < 0) continue;
+          if (remap[m] < 0) {
+            out[i] = stored[m].clone();
+            missOf[i] = -1;
+          } else {
+            missOf[i] = remap[m];
+          }
+        }
+        missTexts = stillTexts;
+        missKeys = stillKeys;
+      }
+    }
+
     if (!missTexts.isEmpty()) {
       float[][] fresh = delegate.embed(missTexts);
       if (fresh.length != missTexts.size()) {
@@ -80,6 +129,7 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
             "encoder '" + model + "' returned " + fresh.length + " vectors for " + missTexts.size() + " texts");
       }
       cache.putAll(missKeys.toArray(TextKey[]::new), fresh);
+      if (disk != null) disk.putAll(missKeys.toArray(TextKey[]::new), fresh);
       boolean[] handedOut = new boolean[fresh.length];
       for (int i = 0; i < n; i++) {
         int index = missOf[i];
@@ -113,6 +163,11 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
     return hits.sum();
   }
 
+  /** Texts found in the disk tier (computed by an earlier run). */
+  public long diskHits() {
+    return diskHits.sum();
+  }
+
   /** Texts and queries the delegate was asked to embed. */
   public long misses() {
     return misses.sum();
@@ -133,6 +188,7 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
 
   @Override
   public void close() {
+    if (disk != null) disk.close();
     delegate.close();
   }
 }

@@ -80,6 +80,50 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   /**
+   * An engine whose unit vectors are also kept on disk, in {@code folder} (one file per model, at most
+   * {@code entries} vectors, see {@link dev.precis.encode.DiskVectorStore}): a restarted service finds what it
+   * embedded before.
+   */
+  public static PrecisEngine create(EngineSettings settings, java.nio.file.Path folder, int entries) {
+    if (!settings.encoder() || folder == null || entries <= 0) return create(settings);
+    OnnxSentenceEncoder onnx = onnxFor(settings);
+    dev.precis.encode.DiskVectorStore disk;
+    try {
+      disk = new dev.precis.encode.DiskVectorStore(folder.resolve(onnx.modelName() + ".vectors"), onnx.modelName(),
+          onnx.dimension(), entries);
+    } catch (RuntimeException e) {
+      System.getLogger(PrecisEngine.class.getName()).log(System.Logger.Level.WARNING,
+          "vectors are kept in memory only: " + e.getMessage());
+      return new PrecisEngine(settings, withCache(onnx, settings), true, onnx.tokenizer());
+    }
+    SentenceEncoder encoder = new CachingSentenceEncoder(onnx,
+        new dev.precis.encode.VectorCache(Math.max(1, settings.vectorCacheEntries())), disk);
+    return new PrecisEngine(settings, encoder, true, onnx.tokenizer());
+  }
+
+  /**
+   * Embeds every unit of the documents as ranking would (segmented as a request would segment them), so that
+   * compressing them later finds their vectors cached: what storing a document for compression by reference does.
+   * Without an encoder it only segments them.
+   */
+  public void warm(List<SourceDocument> documents) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      SourceDocument source = documents.get(i);
+      int index = i;
+      SegmentedDocument d = segments == null
+          ? segmenter.segment(i, source.title(), source.text(), source.format(), false)
+          : segments.get(i, source.title(), source.text(), source.format(), false,
+              () -> segmenter.segment(index, source.title(), source.text(), source.format(), false));
+      for (int u = 0; u < d.units().size(); u++) texts.add(dev.precis.rank.Ranker.encoderTextOf(d, u));
+    }
+    if (encoder == null) return;
+    for (int from = 0; from < texts.size(); from += 256) {
+      encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
+    }
+  }
+
+  /**
    * An engine that ranks with an encoder it shares with others (benchmarks comparing settings over one vector
    * cache); closing the engine leaves the encoder open. {@code settings.encoder()} false ignores it.
    */

@@ -444,6 +444,11 @@ public final class Ranker {
    * The text the encoder sees for a unit: its document's title in front gives the sentence its subject; a structured
    * unit comes with what locates it (its JSON path, its table's column names).
    */
+  /** The text the encoder sees for a unit when ranking (for warming a cache ahead of a request). */
+  public static String encoderTextOf(SegmentedDocument doc, int unit) {
+    return encoderText(doc, unit);
+  }
+
   static String encoderText(SegmentedDocument doc, int unit) {
     String text = doc.rankText(unit);
     return doc.title() == null ? text : doc.title() + ": " + text;

@@ -40,6 +40,9 @@ class CollectionsApiTest {
       + "{\"id\": \"lovelace\", \"title\": \"Ada Lovelace\", \"text\": \"Ada Lovelace wrote the first algorithm for "
       + "Babbage's Analytical Engine.\", \"metadata\": {\"field\": \"computing\"}}]}";
 
+  @jakarta.inject.Inject
+  EngineProducer engines;
+
   @Test
   void aCollectionsLife() {
     given().when().put("/v1/collections/people").then().statusCode(201).body("name", equalTo("people"))
@@ -63,12 +66,15 @@ class CollectionsApiTest {
         .post("/v1/collections/people/documents").then().statusCode(400)
         .body("detail", containsString("documents[0]"));
 
-    // compress by reference: the stored text, no text in the request
+    // compress by reference: the stored text, no text in the request, and no unit embedded now (only the query)
+    var encoder = (dev.precis.encode.CachingSentenceEncoder) engines.engine().encoder();
+    long before = encoder.misses();
     given().contentType(ContentType.JSON).body("{\"query\": \"Which elements did Curie discover?\", \"documents\": "
         + "[{\"ref\": \"people/curie\"}, {\"ref\": \"people/turing\"}], \"budget\": {\"maxTokens\": 60}}")
         .when().post("/v1/compress").then().statusCode(200)
         .body("text", containsString("polonium and radium")).body("usage.outputTokens", lessThanOrEqualTo(60))
         .body("documents[0].id", equalTo("curie"));
+    org.junit.jupiter.api.Assertions.assertEquals(1, encoder.misses() - before, "the query's vector only");
     given().contentType(ContentType.JSON).body("{\"documents\": [{\"ref\": \"people/nobody\"}], \"budget\": "
         + "{\"maxTokens\": 30}}").when().post("/v1/compress").then().statusCode(404)
         .body("detail", containsString("no document 'nobody'"));
