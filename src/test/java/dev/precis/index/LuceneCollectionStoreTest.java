@@ -150,4 +150,44 @@ class LuceneCollectionStoreTest {
       assertEquals(0, top.vectorRank());
     }
   }
+
+  @Test
+  void concurrentIngestAndQueries() throws Exception {
+    try (LuceneCollectionStore store = new LuceneCollectionStore(root, new HashingEncoder())) {
+      store.create("busy");
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      java.util.Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        int writer = w;
+        work.add(pool.submit(() -> {
+          for (int b = 0; b < 30; b++) {
+            List<StoredDocument> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+              batch.add(new StoredDocument(writer + "-" + b + "-" + i, null, "vacuum reclaims storage " + b + " " + i,
+                  Map.of("writer", Integer.toString(writer))));
+            }
+            store.put("busy", batch);
+            batch.forEach(d -> written.add(d.id()));
+          }
+          return null;
+        }));
+      }
+      for (int r = 0; r < 2; r++) {
+        work.add(pool.submit(() -> {
+          for (int q = 0; q < 60; q++) {
+            for (Hit h : store.search("busy", "reclaims storage", 10, Map.of())) {
+              assertTrue(store.get("busy", h.document().id()).isPresent());
+            }
+          }
+          return null;
+        }));
+      }
+      for (var f : work) f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      pool.shutdown();
+      assertEquals(300, written.size());
+      assertEquals(300, store.info("busy").documents());
+      for (String id : written) assertTrue(store.get("busy", id).isPresent(), id);
+    }
+  }
 }
