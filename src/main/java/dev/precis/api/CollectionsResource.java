@@ -61,6 +61,15 @@ public class CollectionsResource {
       Map<String, String> filter, String encoding, String model, String effort, String order, String elisionMarker,
       Boolean explain) {}
 
+  /** A search: the query, how many documents (default 20, at most 1000) and metadata values they must have. */
+  public record SearchBody(String query, Integer k, Map<String, String> filter) {}
+
+  /** A document found, whole, with its fused score and ranks. */
+  public record Found(String id, String title, String text, Map<String, String> metadata, double score, int bm25Rank,
+      int vectorRank) {}
+
+  public record SearchResponse(List<Found> documents) {}
+
   /** One retrieved document: its id, fused score and ranks by BM25 and by vectors (0: not found that way). */
   public record Retrieved(String id, double score, int bm25Rank, int vectorRank) {}
 
@@ -199,6 +208,23 @@ public class CollectionsResource {
       throw ProblemException.notFound("the collection '" + name + "' has no document '" + id + "'");
     }
     return Response.noContent().build();
+  }
+
+  @POST
+  @Path("/{name}/search")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Retrieve from the collection (BM25 and vectors, fused) without compressing")
+  public SearchResponse search(@PathParam("name") String name, SearchBody body) {
+    if (body == null || body.query() == null || body.query().isBlank()) {
+      throw ProblemException.badRequest("send a query to search the collection");
+    }
+    int k = body.k() == null ? 20 : body.k();
+    if (k < 1 || k > 1000) throw ProblemException.badRequest("k is " + k + ": retrieve between 1 and 1000 documents");
+    List<Hit> hits = guard(() -> store.search(name, body.query(), k, body.filter()));
+    return new SearchResponse(hits.stream().map(h -> new Found(h.document().id(), h.document().title(),
+        h.document().text(), h.document().metadata(), Math.round(h.score() * 1e6) / 1e6, h.bm25Rank(),
+        h.vectorRank())).toList());
   }
 
   @POST

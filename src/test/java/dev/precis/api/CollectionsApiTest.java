@@ -89,6 +89,11 @@ class CollectionsApiTest {
         .body("retrieved.size()", equalTo(2)).body("retrieved[0].id", equalTo("lovelace"))
         .body("text", containsString("first algorithm")).body("usage.outputTokens", lessThanOrEqualTo(40));
 
+    given().contentType(ContentType.JSON).body("{\"query\": \"Bletchley Park\", \"k\": 1}")
+        .when().post("/v1/collections/people/search").then().statusCode(200)
+        .body("documents.size()", equalTo(1)).body("documents[0].id", equalTo("turing"))
+        .body("documents[0].text", containsString("Turing machine")).body("documents[0].bm25Rank", equalTo(1));
+
     given().when().delete("/v1/collections/people/documents/turing").then().statusCode(204);
     given().when().delete("/v1/collections/people/documents/turing").then().statusCode(404);
     given().when().get("/v1/collections/people").then().statusCode(200).body("documents", equalTo(2));
