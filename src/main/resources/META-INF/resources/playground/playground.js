@@ -137,6 +137,60 @@
     }));
   }
 
+  // ---- retrieval from a stored collection ---------------------------------------------------------------------
+
+  /** Lists the service's collections; the retrieval row shows only when there is one. */
+  async function loadCollections() {
+    try {
+      const r = await fetch('v1/collections');
+      if (!r.ok) return;
+      const names = (await r.json()).collections.filter((c) => c.documents > 0);
+      const select = $('collection');
+      select.innerHTML = '';
+      names.forEach((c) => {
+        const o = document.createElement('option');
+        o.value = c.name;
+        o.textContent = c.name + ' (' + c.documents.toLocaleString('en') + ' documents)';
+        select.appendChild(o);
+      });
+      $('retrieve').hidden = names.length === 0;
+    } catch (e) {
+      $('retrieve').hidden = true;
+    }
+  }
+
+  /** Retrieves the question's best documents (BM25 and vectors, fused) into the documents list, then compresses. */
+  async function retrieve() {
+    const query = $('query').value.trim();
+    const status = $('retrieve-status');
+    if (!query) {
+      status.textContent = 'Write a question first: it is what the collection is searched for.';
+      $('query').focus();
+      return;
+    }
+    const name = $('collection').value;
+    const k = Math.max(1, Math.min(100, parseInt($('retrieve-k').value, 10) || 10));
+    status.textContent = 'Retrieving…';
+    try {
+      const r = await fetch('v1/collections/' + encodeURIComponent(name) + '/search', {
+        method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({query: query, k: k}),
+      });
+      const body = await r.json();
+      if (!r.ok) {
+        status.textContent = body.detail || ('The search failed (' + r.status + ').');
+        return;
+      }
+      $('documents').innerHTML = '';
+      body.documents.forEach((d) => addDocument(d.title || d.id, d.text, false));
+      status.textContent = 'Retrieved ' + body.documents.length + ' from ' + name + ': '
+        + body.documents.map((d, i) => (i + 1) + '. ' + d.id + ' (BM25 #' + (d.bm25Rank || '–') + ', vectors #'
+          + (d.vectorRank || '–') + ')').join('; ');
+      scheduleLive(0);
+    } catch (e) {
+      status.textContent = 'The search failed: ' + e.message;
+    }
+  }
+
   function mode() {
     return document.querySelector('input[name="mode"]:checked').value;
   }
@@ -578,6 +632,8 @@
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); compress(); }
     });
+    $('retrieve-button').addEventListener('click', retrieve);
+    loadCollections();
     document.querySelectorAll('input[name="mode"]').forEach((r) => r.addEventListener('change', () => {
       setMode(mode());
       carryOver(mode());

@@ -230,6 +230,38 @@ class PlaygroundBrowserTest {
   }
 
   /** WCAG AA: every marking of the legend, and the page's muted text, at least 4.5:1 in light and in dark. */
+  /** Choose a collection, ask, see what was retrieved (and how it ranked) and what was kept. */
+  @Test
+  void documentsRetrievedFromACollectionAreCompressed() throws IOException {
+    String name = "playground-" + Long.toString(System.nanoTime(), 36);
+    io.restassured.RestAssured.given().when().put("/v1/collections/" + name).then().statusCode(201);
+    try {
+      StringBuilder batch = new StringBuilder("{\"documents\": [");
+      for (int d = 0; d < DOCS.size(); d++) {
+        batch.append(d == 0 ? "" : ",").append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+            Map.of("id", DOCS.get(d).id(), "title", DOCS.get(d).title(), "text", DOCS.get(d).text())));
+      }
+      io.restassured.RestAssured.given().contentType("application/json").body(batch.append("]}").toString())
+          .when().post("/v1/collections/" + name + "/documents").then().statusCode(200);
+      openPage(); // again, now that the collection exists
+      live(false);
+      type("query", QUESTION);
+      click("input[name='mode'][value='documents']");
+      waitUntil(Duration.ofSeconds(10), "the retrieval row", () -> driver.findElement(By.id("retrieve")).isDisplayed());
+      js("document.getElementById('collection').value = '" + name + "'; return null;");
+      click("#retrieve-button");
+      waitUntil(Duration.ofSeconds(20), "the retrieved documents", () -> text("#retrieve-status").startsWith("Retrieved"));
+      assertEquals(DOCS.size(), driver.findElements(By.cssSelector("#documents > li")).size(), "k 10, all of them");
+      assertTrue(text("#retrieve-status").contains("BM25 #1"), text("#retrieve-status"));
+      budgetTokens(100);
+      compressAndWait();
+      assertTrue(text("#output").contains(ANSWER), () -> "answer lost: " + text("#output"));
+      screenshot("playground-collection.png");
+    } finally {
+      io.restassured.RestAssured.given().when().delete("/v1/collections/" + name);
+    }
+  }
+
   @Test
   void markingsKeepTextReadableInLightAndDark() throws IOException {
     for (String scheme : List.of("light", "dark")) {
