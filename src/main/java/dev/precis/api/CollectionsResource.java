@@ -124,11 +124,9 @@ public class CollectionsResource {
   @Operation(summary = "Create a collection (409 when it exists)")
   public Response create(@PathParam("name") String name) {
     try {
-      return Response.status(201).entity(CollectionBody.of(store.create(name))).build();
+      return Response.status(201).entity(CollectionBody.of(guard(() -> store.create(name)))).build();
     } catch (CollectionStore.CollectionExists e) {
       throw new ProblemException(409, "Conflict", e.getMessage());
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(e.getMessage());
     }
   }
 
@@ -276,6 +274,8 @@ public class CollectionsResource {
       throw ProblemException.notFound(e.getMessage());
     } catch (CollectionStore.StorageFull e) {
       throw new ProblemException(507, "Insufficient Storage", e.getMessage());
+    } catch (CollectionStore.StorageUnavailable e) {
+      throw ProblemException.unavailable(e.getMessage(), 0);
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest(e.getMessage());
     }

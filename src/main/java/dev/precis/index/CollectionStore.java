@@ -71,6 +71,13 @@ public interface CollectionStore extends AutoCloseable {
     }
   }
 
+  /** Collections cannot be kept here (the folder cannot be made or written); the message says what to set. */
+  final class StorageUnavailable extends RuntimeException {
+    public StorageUnavailable(String detail) {
+      super(detail, null, false, false);
+    }
+  }
+
   /** The disk is full: nothing of the write was kept. */
   final class StorageFull extends RuntimeException {
     public StorageFull(String detail) {

@@ -93,10 +93,15 @@ public final class LuceneCollectionStore implements CollectionStore {
   public LuceneCollectionStore(Path root, SentenceEncoder encoder) {
     this.root = root;
     this.encoder = encoder;
+  }
+
+  /** The folder, made on first use: a service on a read-only disk still compresses; only collections refuse. */
+  private void ensureRoot() {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the index folder " + root + ": " + e.getMessage(), e);
+      throw new StorageUnavailable("collections are unavailable: the folder " + root.toAbsolutePath()
+          + " cannot be created (" + e + "); set precis.indexes.path to a writable folder (a volume in Kubernetes)");
     }
   }
 
@@ -114,6 +119,7 @@ public final class LuceneCollectionStore implements CollectionStore {
   @Override
   public synchronized CollectionInfo create(String name) {
     checkName(name);
+    ensureRoot();
     Path folder = root.resolve(name);
     if (Files.exists(folder.resolve(SETTINGS))) throw new CollectionExists(name);
     try {
@@ -152,6 +158,7 @@ public final class LuceneCollectionStore implements CollectionStore {
   @Override
   public synchronized List<CollectionInfo> list() {
     List<CollectionInfo> out = new ArrayList<>();
+    if (!Files.isDirectory(root)) return out;
     try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
       TreeMap<String, Path> sorted = new TreeMap<>();
       for (Path f : folders) {

@@ -190,4 +190,16 @@ class LuceneCollectionStoreTest {
       for (String id : written) assertTrue(store.get("busy", id).isPresent(), id);
     }
   }
+
+  @Test
+  void anUnwritableFolderRefusesCollectionsButNothingElse() throws Exception {
+    Path file = java.nio.file.Files.createFile(root.resolve("a-file"));
+    try (LuceneCollectionStore store = new LuceneCollectionStore(file.resolve("indexes"), null)) {
+      assertTrue(store.list().isEmpty());
+      assertThrows(CollectionStore.NoSuchCollection.class, () -> store.get("manuals", "x"));
+      CollectionStore.StorageUnavailable e = assertThrows(CollectionStore.StorageUnavailable.class,
+          () -> store.create("manuals"));
+      assertTrue(e.getMessage().contains("precis.indexes.path"), e.getMessage());
+    }
+  }
 }
