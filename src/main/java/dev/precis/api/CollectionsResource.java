@@ -86,7 +86,11 @@ public class CollectionsResource {
     @jakarta.enterprise.inject.Produces
     @ApplicationScoped
     CollectionStore store(PrecisConfig config, EngineProducer engines) {
-      store = new LuceneCollectionStore(Paths.get(config.indexes().path()), engines.engine().encoder());
+      // A document's vector is of its whole text, a key no request looks up again: past the caches, so that storing
+      // documents does not push the units' vectors out of them.
+      dev.precis.encode.SentenceEncoder encoder = engines.engine().encoder();
+      if (encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) encoder = caching.delegate();
+      store = new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder);
       return store;
     }
 
@@ -177,14 +181,18 @@ public class CollectionsResource {
       throw ProblemException.tooLarge("the batch holds " + chars + " characters: send at most "
           + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
     }
-    guard(() -> {
-      store.put(name, documents);
-      return null;
-    });
-    // Their units embedded now, kept on disk with the other vectors: compressing them by reference embeds nothing.
-    List<dev.precis.engine.SourceDocument> sources = documents.stream()
-        .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList();
-    engines.engine().warm(sources);
+    // Embedding takes the cores as compressing does: the same slots, so that ingest cannot starve requests.
+    long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+    try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+      guard(() -> {
+        store.put(name, documents);
+        return null;
+      });
+      // Their units embedded now, kept on disk with the other vectors: compressing them by reference embeds nothing.
+      List<dev.precis.engine.SourceDocument> sources = documents.stream()
+          .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList();
+      engines.engine().warm(sources);
+    }
     return new Written(name, documents.size(), store.info(name).documents());
   }
 
