@@ -40,15 +40,17 @@ public class CollectionsResource {
 
   public record DocumentBody(String id, String title, String text, Map<String, String> metadata) {}
 
-  public record CollectionBody(String name, long documents, String encoder) {
-    static CollectionBody of(CollectionInfo i) {
-      return new CollectionBody(i.name(), i.documents(), i.encoder().isEmpty() ? null : i.encoder());
+  /** @param warming documents (of any collection) whose units are still being embedded in the background */
+  public record CollectionBody(String name, long documents, String encoder, int warming) {
+    static CollectionBody of(CollectionInfo i, int warming) {
+      return new CollectionBody(i.name(), i.documents(), i.encoder().isEmpty() ? null : i.encoder(), warming);
     }
   }
 
   public record Listing(List<CollectionBody> collections) {}
 
-  public record Written(String collection, int documents, long total) {}
+  /** @param warming documents of any collection whose units are still being embedded in the background */
+  public record Written(String collection, int documents, long total, int warming) {}
 
   /**
    * Retrieve then compress: the compression options of {@code /v1/compress} (budget, encoding or model, effort,
@@ -105,9 +107,64 @@ public class CollectionsResource {
   private final RequestMapper mapper;
   private final PrecisConfig config;
   private final CompressionLimiter limiter;
+  private final Warming warming;
+
+  /**
+   * Embeds stored documents' units after their batch is acknowledged, one batch at a time, each taking a compression
+   * slot (so requests go first), so that compressing them by reference embeds nothing. The acknowledgement waits for
+   * the commit and the documents' own vectors, not for this: ingest runs at the speed of one embedding per document
+   * and the units follow. Past 10,000 documents waiting, a batch is warmed before it is acknowledged (back-pressure).
+   */
+  @ApplicationScoped
+  static class Warming {
+    private static final int MAX_WAITING = 10_000;
+    private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> Thread.ofPlatform().name("precis-warming").daemon(true).unstarted(r));
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final EngineProducer engines;
+    private final CompressionLimiter limiter;
+    private final PrecisConfig config;
+
+    Warming(EngineProducer engines, CompressionLimiter limiter, PrecisConfig config) {
+      this.engines = engines;
+      this.limiter = limiter;
+      this.config = config;
+    }
+
+    void warm(List<dev.precis.engine.SourceDocument> documents) {
+      if (waiting.get() + documents.size() > MAX_WAITING) {
+        engines.engine().warm(documents);
+        return;
+      }
+      waiting.addAndGet(documents.size());
+      worker.submit(() -> {
+        try {
+          long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+          try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+            engines.engine().warm(documents);
+          }
+        } catch (RuntimeException e) {
+          // busy past the time limit, or an engine that is gone: the units are embedded when first compressed
+        } finally {
+          waiting.addAndGet(-documents.size());
+        }
+      });
+    }
+
+    /** Documents stored whose units are not embedded yet. */
+    int waiting() {
+      return waiting.get();
+    }
+
+    @PreDestroy
+    void stop() {
+      worker.shutdownNow();
+    }
+  }
 
   public CollectionsResource(CollectionStore store, EngineProducer engines, PrecisConfig config,
-      CompressionLimiter limiter) {
+      CompressionLimiter limiter, Warming warming) {
+    this.warming = warming;
     this.store = store;
     this.engines = engines;
     this.config = config;
@@ -119,7 +176,7 @@ public class CollectionsResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "List the collections")
   public Listing list() {
-    return new Listing(store.list().stream().map(CollectionBody::of).toList());
+    return new Listing(store.list().stream().map(i -> CollectionBody.of(i, warming.waiting())).toList());
   }
 
   @PUT
@@ -128,7 +185,7 @@ public class CollectionsResource {
   @Operation(summary = "Create a collection (409 when it exists)")
   public Response create(@PathParam("name") String name) {
     try {
-      return Response.status(201).entity(CollectionBody.of(guard(() -> store.create(name)))).build();
+      return Response.status(201).entity(CollectionBody.of(guard(() -> store.create(name)), warming.waiting())).build();
     } catch (CollectionStore.CollectionExists e) {
       throw new ProblemException(409, "Conflict", e.getMessage());
     }
@@ -139,7 +196,7 @@ public class CollectionsResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "A collection's size and encoder")
   public CollectionBody info(@PathParam("name") String name) {
-    return guard(() -> CollectionBody.of(store.info(name)));
+    return guard(() -> CollectionBody.of(store.info(name), warming.waiting()));
   }
 
   @DELETE
@@ -188,12 +245,10 @@ public class CollectionsResource {
         store.put(name, documents);
         return null;
       });
-      // Their units embedded now, kept on disk with the other vectors: compressing them by reference embeds nothing.
-      List<dev.precis.engine.SourceDocument> sources = documents.stream()
-          .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList();
-      engines.engine().warm(sources);
     }
-    return new Written(name, documents.size(), store.info(name).documents());
+    warming.warm(documents.stream()
+        .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());
+    return new Written(name, documents.size(), store.info(name).documents(), warming.waiting());
   }
 
   @GET
