@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -76,7 +77,7 @@ final class NodeFolder {
         home = unzip(distribution, nodeDir);
         installPlugin(home, knn, nodeDir.resolve("plugin-install.log"));
         Files.writeString(marker, expected);
-        System.out.printf(java.util.Locale.ROOT, "[OpenSearchNode] unpacked %s and installed %s in %.1f s%n",
+        System.out.printf(Locale.ROOT, "[OpenSearchNode] unpacked %s and installed %s in %.1f s%n",
             distribution.getFileName(), knn.getFileName(), (System.nanoTime() - started) / 1e9);
       } else {
         home = homeIn(nodeDir);

@@ -31,6 +31,10 @@ import org.opentest4j.TestAbortedException;
  * see {@link NodeFolder} for how the distribution is prepared and the package javadoc for when that happens. The
  * node listens on loopback only, on free ports, with a 512 MB heap and its data and logs under
  * {@code target/opensearch/run/}; its console output goes to {@code run/console.log}.
+ *
+ * <p>Call {@link #shared()} in {@code @BeforeEach} or in the test, not in {@code @BeforeAll}: Surefire reports a
+ * class aborted in {@code @BeforeAll} as "Tests run: 0", without the reason, while an abort per test counts as a
+ * skip with its message. A test that runs against several backends can ask {@link #unavailableReason()} first.
  */
 public final class OpenSearchNode {
   /**

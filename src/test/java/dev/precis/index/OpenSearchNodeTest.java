@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.cat.plugins.PluginsRecord;
@@ -28,13 +28,14 @@ import org.opensearch.client.opensearch.core.search.Hit;
  */
 class OpenSearchNodeTest {
   private static final int DIMENSIONS = 384;
-  private static OpenSearchNode node;
+  private OpenSearchNode node;
 
   /** What the smoke index holds: a text field and a vector field. */
   public record Doc(String text, float[] embedding) {}
 
-  @BeforeAll
-  static void node() {
+  /** Per test, not in {@code @BeforeAll}: Surefire reports a class aborted there as no test at all, reason lost. */
+  @BeforeEach
+  void node() {
     node = OpenSearchNode.shared();
   }
 
