@@ -60,8 +60,8 @@ final class NodeFolder {
     if (Runtime.version().feature() < 21) {
       throw new Unavailable("OpenSearch 3 needs Java 21 or newer; the tests run on " + Runtime.version());
     }
-    Path distribution = zip("precis.opensearch.zip", "opensearch-[0-9]*.zip");
-    Path knn = zip("precis.opensearch.knn-zip", "opensearch-knn-*.zip");
+    Path distribution = zip("test.opensearch.zip", "opensearch-[0-9]*.zip");
+    Path knn = zip("test.opensearch.knn-zip", "opensearch-knn-*.zip");
     Path base = distribution.toAbsolutePath().getParent();
     Path nodeDir = base.resolve("node");
     String name = fileStem(distribution) + " with " + fileStem(knn);
@@ -186,7 +186,7 @@ final class NodeFolder {
   }
 
   private static String heap() {
-    return System.getProperty("precis.opensearch.heap", "512m");
+    return System.getProperty("test.opensearch.heap", "512m");
   }
 
   private static Path zip(String property, String glob) throws Unavailable {

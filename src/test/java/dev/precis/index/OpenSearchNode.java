@@ -132,13 +132,13 @@ public final class OpenSearchNode {
   }
 
   private static int start() throws Unavailable {
-    if (Boolean.getBoolean("precis.opensearch.skip")) {
-      throw new Unavailable("skipped by -DskipOpenSearch (precis.opensearch.skip=true)");
+    if (Boolean.getBoolean("test.opensearch.skip")) {
+      throw new Unavailable("skipped by -DskipOpenSearch (test.opensearch.skip=true)");
     }
     long started = System.nanoTime();
     NodeFolder folder = NodeFolder.prepare();
     long prepared = System.nanoTime();
-    Duration timeout = Duration.ofSeconds(Long.getLong("precis.opensearch.start-timeout-seconds", 180));
+    Duration timeout = Duration.ofSeconds(Long.getLong("test.opensearch.start-timeout-seconds", 180));
     Process process = null;
     int port = 0;
     for (int attempt = 1; process == null; attempt++) {
@@ -197,7 +197,7 @@ public final class OpenSearchNode {
       }
     }
     throw new Unavailable("the node did not answer within " + timeout.toSeconds()
-        + " s (-Dprecis.opensearch.start-timeout-seconds); the end of " + console + ":\n" + NodeFolder.tail(console, 15));
+        + " s (-Dtest.opensearch.start-timeout-seconds); the end of " + console + ":\n" + NodeFolder.tail(console, 15));
   }
 
   /** Two free loopback ports, HTTP and transport. Another process may take one before the node binds it. */

@@ -13,7 +13,7 @@
  *
  * <p>Run only these tests: {@code ./mvnw -B test -Dtest='OpenSearch*Test' -Dsurefire.failIfNoSpecifiedTests=false}
  * (on Java 21 or newer). Options, as system properties: {@code -DskipOpenSearch} (no copy, tests skipped),
- * {@code -Dprecis.opensearch.start-timeout-seconds=180}, {@code -Dprecis.opensearch.heap=512m}. The node's output is
+ * {@code -Dtest.opensearch.start-timeout-seconds=180}, {@code -Dtest.opensearch.heap=512m}. The node's output is
  * in {@code target/opensearch/run/console.log} and its logs in {@code target/opensearch/run/logs/}.
  *
  * <p>A test that needs the node is skipped, never failed, with the reason in the report, when: the build ran with
