@@ -24,17 +24,32 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 import org.opentest4j.TestAbortedException;
 
 /**
- * One real single-node OpenSearch for the whole test run, started on first use and stopped by a shutdown hook.
+ * One real single-node OpenSearch 3.5.0 (Lucene 10.3.2) with the k-NN plugin for the whole test run, started on
+ * first use and stopped by a shutdown hook, so that later test classes (the collection store against both backends)
+ * reuse it. {@code OpenSearchNode.shared().client()} gives a ready client of the official Java client.
  *
- * <p>{@code OpenSearchNode.shared().client()} gives a ready client; {@link #shared()} throws a
- * {@link TestAbortedException} (JUnit reports the test as skipped, with the reason) when the node cannot run here:
- * see {@link NodeFolder} for how the distribution is prepared and the package javadoc for when that happens. The
- * node listens on loopback only, on free ports, with a 512 MB heap and its data and logs under
- * {@code target/opensearch/run/}; its console output goes to {@code run/console.log}.
+ * <p>Nothing is downloaded at test time: the build copies the pinned Maven artifacts
+ * {@code org.opensearch.distribution.integ-test-zip:opensearch:3.5.0:zip} and
+ * {@code org.opensearch.plugin:opensearch-knn:3.5.0.0:zip} into {@code target/opensearch/} (phase
+ * process-test-resources, execution {@code copy-opensearch}); the first test after {@code mvn clean} unpacks them
+ * into {@code target/opensearch/node/} (about 5 s, see {@link NodeFolder}); the node then starts in 10-30 s. It
+ * listens on loopback only, on free ports, with a 512 MB heap; its data, logs and console output
+ * ({@code console.log}) are under {@code target/opensearch/run/}. Vectors use the k-NN plugin's {@code lucene}
+ * engine (HNSW), which needs no native library.
  *
- * <p>Call {@link #shared()} in {@code @BeforeEach} or in the test, not in {@code @BeforeAll}: Surefire reports a
- * class aborted in {@code @BeforeAll} as "Tests run: 0", without the reason, while an abort per test counts as a
- * skip with its message. A test that runs against several backends can ask {@link #unavailableReason()} first.
+ * <p>Run only these tests: {@code ./mvnw -B test -Dtest='OpenSearch*Test' -Dsurefire.failIfNoSpecifiedTests=false}
+ * on Java 21 or newer. System properties: {@code -DskipOpenSearch} (no copy, tests skipped),
+ * {@code -Dtest.opensearch.start-timeout-seconds=180}, {@code -Dtest.opensearch.heap=512m}.
+ *
+ * <p>{@link #shared()} throws a {@link TestAbortedException} (JUnit reports a skip, with the reason and the end of
+ * the node's console output) when: the build ran with {@code -DskipOpenSearch} or the zips are missing (an IDE run
+ * before {@code ./mvnw process-test-resources}); the JDK is older than 21; the tests run as root (OpenSearch refuses
+ * root) and the user {@code precis-opensearch} cannot be created with {@code useradd}, or neither {@code setpriv}
+ * nor {@code runuser} is there; unpacking or the plugin install fails; the node exits before answering (a port
+ * taken twice, too little memory); or it does not answer within the timeout. Every later call gives the same reason.
+ * Call it in {@code @BeforeEach} or in the test, not in {@code @BeforeAll}: Surefire reports a class aborted in
+ * {@code @BeforeAll} as "Tests run: 0", without the reason. A test that runs against several backends can ask
+ * {@link #unavailableReason()} first.
  */
 public final class OpenSearchNode {
   /**
