@@ -11,8 +11,6 @@ import dev.precis.quality.EvalExample;
 import dev.precis.quality.EvalSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -527,7 +525,7 @@ public final class CollectionBenchmark {
   // ---- the process -----------------------------------------------------------------------------------------------
 
   private static Service start(Path jar, Path indexes, boolean encoder, String log) throws Exception {
-    int port = freePort();
+    int port = PrecisProcess.freePort();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -539,27 +537,13 @@ public final class CollectionBenchmark {
     Process process = pb.start();
     String base = "http://127.0.0.1:" + port;
     long t0 = System.nanoTime();
-    waitReady(base, process, logFile);
+    PrecisProcess.waitReady(base, process, logFile);
     System.out.printf(Locale.ROOT, "Precis pid %d on port %d (encoder %s), ready in %.1f s; load average %s%n",
         process.pid(), port, encoder ? "on" : "off", (System.nanoTime() - t0) / 1e9, load());
     return new Service(process, base);
   }
 
-  private static void waitReady(String base, Process precis, Path log) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!precis.isAlive()) throw new IllegalStateException("Precis exited; see " + log);
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) return;
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("Precis not ready within 180 s");
-  }
+
 
   /** The machine's load averages (1, 5, 15 minutes), from /proc/loadavg where there is one. */
   static String load() {
@@ -571,11 +555,6 @@ public final class CollectionBenchmark {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private static void deleteTree(Path root) throws IOException {
     try (Stream<Path> files = Files.walk(root)) {

@@ -11,8 +11,6 @@ import dev.precis.quality.AnswerMatcher;
 import dev.precis.quality.EvalExample;
 import dev.precis.quality.EvalSet;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,7 +58,7 @@ public final class ProxyBenchmark {
     if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package");
 
     FakeUpstream upstream = FakeUpstream.shared();
-    int port = freePort();
+    int port = PrecisProcess.freePort();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
     pb.environment().put("PRECIS_UPSTREAM_URL", upstream.baseUrl());
@@ -70,7 +68,7 @@ public final class ProxyBenchmark {
     Process precis = pb.start();
     try {
       String base = "http://127.0.0.1:" + port;
-      waitReady(base, precis);
+      PrecisProcess.waitReady(base, precis, Path.of("target", "proxy-benchmark-precis.log"));
       long rssStart = rssKb(precis.pid());
       long rssMax = rssStart;
       System.out.printf(Locale.ROOT, "Precis pid %d on port %d, upstream %s; RSS after start %d MiB%n%n",
@@ -214,21 +212,7 @@ public final class ProxyBenchmark {
     return ms < 10 ? String.format(Locale.ROOT, "%.2f", ms) : String.format(Locale.ROOT, "%.0f", ms);
   }
 
-  private static void waitReady(String base, Process precis) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!precis.isAlive()) throw new IllegalStateException("Precis exited; see target/proxy-benchmark-precis.log");
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) return;
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("Precis not ready within 180 s");
-  }
+
 
   private static long rssKb(long pid) throws Exception {
     Process ps = new ProcessBuilder("ps", "-o", "rss=", "-p", Long.toString(pid)).start();
@@ -237,9 +221,4 @@ public final class ProxyBenchmark {
     return out.isEmpty() ? 0 : Long.parseLong(out);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -145,11 +144,11 @@ public final class TraceBenchmark {
         // a fresh process per API, so no API finds the segments of another's replay already compressed
         Process precis = null;
         try {
-          int port = freePort();
+          int port = PrecisProcess.freePort();
           String base = "http://127.0.0.1:" + port;
           Path log = Path.of("target", "trace-benchmark-precis-" + api.id + ".log");
           precis = start(jar, settings, recorder, port, log);
-          waitReady(base, precis, log);
+          PrecisProcess.waitReady(base, precis, log);
           String unsupported = warmUp(base, recorder, api, warmUp, budget);
           recorder.clear();
           for (Trace t : traces) {
@@ -382,27 +381,8 @@ public final class TraceBenchmark {
     return Math.abs(ms) < 10 ? String.format(Locale.ROOT, "%.2f", ms) : String.format(Locale.ROOT, "%.0f", ms);
   }
 
-  private static void waitReady(String base, Process precis, Path log) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!precis.isAlive()) throw new IllegalStateException("Precis exited; see " + log);
-      try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) return;
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("Precis not ready within 180 s; see " + log);
-  }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
+
 
   /**
    * The recording upstream: keeps each POST's path and body in arrival order and answers 200 with a minimal valid
