@@ -41,7 +41,7 @@ public final class JsonSplicer {
         }
         out.write(json, copied, start - copied);
         out.write('"');
-        out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(value));
+        out.writeBytes(quote(value));
         out.write('"');
         copied = end;
         replaced++;
@@ -54,6 +54,29 @@ public final class JsonSplicer {
           + newValues.keySet());
     }
     out.write(json, copied, json.length - copied);
+    return out.toByteArray();
+  }
+
+  /**
+   * A string's JSON content in UTF-8. A lone surrogate (which a JSON string may carry as an escape, and which the text
+   * then keeps verbatim) cannot be UTF-8: it is written back as the {@code \\uXXXX} escape it came as.
+   */
+  static byte[] quote(String value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(value.length() + 16);
+    int from = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!Character.isSurrogate(c)) continue;
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(value.substring(from, i)));
+      out.writeBytes(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c).getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII));
+      from = i + 1;
+    }
+    out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(value.substring(from)));
     return out.toByteArray();
   }
 

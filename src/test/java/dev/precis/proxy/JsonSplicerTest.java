@@ -86,4 +86,11 @@ class JsonSplicerTest {
     assertEquals("{\"tools\": [{\"n\":1}]}",
         new String(JsonSplicer.appendToArray(utf8("{\"tools\": null}"), "tools", tool), StandardCharsets.UTF_8));
   }
+
+  @Test
+  void loneSurrogatesGoBackAsTheEscapesTheyCameAs() throws Exception {
+    byte[] out = JsonSplicer.replace(utf8("{\"a\": \"x\"}"), Map.of("/a", "k\uDE6Fé\uD83D\uDE00\uD83D"));
+    assertEquals("{\"a\": \"k\\ude6fé\uD83D\uDE00\\ud83d\"}", new String(out, StandardCharsets.UTF_8));
+    assertEquals("k\uDE6Fé\uD83D\uDE00\uD83D", JSON.readTree(out).get("a").asText());
+  }
 }
