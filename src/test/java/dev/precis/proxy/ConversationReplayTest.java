@@ -109,7 +109,8 @@ class ConversationReplayTest {
   @ParameterizedTest
   @EnumSource(ApiFamily.class)
   void earlierContextStaysByteIdenticalUntilARecompaction(ApiFamily family) throws Exception {
-    long seed = Long.getLong("tests.seed", new Random().nextLong());
+    // A fixed default: the last assertion is about how often re-compactions happen, not an invariant of each seed.
+    long seed = Long.getLong("tests.seed", 0x5EEDL);
     Random random = new Random(seed);
     int totalRequests = 0;
     int totalRecompactions = 0;
