@@ -1,5 +1,7 @@
 package dev.precis.bench;
 
+import static dev.precis.bench.Latencies.p50p95;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -202,7 +204,7 @@ public final class CollectionBenchmark {
       ms[b] = put(s, "ingest50", docs).millis();
     }
     out.append(String.format(Locale.ROOT, "| %s | 50 | %d | %d (%.0f tokens each) | %.1f | %s |%n", encoder, batches,
-        batches * 50, tokens / (batches * 50.0), batches * 50 / (sum(ms) / 1000), p(ms)));
+        batches * 50, tokens / (batches * 50.0), batches * 50 / (sum(ms) / 1000), p50p95(ms)));
     create(s, "ingest1");
     int singles = 100;
     double[] one = new double[singles];
@@ -214,7 +216,7 @@ public final class CollectionBenchmark {
       one[i] = put(s, "ingest1", List.of(d)).millis();
     }
     out.append(String.format(Locale.ROOT, "| %s | 1 | %d | %d | %.1f | %s |%n", encoder, singles, singles,
-        singles / (sum(one) / 1000), p(one)));
+        singles / (sum(one) / 1000), p50p95(one)));
     double[] get = new double[ids.size()];
     for (int i = 0; i < ids.size(); i++) {
       long t0 = System.nanoTime();
@@ -222,7 +224,7 @@ public final class CollectionBenchmark {
       get[i] = (System.nanoTime() - t0) / 1e6;
     }
     out.append(String.format(Locale.ROOT, "| %s | (GET one document, the HTTP floor) | %d | - | - | %s |%n", encoder,
-        ids.size(), p(get)));
+        ids.size(), p50p95(get)));
   }
 
   /** Documents of about {@link #DOC_TOKENS} tokens: passages picked by a seeded random, joined by blank lines. */
@@ -441,8 +443,8 @@ public final class CollectionBenchmark {
       double[] wall = times.stream().mapToDouble(t -> t[0]).toArray();
       double[] compression = times.stream().mapToDouble(t -> t[1]).toArray();
       double[] rest = times.stream().mapToDouble(t -> t[0] - t[1]).toArray();
-      out.append(String.format(Locale.ROOT, " %s | %s | %s | %s |%n", pass == 0 ? "first" : "repeated", p(wall),
-          p(compression), p(rest)));
+      out.append(String.format(Locale.ROOT, " %s | %s | %s | %s |%n", pass == 0 ? "first" : "repeated", p50p95(wall),
+          p50p95(compression), p50p95(rest)));
     }
   }
 
@@ -575,21 +577,12 @@ public final class CollectionBenchmark {
     double[] compression = times.stream().mapToDouble(t -> t[1]).toArray();
     double[] rest = times.stream().mapToDouble(t -> t[0] - t[1]).toArray();
     out.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s |%n", request, encoder, pass,
-        times.size(), p(wall), p(compression), p(rest)));
+        times.size(), p50p95(wall), p50p95(compression), p50p95(rest)));
   }
 
   private static double sum(double[] v) {
     return Arrays.stream(v).sum();
   }
 
-  private static String p(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return String.format(Locale.ROOT, "%s / %s", f(v[(int) Math.floor(0.5 * (v.length - 1))]),
-        f(v[(int) Math.ceil(0.95 * (v.length - 1))]));
-  }
 
-  private static String f(double ms) {
-    return ms < 10 ? String.format(Locale.ROOT, "%.2f", ms) : String.format(Locale.ROOT, "%.0f", ms);
-  }
 }

@@ -1,5 +1,7 @@
 package dev.precis.bench;
 
+import static dev.precis.bench.Latencies.p50p95;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -122,8 +124,8 @@ public final class ProxyBenchmark {
         double[] hop = minus(bypass, direct);
         double[] withCompression = minus(compressing, direct);
         System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %d | %d | %d (%.1f%%) | %.1f%% | %d |%n",
-            set, n, p(direct), p(bypass), p(hop), p(compressing), p(withCompression), in, out, saved,
-            100.0 * saved / in, 100.0 * kept / withAnswer, over);
+            set, n, p50p95(direct), p50p95(bypass), p50p95(hop), p50p95(compressing), p50p95(withCompression), in,
+            out, saved, 100.0 * saved / in, 100.0 * kept / withAnswer, over);
       }
       System.out.printf(Locale.ROOT, "%nRSS: %d MiB after start, %d MiB at most during the run%n",
           rssStart / 1024, rssMax / 1024);
@@ -201,16 +203,7 @@ public final class ProxyBenchmark {
     return d;
   }
 
-  private static String p(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return String.format(Locale.ROOT, "%s / %s", f(v[(int) Math.floor(0.5 * (v.length - 1))]),
-        f(v[(int) Math.ceil(0.95 * (v.length - 1))]));
-  }
 
-  private static String f(double ms) {
-    return ms < 10 ? String.format(Locale.ROOT, "%.2f", ms) : String.format(Locale.ROOT, "%.0f", ms);
-  }
 
 
 

@@ -1,5 +1,9 @@
 package dev.precis.bench;
 
+import static dev.precis.bench.Latencies.ms;
+import static dev.precis.bench.Latencies.p50p95;
+import static dev.precis.bench.Latencies.percentile;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.knuddels.jtokkit.Encodings;
@@ -343,8 +347,8 @@ public final class TraceBenchmark {
         + "| %s | %s | %s | %d, %s | %s | %s |", trace, api.id, n, budget, w0.inputTokens(), w1.inputTokens(),
         100.0 * (w0.inputTokens() - w1.inputTokens()) / Math.max(1, w0.inputTokens()), 100 * w0.share(),
         100 * w1.share(), ratio, answerKept, recompactHeader ? Integer.toString(recompacted) : "n/a",
-        levels.isEmpty() ? "n/a" : lv.toString(), p(bypass), p(compressing), unchanged.size(), p(unboxed(unchanged)),
-        p(unboxed(unchangedBypass)), added.isEmpty() ? "-" : f(percentile(unboxed(added), 0.5)));
+        levels.isEmpty() ? "n/a" : lv.toString(), p50p95(bypass), p50p95(compressing), unchanged.size(),
+        p50p95(unboxed(unchanged)), p50p95(unboxed(unchangedBypass)), added.isEmpty() ? "-" : ms(percentile(unboxed(added), 0.5)));
   }
 
   /** Numbers in numeric order, anything else after them in text order. */
@@ -364,22 +368,7 @@ public final class TraceBenchmark {
     return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  /** The value at quantile q of the values (nearest rank: floor for the median, ceiling above it). */
-  static double percentile(double[] values, double q) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    int i = q <= 0.5 ? (int) Math.floor(q * (v.length - 1)) : (int) Math.ceil(q * (v.length - 1));
-    return v[i];
-  }
 
-  private static String p(double[] values) {
-    if (values.length == 0) return "-";
-    return f(percentile(values, 0.5)) + " / " + f(percentile(values, 0.95));
-  }
-
-  private static String f(double ms) {
-    return Math.abs(ms) < 10 ? String.format(Locale.ROOT, "%.2f", ms) : String.format(Locale.ROOT, "%.0f", ms);
-  }
 
 
 

@@ -81,7 +81,8 @@ public class CompressResource {
     }
     metrics.record(request.encoding(), request.effort(), compression);
     String ref = null;
-    if (Boolean.TRUE.equals(body.expandable()) && compression.usage().outputTokens() < compression.usage().inputTokens()) {
+    boolean elided = compression.usage().outputTokens() < compression.usage().inputTokens();
+    if (Boolean.TRUE.equals(body.expandable()) && elided) {
       ref = elisions.put(ElisionsResource.tenant(apiKey, authorization),
           RequestMapper.expandableText(request.documents()), request.query());
     }

@@ -53,8 +53,9 @@ import org.apache.lucene.util.QueryBuilder;
  * Collections as Lucene indexes on local disk, one folder per collection under a root ({@code indexes/} by default):
  * each document is one Lucene document with its id, title, text and metadata stored, title and text indexed for BM25
  * (English analysis), and one vector from the service's sentence encoder of its title and text as far as the model
- * reads (128 word pieces: the title and about the first 100 words), HNSW, dot product of unit vectors. A batch is committed (fsync) before {@link #put} returns. Thread-safe: one writer per collection,
- * searches on a searcher refreshed after each commit.
+ * reads (128 word pieces: the title and about the first 100 words), HNSW, dot product of unit vectors. A batch is
+ * committed (fsync) before {@link #put} returns. Thread-safe: one writer per collection, searches on a searcher
+ * refreshed after each commit.
  */
 public final class LuceneCollectionStore implements CollectionStore {
   static final String SETTINGS = "collection.properties";
@@ -190,7 +191,8 @@ public final class LuceneCollectionStore implements CollectionStore {
         settings.load(in);
       }
       Directory directory = FSDirectory.open(folder.resolve(INDEX));
-      IndexWriterConfig config = new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+      IndexWriterConfig config = new IndexWriterConfig(analyzer)
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       IndexWriter writer = new IndexWriter(directory, config);
       SearcherManager searchers = new SearcherManager(writer, null);
       o = new Open(name, directory, writer, searchers, settings.getProperty("encoder", ""),

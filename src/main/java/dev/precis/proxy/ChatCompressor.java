@@ -49,10 +49,6 @@ public final class ChatCompressor {
     return settings;
   }
 
-  public CompressionMemo memo() {
-    return memo;
-  }
-
   /** A chat completion request: {@link #rewrite(ApiFamily, byte[], Integer)}. */
   public ChatRewrite rewrite(byte[] body, Integer headerBudget) {
     return rewrite(ApiFamily.CHAT_COMPLETIONS, body, headerBudget);

@@ -17,8 +17,6 @@ public final class CompressionMemo {
 
   private final long maxChars;
   private long chars;
-  private long hits;
-  private long misses;
   private final LinkedHashMap<TextKey, Rendering> entries = new LinkedHashMap<>(256, 0.75f, true);
 
   public CompressionMemo(long maxChars) {
@@ -36,11 +34,7 @@ public final class CompressionMemo {
   public Rendering get(TextKey key, Supplier<Rendering> compute) {
     synchronized (this) {
       Rendering r = entries.get(key);
-      if (r != null) {
-        hits++;
-        return r;
-      }
-      misses++;
+      if (r != null) return r;
     }
     Rendering computed = compute.get();
     if (computed.text().length() > maxChars) return computed;
@@ -56,17 +50,5 @@ public final class CompressionMemo {
       }
     }
     return computed;
-  }
-
-  public synchronized int size() {
-    return entries.size();
-  }
-
-  public synchronized long hits() {
-    return hits;
-  }
-
-  public synchronized long misses() {
-    return misses;
   }
 }

@@ -163,7 +163,9 @@ public final class ExpandTool {
             items = (ArrayNode) input;
           } else {
             items = JSON.createArrayNode();
-            if (input != null && input.isTextual()) items.addObject().put("role", "user").put("content", input.asText());
+            if (input != null && input.isTextual()) {
+              items.addObject().put("role", "user").put("content", input.asText());
+            }
             request.set("input", items);
           }
           for (JsonNode item : response.path("output")) items.add(item);

@@ -59,7 +59,7 @@ public final class JsonSplicer {
 
   /**
    * A string's JSON content in UTF-8. A lone surrogate (which a JSON string may carry as an escape, and which the text
-   * then keeps verbatim) cannot be UTF-8: it is written back as the {@code \\uXXXX} escape it came as.
+   * then keeps verbatim) cannot be UTF-8: it is written back as the escape it came as, {@code \\ude6f} for U+DE6F.
    */
   static byte[] quote(String value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(value.length() + 16);

@@ -72,17 +72,20 @@ public record ProxySettings(
 
   public ProxySettings withCompressMessagesOverTokens(int tokens) {
     return new ProxySettings(contextTag, compressToolResults, tokens, defaultContextTokens, reserveTokens,
-        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
+        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars,
+        fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withContextWindows(ContextWindows windows) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, windows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
+        reserveTokens, windows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars,
+        fallbackEncoding, effort, elisionMarker);
   }
 
   public ProxySettings withDefaultContextTokens(int tokens) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, tokens, reserveTokens,
-        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
+        contextWindows, olderTurnWeight, compactionTarget, compactionLevels, arrivalRatio, memoChars,
+        fallbackEncoding, effort, elisionMarker);
   }
 
   /** The compaction policy these settings describe. */
@@ -90,19 +93,9 @@ public record ProxySettings(
     return new Compaction.Policy(compactionTarget, olderTurnWeight, compactionLevels, arrivalRatio);
   }
 
-  public ProxySettings withArrivalRatio(double ratio) {
-    return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, contextWindows, olderTurnWeight, compactionTarget, compactionLevels, ratio, memoChars,
-        fallbackEncoding, effort, elisionMarker);
-  }
-
-  public ProxySettings withCompactionTarget(double target) {
-    return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, contextWindows, olderTurnWeight, target, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
-  }
-
   public ProxySettings withOlderTurnWeight(double weight) {
     return new ProxySettings(contextTag, compressToolResults, compressMessagesOverTokens, defaultContextTokens,
-        reserveTokens, contextWindows, weight, compactionTarget, compactionLevels, arrivalRatio, memoChars, fallbackEncoding, effort, elisionMarker);
+        reserveTokens, contextWindows, weight, compactionTarget, compactionLevels, arrivalRatio, memoChars,
+        fallbackEncoding, effort, elisionMarker);
   }
 }

@@ -203,7 +203,7 @@ record RequestMessages(String model, Integer completionTokens, String toolsJson,
       throw new MalformedChatRequest("system must be a string or an array of text blocks", "system");
     }
     all.addAll(systemParts);
-    int[] systemRange = {0, all.size()};
+    int systemCount = all.size();
     List<int[]> ranges = new ArrayList<>();
     List<Role> roles = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
@@ -282,7 +282,7 @@ record RequestMessages(String model, Integer completionTokens, String toolsJson,
       Part part = all.get(p);
       pinned.add(p <= breakpoint ? new Part(part.pointer(), part.text(), part.origin(), true) : part);
     }
-    if (systemRange[1] > 0) out.add(new Message(Role.SYSTEM, pinned.subList(systemRange[0], systemRange[1])));
+    if (systemCount > 0) out.add(new Message(Role.SYSTEM, pinned.subList(0, systemCount)));
     for (int i = 0; i < ranges.size(); i++) {
       out.add(new Message(roles.get(i), pinned.subList(ranges.get(i)[0], ranges.get(i)[1])));
     }

@@ -230,9 +230,9 @@ class TraceBenchmarkTest {
   @Test
   void percentileIsTheNearestRank() {
     double[] v = {5, 1, 4, 2, 3};
-    assertEquals(3, TraceBenchmark.percentile(v, 0.5));
-    assertEquals(5, TraceBenchmark.percentile(v, 0.95));
-    assertEquals(1, TraceBenchmark.percentile(new double[] {1}, 0.95));
+    assertEquals(3, Latencies.percentile(v, 0.5));
+    assertEquals(5, Latencies.percentile(v, 0.95));
+    assertEquals(1, Latencies.percentile(new double[] {1}, 0.95));
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.precis.api.EngineProducer;
 import dev.precis.api.ProblemException;
 import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Effort;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.precis.api.ElisionsResource;
 import dev.precis.proxy.ApiFamily;
 import dev.precis.proxy.ChatCompressor;
@@ -62,7 +63,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LlmProxy {
   private static final Logger LOG = Logger.getLogger(LlmProxy.class);
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static final String INPUT_TOKENS = "X-Precis-Input-Tokens";
   public static final String OUTPUT_TOKENS = "X-Precis-Output-Tokens";
@@ -641,7 +642,7 @@ public class LlmProxy {
         if (!response.headWritten()) {
           if (!response.closed()) upstreamFailed(ctx, ar.cause(), t0, target);
         } else if (!response.ended() && !response.closed()) {
-          response.write(Buffer.buffer(stream.release())).onComplete(w -> response.end());
+          response.end(Buffer.buffer(stream.release()));
         }
         return;
       }
@@ -666,7 +667,7 @@ public class LlmProxy {
         transparency.write(response);
       } else if (!events) {
         // a follow-up round failed once the client's stream had begun: end it with what was held
-        in.body().onComplete(ignored -> response.write(Buffer.buffer(stream.release())).onComplete(w -> response.end()));
+        in.body().onComplete(ignored -> response.end(Buffer.buffer(stream.release())));
         return;
       }
       if (!events) {
