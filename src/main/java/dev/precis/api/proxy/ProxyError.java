@@ -58,7 +58,7 @@ public record ProxyError(int status, String message, String type, String param, 
       case 404 -> "not_found_error";
       case 413 -> "request_too_large";
       case 429 -> "rate_limit_error";
-      case 529, 503 -> "overloaded_error";
+      case 529 -> "overloaded_error";
       default -> "api_error";
     };
   }
