@@ -9,6 +9,7 @@ import dev.precis.index.CollectionStore.CollectionInfo;
 import dev.precis.index.CollectionStore.Hit;
 import dev.precis.index.CollectionStore.StoredDocument;
 import dev.precis.index.LuceneCollectionStore;
+import dev.precis.index.OpenSearchCollectionStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +32,8 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * Collections of documents kept on disk ({@link LuceneCollectionStore} under {@code precis.indexes.path}): create,
+ * Collections of documents, kept on disk ({@link LuceneCollectionStore} under {@code precis.indexes.path}) or in an
+ * OpenSearch cluster ({@link OpenSearchCollectionStore}, {@code precis.indexes.backend=opensearch}): create,
  * list and drop collections, add, read and delete documents, and retrieve-then-compress in one call.
  */
 @Path("/v1/collections")
@@ -80,7 +84,7 @@ public class CollectionsResource {
       documents, CompressResponseBody.Usage usage, CompressResponseBody.Timings timings,
       List<CompressResponseBody.UnitResult> units, List<Retrieved> retrieved) {}
 
-  /** The one store of the service. */
+  /** The one store of the service: Lucene on this machine's disk, or an OpenSearch cluster. */
   @ApplicationScoped
   static class StoreProducer {
     private CollectionStore store;
@@ -92,8 +96,33 @@ public class CollectionsResource {
       // documents does not push the units' vectors out of them.
       dev.precis.encode.SentenceEncoder encoder = engines.engine().encoder();
       if (encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) encoder = caching.delegate();
-      store = new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder);
+      store = switch (config.indexes().backend()) {
+        case LUCENE -> new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder);
+        case OPENSEARCH -> new OpenSearchCollectionStore(openSearch(config), encoder);
+      };
       return store;
+    }
+
+    /** A misconfigured cluster stops the service at startup, with the setting to fix, rather than at first use. */
+    void check(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started, PrecisConfig config) {
+      if (config.indexes().backend() == PrecisConfig.Indexes.Backend.OPENSEARCH) {
+        new OpenSearchCollectionStore(openSearch(config), null).close(); // connects to nothing yet
+      }
+    }
+
+    static OpenSearchCollectionStore.Settings openSearch(PrecisConfig config) {
+      PrecisConfig.Indexes.OpenSearch c = config.indexes().opensearch();
+      List<URI> urls = new ArrayList<>();
+      for (String url : c.urls().orElse(List.of())) {
+        try {
+          urls.add(new URI(url.trim()));
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException("illegal precis.indexes.opensearch.urls entry: '" + url + "', must be "
+              + "an http or https URL, e.g. http://opensearch:9200");
+        }
+      }
+      return new OpenSearchCollectionStore.Settings(urls, c.indexPrefix(), c.username().orElse(null),
+          c.password().orElse(null), c.shards(), c.replicas(), c.timeout(), c.caFile().map(Paths::get).orElse(null));
     }
 
     @PreDestroy

@@ -171,6 +171,8 @@ final class RequestMapper {
           + collection + "' has no document '" + shown(id) + "'"));
     } catch (CollectionStore.NoSuchCollection e) {
       throw ProblemException.notFound(field + ": " + e.getMessage());
+    } catch (CollectionStore.StorageUnavailable e) {
+      throw ProblemException.unavailable(field + ": " + e.getMessage(), 0);
     } catch (IllegalArgumentException e) {
       throw ProblemException.badRequest(field + ": " + e.getMessage());
     }

@@ -37,13 +37,65 @@ public interface PrecisConfig {
   /** What the proxy compresses, and how. */
   Proxy proxy();
 
-  /** Collections of documents kept on disk ({@code /v1/collections}). */
+  /** Collections of documents ({@code /v1/collections}), and the vectors kept across restarts. */
   Indexes indexes();
 
   interface Indexes {
-    /** The folder holding one Lucene index per collection (a volume in Kubernetes). Default {@code indexes}. */
+    /**
+     * The folder holding one Lucene index per collection (backend {@code lucene}) and, with either backend, the unit
+     * vectors kept across restarts ({@code _vectors}); a volume in Kubernetes. Default {@code indexes}.
+     */
     @WithDefault("indexes")
     String path();
+
+    /**
+     * Where collections live: {@code lucene} (on this machine's disk, under {@code path}) or {@code opensearch} (in
+     * an OpenSearch cluster with the k-NN plugin, shared by every Precis pod; set {@code opensearch.urls}). Default
+     * {@code lucene}.
+     */
+    @WithDefault("lucene")
+    Backend backend();
+
+    /** The cluster of backend {@code opensearch}. */
+    OpenSearch opensearch();
+
+    enum Backend {
+      LUCENE,
+      OPENSEARCH
+    }
+
+    interface OpenSearch {
+      /** The cluster's nodes, comma-separated, e.g. {@code http://opensearch:9200}. No default: required. */
+      Optional<List<String>> urls();
+
+      /** Put before a collection's name to name its index. Default {@code precis-}. */
+      @WithDefault("precis-")
+      String indexPrefix();
+
+      /** Basic authentication user, with {@code password}. Default none. */
+      Optional<String> username();
+
+      /** Basic authentication password, with {@code username}. Default none. */
+      Optional<String> password();
+
+      /** Primary shards of each new collection's index. Default {@code 1}. */
+      @WithDefault("1")
+      int shards();
+
+      /** Replicas of each new collection's index (0 on a single node). Default {@code 1}. */
+      @WithDefault("1")
+      int replicas();
+
+      /** Connect and response timeout of each call to the cluster. Default {@code 10s}. */
+      @WithDefault("10s")
+      Duration timeout();
+
+      /**
+       * PEM file of the certificate authorities an {@code https} cluster's certificate is checked against (the
+       * cluster's own CA, e.g. mounted from a Secret). Default none: the JVM's trust store.
+       */
+      Optional<String> caFile();
+    }
   }
 
   /** Where elided text is kept for expansion ({@code precis_expand}, {@code GET /v1/elisions/{ref}}). */

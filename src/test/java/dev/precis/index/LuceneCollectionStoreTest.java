@@ -1,199 +1,39 @@
 package dev.precis.index;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.precis.encode.SentenceEncoder;
-import dev.precis.index.CollectionStore.Hit;
-import dev.precis.index.CollectionStore.StoredDocument;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LuceneCollectionStoreTest {
+/** The collection suite on Lucene indexes in a temporary folder, and what only a local folder can do. */
+class LuceneCollectionStoreTest extends CollectionStoreContract {
   @TempDir
   Path root;
 
-  /** Bag of words hashed into 64 dimensions, unit length: enough for nearest neighbours among a few documents. */
-  static final class HashingEncoder implements SentenceEncoder {
-    final AtomicInteger calls = new AtomicInteger();
-    int failOnCall = -1;
-
-    @Override
-    public int dimension() {
-      return 64;
-    }
-
-    @Override
-    public String modelName() {
-      return "hashing-64";
-    }
-
-    @Override
-    public float[][] embed(List<String> texts) {
-      if (calls.incrementAndGet() == failOnCall) throw new IllegalStateException("encoder failed");
-      float[][] out = new float[texts.size()][];
-      for (int i = 0; i < texts.size(); i++) out[i] = vector(texts.get(i));
-      return out;
-    }
-
-    @Override
-    public float[] embedQuery(String query) {
-      return vector(query);
-    }
-
-    static float[] vector(String text) {
-      float[] v = new float[64];
-      for (String w : text.toLowerCase(Locale.ROOT).split("\\W+")) if (!w.isEmpty()) v[Math.floorMod(w.hashCode(), 64)]++;
-      double norm = 0;
-      for (float x : v) norm += x * x;
-      norm = Math.sqrt(norm);
-      for (int i = 0; i < v.length; i++) v[i] = norm == 0 ? (i == 0 ? 1 : 0) : (float) (v[i] / norm);
-      return v;
-    }
-
-    @Override
-    public void close() {}
+  @Override
+  CollectionStore open(SentenceEncoder encoder) {
+    return new LuceneCollectionStore(root, encoder);
   }
 
-  static List<StoredDocument> manuals() {
-    return List.of(
-        new StoredDocument("pg-vacuum", "VACUUM", "VACUUM reclaims storage occupied by dead tuples.",
-            Map.of("product", "postgres")),
-        new StoredDocument("pg-analyze", "ANALYZE", "ANALYZE collects statistics about the contents of tables.",
-            Map.of("product", "postgres")),
-        new StoredDocument("git-gc", "git gc", "git gc cleans up unnecessary files and optimizes the local repository.",
-            Map.of("product", "git")));
-  }
-
-  @Test
-  void collectionsAreCreatedListedAndDroppedAndNamesAreChecked() {
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, new HashingEncoder())) {
-      assertEquals(0, store.create("manuals").documents());
-      assertThrows(CollectionStore.CollectionExists.class, () -> store.create("manuals"));
-      assertEquals("illegal collection name: 'Bad Name', use 1 to 64 lowercase letters, digits, - and _, starting "
-          + "with a letter or digit", assertThrows(IllegalArgumentException.class, () -> store.create("Bad Name"))
-          .getMessage());
-      assertThrows(IllegalArgumentException.class, () -> store.create("../etc"));
-      store.create("notes");
-      assertEquals(List.of("manuals", "notes"), store.list().stream().map(CollectionStore.CollectionInfo::name).toList());
-      assertTrue(store.drop("notes"));
-      assertFalse(store.drop("notes"));
-      assertThrows(CollectionStore.NoSuchCollection.class, () -> store.put("notes", manuals()));
-      assertEquals("hashing-64", store.info("manuals").encoder());
-    }
-  }
-
-  @Test
-  void documentsAreReplacedByIdReadDeletedAndSurviveAReopen() {
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, new HashingEncoder())) {
-      store.create("manuals");
-      store.put("manuals", manuals());
-      store.put("manuals", List.of(new StoredDocument("pg-vacuum", "VACUUM", "VACUUM FULL rewrites the table.",
-          Map.of("product", "postgres"))));
-      assertEquals(3, store.info("manuals").documents(), "replaced by id, not added");
-      assertEquals("VACUUM FULL rewrites the table.", store.get("manuals", "pg-vacuum").orElseThrow().text());
-      assertTrue(store.delete("manuals", "git-gc"));
-      assertFalse(store.delete("manuals", "git-gc"));
-      assertFalse(store.get("manuals", "git-gc").isPresent());
-    }
-    try (LuceneCollectionStore reopened = new LuceneCollectionStore(root, new HashingEncoder())) {
-      assertEquals(2, reopened.info("manuals").documents(), "what was acknowledged is on disk");
-      assertEquals(Map.of("product", "postgres"), reopened.get("manuals", "pg-analyze").orElseThrow().metadata());
-    }
-  }
-
-  @Test
-  void searchFusesBm25AndVectorsAndFilters() {
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, new HashingEncoder())) {
-      store.create("manuals");
-      store.put("manuals", manuals());
-      List<Hit> hits = store.search("manuals", "reclaims storage of dead tuples", 2, Map.of());
-      assertEquals("pg-vacuum", hits.get(0).document().id());
-      assertEquals(1, hits.get(0).bm25Rank());
-      assertEquals(1, hits.get(0).vectorRank());
-      assertEquals(2.0 / 61, hits.get(0).score(), 1e-9, "first by both: 1/61 + 1/61");
-      List<Hit> git = store.search("manuals", "clean up files", 5, Map.of("product", "git"));
-      assertEquals(List.of("git-gc"), git.stream().map(h -> h.document().id()).toList());
-      assertTrue(store.search("manuals", "the of and", 5, Map.of("product", "none")).isEmpty());
-    }
-  }
-
-  @Test
-  void aBatchThatFailsLeavesNothingBehind() throws Exception {
-    HashingEncoder encoder = new HashingEncoder();
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, encoder)) {
-      store.create("manuals");
-      store.put("manuals", manuals().subList(0, 1));
-      encoder.failOnCall = encoder.calls.get() + 1;
-      assertThrows(IllegalStateException.class, () -> store.put("manuals", manuals().subList(1, 3)));
-      assertEquals(1, store.info("manuals").documents());
-      assertEquals(1, LuceneCollectionStore.committedDocuments(root, "manuals"));
-      store.put("manuals", manuals().subList(1, 3));
-      assertEquals(3, store.info("manuals").documents(), "the store goes on after a failed batch");
-    }
-  }
-
-  @Test
-  void withoutAnEncoderSearchIsBm25Only() {
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, null)) {
-      store.create("manuals");
-      store.put("manuals", manuals());
-      Hit top = store.search("manuals", "statistics about tables", 3, null).get(0);
-      assertEquals("pg-analyze", top.document().id());
-      assertEquals(0, top.vectorRank());
-    }
-  }
-
-  @Test
-  void concurrentIngestAndQueries() throws Exception {
-    try (LuceneCollectionStore store = new LuceneCollectionStore(root, new HashingEncoder())) {
-      store.create("busy");
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-      java.util.Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
-      List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
-      for (int w = 0; w < 2; w++) {
-        int writer = w;
-        work.add(pool.submit(() -> {
-          for (int b = 0; b < 30; b++) {
-            List<StoredDocument> batch = new java.util.ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-              batch.add(new StoredDocument(writer + "-" + b + "-" + i, null, "vacuum reclaims storage " + b + " " + i,
-                  Map.of("writer", Integer.toString(writer))));
-            }
-            store.put("busy", batch);
-            batch.forEach(d -> written.add(d.id()));
-          }
-          return null;
-        }));
-      }
-      for (int r = 0; r < 2; r++) {
-        work.add(pool.submit(() -> {
-          for (int q = 0; q < 60; q++) {
-            for (Hit h : store.search("busy", "reclaims storage", 10, Map.of())) {
-              assertTrue(store.get("busy", h.document().id()).isPresent());
-            }
-          }
-          return null;
-        }));
-      }
-      for (var f : work) f.get(120, java.util.concurrent.TimeUnit.SECONDS);
-      pool.shutdown();
-      assertEquals(300, written.size());
-      assertEquals(300, store.info("busy").documents());
-      for (String id : written) assertTrue(store.get("busy", id).isPresent(), id);
+  /** Read straight from the index's last commit, as a restarted process would (the open store is not asked). */
+  @Override
+  long durableDocuments(String name) {
+    try {
+      return LuceneCollectionStore.committedDocuments(root, name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   @Test
   void anUnwritableFolderRefusesCollectionsButNothingElse() throws Exception {
-    Path file = java.nio.file.Files.createFile(root.resolve("a-file"));
+    Path file = Files.createFile(root.resolve("a-file"));
     try (LuceneCollectionStore store = new LuceneCollectionStore(file.resolve("indexes"), null)) {
       assertTrue(store.list().isEmpty());
       assertThrows(CollectionStore.NoSuchCollection.class, () -> store.get("manuals", "x"));

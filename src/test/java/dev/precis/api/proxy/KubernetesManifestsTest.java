@@ -100,13 +100,21 @@ class KubernetesManifestsTest {
   /** Every key of PrecisConfig, as an environment variable name (precis.upstream.url: PRECIS_UPSTREAM_URL). */
   static Set<String> configEnvNames() {
     Set<String> names = new TreeSet<>();
-    for (Method group : PrecisConfig.class.getMethods()) {
-      for (Method key : group.getReturnType().getMethods()) {
-        names.add(env("precis." + kebab(group.getName()) + "." + kebab(key.getName())));
-      }
-    }
+    addKeys(names, "precis", PrecisConfig.class);
     for (String key : QUARKUS_KEYS) names.add(env(key));
     return names;
+  }
+
+  /** The keys of a group: its members, and the members of its nested groups (precis.indexes.opensearch.urls). */
+  private static void addKeys(Set<String> names, String prefix, Class<?> group) {
+    for (Method key : group.getMethods()) {
+      String name = prefix + "." + kebab(key.getName());
+      if (key.getReturnType().isInterface() && key.getReturnType().getName().startsWith(PrecisConfig.class.getName())) {
+        addKeys(names, name, key.getReturnType());
+      } else {
+        names.add(env(name));
+      }
+    }
   }
 
   static String kebab(String camel) {
@@ -215,6 +223,51 @@ class KubernetesManifestsTest {
         .orElseThrow().getValue();
     assertEquals("http://localhost:" + httpPort() + "/v1", baseUrl);
     checkKustomization(K8S.resolve("sidecar"), all);
+  }
+
+  /**
+   * The OpenSearch overlay rendered by kubectl: the standalone service with the backend set, every variable a real
+   * setting, the settings a valid cluster configuration, and the CA file on a mounted Secret.
+   */
+  @Test
+  void openSearchOverlay() throws Exception {
+    Path kubectl = Path.of("/usr/bin/kubectl");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(kubectl),
+        "no /usr/bin/kubectl to render the overlay k8s/opensearch");
+    Process p = new ProcessBuilder(kubectl.toString(), "kustomize", K8S.resolve("opensearch").toString())
+        .redirectErrorStream(true).start();
+    String rendered = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize hung");
+    assertEquals(0, p.exitValue(), rendered);
+    List<Manifest> all = new ArrayList<>();
+    for (JsonNode doc : YAML.readValues(YAML.createParser(rendered), JsonNode.class).readAll()) {
+      HasMetadata resource = YAML.treeToValue(doc, KINDS.get(doc.path("kind").asText()));
+      assertNoUnknownFields("k8s/opensearch " + doc.path("kind").asText(), resource);
+      all.add(new Manifest(K8S.resolve("opensearch"), resource));
+    }
+    Deployment deployment = only(all, Deployment.class);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container precis = container(pod.getContainers(), "precis");
+    checkPrecis(precis, pod, all);
+    Map<String, String> data = only(all, ConfigMap.class).getData();
+    assertEquals("opensearch", data.get("PRECIS_INDEXES_BACKEND"));
+    var settings = new dev.precis.index.OpenSearchCollectionStore.Settings(
+        List.of(java.net.URI.create(data.get("PRECIS_INDEXES_OPENSEARCH_URLS"))),
+        data.get("PRECIS_INDEXES_OPENSEARCH_INDEX_PREFIX"), "user", "password",
+        Integer.parseInt(data.get("PRECIS_INDEXES_OPENSEARCH_SHARDS")),
+        Integer.parseInt(data.get("PRECIS_INDEXES_OPENSEARCH_REPLICAS")), java.time.Duration.ofSeconds(10), null);
+    assertEquals("precis-", settings.indexPrefix());
+    Set<String> env = new TreeSet<>();
+    precis.getEnv().forEach(e -> env.add(e.getName()));
+    assertTrue(env.containsAll(Set.of("PRECIS_INDEXES_OPENSEARCH_USERNAME", "PRECIS_INDEXES_OPENSEARCH_PASSWORD")),
+        env::toString);
+    Path caFile = Path.of(data.get("PRECIS_INDEXES_OPENSEARCH_CA_FILE"));
+    VolumeMount mount = precis.getVolumeMounts().stream().filter(m -> caFile.startsWith(m.getMountPath()))
+        .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at " + caFile));
+    Volume secret = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+        .orElseThrow();
+    assertEquals("precis-opensearch", secret.getSecret().getSecretName());
+    assertEquals(caFile.getFileName().toString(), secret.getSecret().getItems().get(0).getPath());
   }
 
   private void checkPrecis(Container precis, PodSpec pod, List<Manifest> all) throws IOException {
