@@ -140,8 +140,10 @@ public class CollectionsResource {
 
   /**
    * Embeds stored documents' units after their batch is acknowledged, one batch at a time, each taking a compression
-   * slot (so requests go first), so that compressing them by reference embeds nothing. The acknowledgement waits for
-   * the commit and the documents' own vectors, not for this: ingest runs at the speed of one embedding per document
+   * slot (so requests go first), and keeps the vectors beside the documents in the collection
+   * ({@link CollectionStore#putUnitVectors}), so that compressing them by reference embeds nothing, on any replica
+   * and after any restart (each request preloads the kept vectors of the documents it compresses). The
+   * acknowledgement waits for the commit and the documents' own vectors, not for this: ingest runs at the speed of one embedding per document
    * and the units follow. Past 10,000 documents waiting, a batch is warmed before it is acknowledged (back-pressure).
    */
   @ApplicationScoped
@@ -153,16 +155,22 @@ public class CollectionsResource {
     private final EngineProducer engines;
     private final CompressionLimiter limiter;
     private final PrecisConfig config;
+    private final CollectionStore store;
 
-    Warming(EngineProducer engines, CompressionLimiter limiter, PrecisConfig config) {
+    Warming(EngineProducer engines, CompressionLimiter limiter, PrecisConfig config, CollectionStore store) {
       this.engines = engines;
       this.limiter = limiter;
       this.config = config;
+      this.store = store;
     }
 
-    void warm(List<dev.precis.engine.SourceDocument> documents) {
+    void warm(String collection, List<dev.precis.engine.SourceDocument> documents) {
       if (waiting.get() + documents.size() > MAX_WAITING) {
-        engines.engine().warm(documents);
+        try {
+          keep(collection, documents);
+        } catch (RuntimeException e) {
+          // the units are embedded when first compressed
+        }
         return;
       }
       waiting.addAndGet(documents.size());
@@ -170,14 +178,25 @@ public class CollectionsResource {
         try {
           long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
           try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-            engines.engine().warm(documents);
+            keep(collection, documents);
           }
         } catch (RuntimeException e) {
-          // busy past the time limit, or an engine that is gone: the units are embedded when first compressed
+          // busy past the time limit, an engine that is gone, a store that cannot be written: the units are
+          // embedded when first compressed
         } finally {
           waiting.addAndGet(-documents.size());
         }
       });
+    }
+
+    /** Embeds the documents' units (into the caches) and keeps their vectors beside them in the collection. */
+    private void keep(String collection, List<dev.precis.engine.SourceDocument> documents) {
+      Map<String, byte[]> vectors = new java.util.LinkedHashMap<>();
+      for (dev.precis.engine.SourceDocument d : documents) {
+        byte[] blob = engines.engine().unitVectors(d);
+        if (blob != null) vectors.put(d.id(), blob);
+      }
+      if (!vectors.isEmpty()) store.putUnitVectors(collection, vectors);
     }
 
     /** Documents stored whose units are not embedded yet. */
@@ -197,7 +216,7 @@ public class CollectionsResource {
     this.store = store;
     this.engines = engines;
     this.config = config;
-    this.mapper = new RequestMapper(config, store);
+    this.mapper = new RequestMapper(config, store, engines::engine);
     this.limiter = limiter;
   }
 
@@ -275,7 +294,7 @@ public class CollectionsResource {
         return null;
       });
     }
-    warming.warm(documents.stream()
+    warming.warm(name, documents.stream()
         .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());
     return new Written(name, documents.size(), store.info(name).documents(), warming.waiting());
   }
@@ -333,10 +352,14 @@ public class CollectionsResource {
       throw ProblemException.notFound("nothing in the collection '" + name + "' matches the query and filter");
     }
     List<CompressRequestBody.DocumentBody> documents = new ArrayList<>();
+    Map<String, dev.precis.engine.SourceDocument> byId = new java.util.LinkedHashMap<>();
     for (Hit h : hits) {
       documents.add(new CompressRequestBody.DocumentBody(h.document().id(), h.document().title(),
           h.document().text(), null, null));
+      byId.put(h.document().id(), new dev.precis.engine.SourceDocument(h.document().id(), h.document().title(),
+          h.document().text()));
     }
+    mapper.preloadUnitVectors(name, byId);
     CompressionRequest request = mapper.toRequest(new CompressRequestBody(body.query(), documents, null, body.budget(),
         body.encoding(), body.model(), body.effort(), body.order() == null ? "relevance" : body.order(),
         body.elisionMarker(), null, null, body.explain(), null, null, null));

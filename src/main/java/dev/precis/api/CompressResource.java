@@ -34,7 +34,7 @@ public class CompressResource {
       CompressionLimiter limiter, ElisionStore elisions, dev.precis.index.CollectionStore collections) {
     this.engines = engines;
     this.elisions = elisions;
-    this.mapper = new RequestMapper(config, collections);
+    this.mapper = new RequestMapper(config, collections, engines::engine);
     this.metrics = metrics;
     this.limiter = limiter;
     this.timeoutNanos = config.limits().requestTimeout().toNanos();

@@ -11,6 +11,7 @@ import dev.precis.segment.Format;
 import dev.precis.tokens.Tokenizers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -20,14 +21,39 @@ final class RequestMapper {
   private final PrecisConfig config;
   private final CollectionStore store;
 
+  private final java.util.function.Supplier<dev.precis.engine.PrecisEngine> engine;
+
   RequestMapper(PrecisConfig config) {
-    this(config, null);
+    this(config, null, null);
   }
 
-  /** @param store where documents given by {@code ref} are read, or null when refs are not served */
-  RequestMapper(PrecisConfig config, CollectionStore store) {
+  /**
+   * @param store where documents given by {@code ref} are read, or null when refs are not served
+   * @param engine the engine a referenced document's kept unit vectors are preloaded into, or null for none
+   */
+  RequestMapper(PrecisConfig config, CollectionStore store,
+      java.util.function.Supplier<dev.precis.engine.PrecisEngine> engine) {
     this.store = store;
     this.config = config;
+    this.engine = engine;
+  }
+
+  /**
+   * Puts the unit vectors kept beside stored documents in the engine's cache, so that compressing them embeds none of
+   * their units, on any replica and after any restart. Best effort: a store that cannot answer, or vectors of another
+   * version of a document, leave the units to be embedded as usual.
+   *
+   * @param byId the documents as the request will compress them, by their id in the collection
+   */
+  void preloadUnitVectors(String collection, Map<String, SourceDocument> byId) {
+    if (engine == null || store == null || byId.isEmpty()) return;
+    try {
+      Map<String, byte[]> kept = store.unitVectors(collection, byId.keySet());
+      dev.precis.engine.PrecisEngine e = engine.get();
+      for (Map.Entry<String, byte[]> k : kept.entrySet()) e.preload(byId.get(k.getKey()), k.getValue());
+    } catch (RuntimeException unavailable) {
+      // the units are embedded at compression instead
+    }
   }
 
   /** What {@code "expandable": true} stores under the reference: the documents' titles and texts, in order. */
@@ -110,6 +136,7 @@ final class RequestMapper {
     }
     long chars = 0;
     List<SourceDocument> documents = new ArrayList<>();
+    Map<String, Map<String, SourceDocument>> referenced = new java.util.LinkedHashMap<>();
     if (hasContext) {
       if (body.context().isBlank()) throw ProblemException.badRequest("context is empty: send the text to compress");
       chars = body.context().length();
@@ -131,9 +158,12 @@ final class RequestMapper {
           }
           CollectionStore.StoredDocument stored = resolve(doc.ref(), "documents[" + i + "].ref");
           chars += stored.text().length() + (stored.title() == null ? 0 : stored.title().length());
-          documents.add(new SourceDocument(doc.id() != null ? wellFormed(doc.id()) : stored.id(), stored.title(),
-              stored.text(), doc.format() != null ? format(doc.format(), "documents[" + i + "].format")
-                  : format(body.format(), "format")));
+          SourceDocument source = new SourceDocument(doc.id() != null ? wellFormed(doc.id()) : stored.id(),
+              stored.title(), stored.text(), doc.format() != null ? format(doc.format(), "documents[" + i + "].format")
+                  : format(body.format(), "format"));
+          documents.add(source);
+          String collection = doc.ref().substring(0, doc.ref().indexOf('/'));
+          referenced.computeIfAbsent(collection, c -> new java.util.LinkedHashMap<>()).put(stored.id(), source);
           continue;
         }
         if (doc.text() == null) {
@@ -154,6 +184,7 @@ final class RequestMapper {
       throw ProblemException.tooLarge("the context holds " + chars + " characters: send at most "
           + config.limits().maxInputChars() + " per request (precis.limits.max-input-chars)");
     }
+    referenced.forEach(this::preloadUnitVectors);
     return documents;
   }
 

@@ -159,6 +159,20 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
   }
 
   /** Texts and queries answered without the delegate (a repeat within one call counts as a hit). */
+  /**
+   * Puts vectors computed elsewhere (kept with a stored document) in the memory cache, not on disk: their keeper has
+   * them.
+   */
+  public void preload(List<String> texts, float[][] vectors) {
+    if (texts.size() != vectors.length) {
+      throw new IllegalArgumentException("illegal vectors: " + vectors.length + " for " + texts.size() + " texts");
+    }
+    String model = delegate.modelName();
+    TextKey[] keys = new TextKey[texts.size()];
+    for (int i = 0; i < keys.length; i++) keys[i] = VectorCache.key(model, texts.get(i));
+    cache.putAll(keys, vectors);
+  }
+
   public long hits() {
     return hits.sum();
   }

@@ -108,19 +108,52 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    */
   public void warm(List<SourceDocument> documents) {
     List<String> texts = new ArrayList<>();
-    for (int i = 0; i < documents.size(); i++) {
-      SourceDocument source = documents.get(i);
-      int index = i;
-      SegmentedDocument d = segments == null
-          ? segmenter.segment(i, source.title(), source.text(), source.format(), false)
-          : segments.get(i, source.title(), source.text(), source.format(), false,
-              () -> segmenter.segment(index, source.title(), source.text(), source.format(), false));
-      for (int u = 0; u < d.units().size(); u++) texts.add(dev.precis.rank.Ranker.encoderTextOf(d, u));
-    }
+    for (int i = 0; i < documents.size(); i++) texts.addAll(encoderTexts(i, documents.get(i)));
     if (encoder == null) return;
     for (int from = 0; from < texts.size(); from += 256) {
       encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
     }
+  }
+
+  /** The texts the encoder is given for a document's units, segmented as a request would segment it (cached). */
+  private List<String> encoderTexts(int index, SourceDocument source) {
+    SegmentedDocument d = segments == null
+        ? segmenter.segment(index, source.title(), source.text(), source.format(), false)
+        : segments.get(index, source.title(), source.text(), source.format(), false,
+            () -> segmenter.segment(index, source.title(), source.text(), source.format(), false));
+    List<String> texts = new ArrayList<>(d.units().size());
+    for (int u = 0; u < d.units().size(); u++) texts.add(dev.precis.rank.Ranker.encoderTextOf(d, u));
+    return texts;
+  }
+
+  /**
+   * The vectors of a document's units, embedded where not cached, as a blob a collection keeps with the document
+   * ({@link dev.precis.encode.StoredUnitVectors}); null without an encoder.
+   */
+  public byte[] unitVectors(SourceDocument source) {
+    if (encoder == null) return null;
+    List<String> texts = encoderTexts(0, source);
+    float[][] vectors = new float[texts.size()][];
+    for (int from = 0; from < texts.size(); from += 256) {
+      float[][] part = encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
+      System.arraycopy(part, 0, vectors, from, part.length);
+    }
+    return dev.precis.encode.StoredUnitVectors.encode(encoder.modelName(), texts, vectors);
+  }
+
+  /**
+   * Puts a document's kept unit vectors in the cache, so that compressing it embeds none of its units.
+   *
+   * @return false when the blob is not of this document's units as this engine segments and embeds them (the
+   *     document replaced since, another segmenter or model): it is then ignored
+   */
+  public boolean preload(SourceDocument source, byte[] blob) {
+    if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) || blob == null) return false;
+    List<String> texts = encoderTexts(0, source);
+    float[][] vectors = dev.precis.encode.StoredUnitVectors.decode(blob, encoder.modelName(), texts);
+    if (vectors == null) return false;
+    caching.preload(texts, vectors);
+    return true;
   }
 
   /**

@@ -120,6 +120,22 @@ public interface CollectionStore extends AutoCloseable {
    */
   List<Hit> search(String name, String query, int k, Map<String, String> filter);
 
+  /**
+   * Keeps, beside stored documents, the vectors of their units (a {@link dev.precis.encode.StoredUnitVectors} blob
+   * each), replacing what was kept; ids not stored are skipped. Not made durable one by one: a blob lost is computed
+   * again, and a blob of a document replaced since is recognised by its fingerprint and ignored.
+   *
+   * @throws NoSuchCollection
+   */
+  void putUnitVectors(String name, Map<String, byte[]> byId);
+
+  /**
+   * The unit vectors kept beside these documents, by id; documents without any are left out.
+   *
+   * @throws NoSuchCollection
+   */
+  Map<String, byte[]> unitVectors(String name, java.util.Collection<String> ids);
+
   @Override
   void close();
 }

@@ -27,6 +27,7 @@ import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
@@ -60,6 +61,8 @@ import org.apache.lucene.util.QueryBuilder;
 public final class LuceneCollectionStore implements CollectionStore {
   static final String SETTINGS = "collection.properties";
   static final String INDEX = "index";
+  /** The unit vectors kept beside the documents: an index of its own, so that writing them rewrites no document. */
+  static final String UNITS = "units";
   private static final int RRF_K = 60;
 
   private final Path root;
@@ -75,15 +78,21 @@ public final class LuceneCollectionStore implements CollectionStore {
     final SearcherManager searchers;
     final String encoder;
     final int dimension;
+    final Directory unitsDirectory;
+    final IndexWriter unitsWriter;
+    final SearcherManager unitsSearchers;
 
     Open(String name, Directory directory, IndexWriter writer, SearcherManager searchers, String encoder,
-        int dimension) {
+        int dimension, Directory unitsDirectory, IndexWriter unitsWriter, SearcherManager unitsSearchers) {
       this.name = name;
       this.directory = directory;
       this.writer = writer;
       this.searchers = searchers;
       this.encoder = encoder;
       this.dimension = dimension;
+      this.unitsDirectory = unitsDirectory;
+      this.unitsWriter = unitsWriter;
+      this.unitsSearchers = unitsSearchers;
     }
   }
 
@@ -195,8 +204,12 @@ public final class LuceneCollectionStore implements CollectionStore {
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       IndexWriter writer = new IndexWriter(directory, config);
       SearcherManager searchers = new SearcherManager(writer, null);
+      Directory unitsDirectory = FSDirectory.open(folder.resolve(UNITS));
+      IndexWriter unitsWriter = new IndexWriter(unitsDirectory, new IndexWriterConfig(analyzer)
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+      SearcherManager unitsSearchers = new SearcherManager(unitsWriter, null);
       o = new Open(name, directory, writer, searchers, settings.getProperty("encoder", ""),
-          Integer.parseInt(settings.getProperty("dimension", "0")));
+          Integer.parseInt(settings.getProperty("dimension", "0")), unitsDirectory, unitsWriter, unitsSearchers);
       open.put(name, o);
       return o;
     } catch (IOException e) {
@@ -222,6 +235,8 @@ public final class LuceneCollectionStore implements CollectionStore {
         }
         o.writer.commit();
         o.searchers.maybeRefreshBlocking();
+        for (StoredDocument d : documents) o.unitsWriter.deleteDocuments(new Term("id", d.id()));
+        o.unitsSearchers.maybeRefreshBlocking();
       } catch (IOException | RuntimeException e) {
         // All or none: what was added since the last commit is thrown away, and the writer reopened.
         reopenAfterFailure(name, o);
@@ -291,6 +306,8 @@ public final class LuceneCollectionStore implements CollectionStore {
         o.writer.deleteDocuments(new Term("id", id));
         o.writer.commit();
         o.searchers.maybeRefreshBlocking();
+        o.unitsWriter.deleteDocuments(new Term("id", id));
+        o.unitsSearchers.maybeRefreshBlocking();
         return true;
       } catch (IOException e) {
         reopenAfterFailure(name, o);
@@ -350,6 +367,55 @@ public final class LuceneCollectionStore implements CollectionStore {
     }
   }
 
+  @Override
+  public void putUnitVectors(String name, Map<String, byte[]> byId) {
+    Open o = open(name);
+    synchronized (o) {
+      try {
+        IndexSearcher searcher = o.searchers.acquire();
+        try {
+          for (Map.Entry<String, byte[]> e : byId.entrySet()) {
+            if (searcher.count(new TermQuery(new Term("id", e.getKey()))) == 0) continue;
+            Document doc = new Document();
+            doc.add(new StringField("id", e.getKey(), Field.Store.NO));
+            doc.add(new StoredField("vectors", e.getValue()));
+            o.unitsWriter.updateDocument(new Term("id", e.getKey()), doc);
+          }
+        } finally {
+          o.searchers.release(searcher);
+        }
+        o.unitsWriter.commit();
+        o.unitsSearchers.maybeRefreshBlocking();
+      } catch (IOException e) {
+        throw storage("cannot keep unit vectors in the collection '" + name + "'", e);
+      }
+    }
+  }
+
+  @Override
+  public Map<String, byte[]> unitVectors(String name, java.util.Collection<String> ids) {
+    Open o = open(name);
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    try {
+      IndexSearcher searcher = o.unitsSearchers.acquire();
+      try {
+        for (String id : ids) {
+          var top = searcher.search(new TermQuery(new Term("id", id)), 1);
+          if (top.scoreDocs.length == 0) continue;
+          org.apache.lucene.util.BytesRef bytes = searcher.storedFields().document(top.scoreDocs[0].doc)
+              .getBinaryValue("vectors");
+          if (bytes != null) out.put(id, java.util.Arrays.copyOfRange(bytes.bytes, bytes.offset,
+              bytes.offset + bytes.length));
+        }
+      } finally {
+        o.unitsSearchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   private static double rrf(int[] ranks) {
     double s = 0;
     for (int r : ranks) if (r > 0) s += 1.0 / (RRF_K + r);
@@ -377,6 +443,21 @@ public final class LuceneCollectionStore implements CollectionStore {
   }
 
   private static void closeQuietly(Open o) {
+    try {
+      o.unitsSearchers.close();
+    } catch (IOException | RuntimeException ignored) {
+      // closing anyway
+    }
+    try {
+      if (o.unitsWriter.isOpen()) o.unitsWriter.close();
+    } catch (IOException | RuntimeException ignored) {
+      // closing anyway
+    }
+    try {
+      o.unitsDirectory.close();
+    } catch (IOException | RuntimeException ignored) {
+      // closing anyway
+    }
     try {
       o.searchers.close();
     } catch (IOException | RuntimeException ignored) {

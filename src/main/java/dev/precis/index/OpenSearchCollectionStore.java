@@ -219,7 +219,8 @@ public final class OpenSearchCollectionStore implements CollectionStore {
         .properties("title", p -> p.text(t -> t.analyzer("english")))
         .properties("text", p -> p.text(t -> t.analyzer("english")))
         .properties("metadata", p -> p.object(o -> o.enabled(false)))
-        .properties("meta", p -> p.keyword(k -> k));
+        .properties("meta", p -> p.keyword(k -> k))
+        .properties("units", p -> p.binary(b -> b.docValues(false)));
     if (dimension > 0) {
       mapping.properties("vector", p -> p.knnVector(k -> k.dimension(dimension)
           .method(m -> m.name("hnsw").engine("lucene").spaceType("cosinesimil"))));
@@ -335,7 +336,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   public Optional<StoredDocument> get(String name, String id) {
     String index = index(name);
     var response = call("read from the collection '" + name + "'", name, () -> client.get(g -> g.index(index).id(id)
-        .sourceExcludes("vector", "meta"), Source.class));
+        .sourceExcludes("vector", "meta", "units"), Source.class));
     return response.found() && response.source() != null ? Optional.of(response.source().document())
         : Optional.empty();
   }
@@ -396,9 +397,45 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     return hits;
   }
 
+  /** What a document's unit vectors are kept as: base64, the JSON form of a {@code binary} field. */
+  public record Units(String units) {}
+
+  @Override
+  public void putUnitVectors(String name, Map<String, byte[]> byId) {
+    String index = index(name);
+    if (byId.isEmpty()) return;
+    List<BulkOperation> operations = new ArrayList<>(byId.size());
+    for (Map.Entry<String, byte[]> e : byId.entrySet()) {
+      Units units = new Units(java.util.Base64.getEncoder().encodeToString(e.getValue()));
+      operations.add(BulkOperation.of(op -> op.update(u -> u.index(index).id(e.getKey()).document(units))));
+    }
+    // Items of documents deleted since fail with document_missing_exception: skipped, as the contract says.
+    call("keep unit vectors in the collection '" + name + "'", name, () -> client.bulk(b -> b.operations(operations)));
+  }
+
+  @Override
+  public Map<String, byte[]> unitVectors(String name, java.util.Collection<String> ids) {
+    String index = index(name);
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (ids.isEmpty()) return out;
+    List<String> wanted = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    var response = call("read unit vectors of the collection '" + name + "'", name, () -> client.mget(m -> m
+        .index(index).ids(wanted).sourceIncludes("units"), Units.class));
+    for (var item : response.docs()) {
+      if (item.isFailure() && item.failure().error() != null
+          && "index_not_found_exception".equals(item.failure().error().type())) {
+        throw new NoSuchCollection(name);
+      }
+      if (!item.isResult() || !item.result().found() || item.result().source() == null) continue;
+      String units = item.result().source().units();
+      if (units != null) out.put(item.result().id(), java.util.Base64.getDecoder().decode(units));
+    }
+    return out;
+  }
+
   private SearchResponse<Source> searchFor(String name, String index, Query query, int size) {
     return call("search the collection '" + name + "'", name, () -> client.search(s -> s.index(index).query(query)
-        .size(size).source(c -> c.filter(f -> f.excludes("vector", "meta"))), Source.class));
+        .size(size).source(c -> c.filter(f -> f.excludes("vector", "meta", "units"))), Source.class));
   }
 
   private static void collect(SearchResponse<Source> response, int which, Map<String, int[]> ranks,

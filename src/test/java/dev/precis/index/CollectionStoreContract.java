@@ -217,4 +217,26 @@ abstract class CollectionStoreContract {
       assertEquals(0, store.search("manuals", "reclaims storage", 3, null).get(0).vectorRank());
     }
   }
+
+  @Test
+  void unitVectorsAreKeptBesideTheirDocumentUntilItChanges() {
+    try (CollectionStore store = open(new HashingEncoder())) {
+      store.create("manuals");
+      store.put("manuals", manuals());
+      byte[] vacuum = {1, 2, 3};
+      store.putUnitVectors("manuals", Map.of("pg-vacuum", vacuum, "git-gc", new byte[] {4}, "nobody", new byte[] {5}));
+      Map<String, byte[]> kept = store.unitVectors("manuals", List.of("pg-vacuum", "git-gc", "nobody", "pg-analyze"));
+      assertEquals(java.util.Set.of("pg-vacuum", "git-gc"), kept.keySet(), "only stored documents, only with vectors");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(vacuum, kept.get("pg-vacuum"));
+      assertEquals("VACUUM reclaims storage occupied by dead tuples.",
+          store.get("manuals", "pg-vacuum").orElseThrow().text(), "the document is unchanged");
+      assertEquals("pg-vacuum", store.search("manuals", "reclaims storage", 1, Map.of()).get(0).document().id());
+      store.put("manuals", List.of(new StoredDocument("pg-vacuum", "VACUUM", "VACUUM FULL rewrites the table.",
+          Map.of())));
+      assertTrue(store.delete("manuals", "git-gc"));
+      assertTrue(store.unitVectors("manuals", List.of("pg-vacuum", "git-gc")).isEmpty(),
+          "a replaced or deleted document's vectors go with it");
+      assertThrows(CollectionStore.NoSuchCollection.class, () -> store.unitVectors("nowhere", List.of("x")));
+    }
+  }
 }

@@ -104,7 +104,8 @@ class OpenSearchCollectionStoreTest extends CollectionStoreContract {
     try (var in = java.nio.file.Files.newInputStream(keystore)) {
       keys.load(in, "changeit".toCharArray());
     }
-    var keyManagers = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    var keyManagers =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(keys, "changeit".toCharArray());
     javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
     serverTls.init(keyManagers.getKeyManagers(), null, null);
