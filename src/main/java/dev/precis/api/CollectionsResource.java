@@ -143,12 +143,15 @@ public class CollectionsResource {
    * slot (so requests go first), and keeps the vectors beside the documents in the collection
    * ({@link CollectionStore#putUnitVectors}), so that compressing them by reference embeds nothing, on any replica
    * and after any restart (each request preloads the kept vectors of the documents it compresses). The
-   * acknowledgement waits for the commit and the documents' own vectors, not for this: ingest runs at the speed of one embedding per document
-   * and the units follow. Past 10,000 documents waiting, a batch is warmed before it is acknowledged (back-pressure).
+   * acknowledgement waits for the commit and the documents' own vectors, not for this: ingest runs at the speed of
+   * one embedding per document, and the units follow in the pauses of ingest (between two documents the warming
+   * waits until no batch is in flight and none has ended for 250 ms). Past 10,000 documents waiting, a batch is
+   * warmed before it is acknowledged (back-pressure).
    */
   @ApplicationScoped
   static class Warming {
     private static final int MAX_WAITING = 10_000;
+    private static final long INGEST_PAUSE_NANOS = 250_000_000L;
     private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
         r -> Thread.ofPlatform().name("precis-warming").daemon(true).unstarted(r));
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
@@ -164,6 +167,19 @@ public class CollectionsResource {
       this.store = store;
     }
 
+    /** Ingest requests in flight, and when the last one ended: the warming waits for a pause in ingest. */
+    private final java.util.concurrent.atomic.AtomicInteger ingesting = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastIngestEnded = System.nanoTime();
+
+    void ingestStarted() {
+      ingesting.incrementAndGet();
+    }
+
+    void ingestEnded() {
+      lastIngestEnded = System.nanoTime();
+      ingesting.decrementAndGet();
+    }
+
     void warm(String collection, List<dev.precis.engine.SourceDocument> documents) {
       if (waiting.get() + documents.size() > MAX_WAITING) {
         try {
@@ -176,17 +192,35 @@ public class CollectionsResource {
       waiting.addAndGet(documents.size());
       worker.submit(() -> {
         try {
-          long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
-          try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-            keep(collection, documents);
+          Map<String, byte[]> vectors = new java.util.LinkedHashMap<>();
+          for (dev.precis.engine.SourceDocument d : documents) {
+            awaitIngestPause();
+            long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+            try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+              byte[] blob = engines.engine().unitVectors(d);
+              if (blob != null) vectors.put(d.id(), blob);
+            }
           }
+          if (!vectors.isEmpty()) store.putUnitVectors(collection, vectors);
         } catch (RuntimeException e) {
           // busy past the time limit, an engine that is gone, a store that cannot be written: the units are
           // embedded when first compressed
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         } finally {
           waiting.addAndGet(-documents.size());
         }
       });
+    }
+
+    /**
+     * Waits, between documents, until no batch is being ingested and none has ended for a moment (a client sending
+     * batches back to back leaves only short gaps): the cores go to acknowledging batches first.
+     */
+    private void awaitIngestPause() throws InterruptedException {
+      while (ingesting.get() > 0 || System.nanoTime() - lastIngestEnded < INGEST_PAUSE_NANOS) {
+        Thread.sleep(20);
+      }
     }
 
     /** Embeds the documents' units (into the caches) and keeps their vectors beside them in the collection. */
@@ -288,11 +322,14 @@ public class CollectionsResource {
     }
     // Embedding takes the cores as compressing does: the same slots, so that ingest cannot starve requests.
     long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+    warming.ingestStarted();
     try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
       guard(() -> {
         store.put(name, documents);
         return null;
       });
+    } finally {
+      warming.ingestEnded();
     }
     warming.warm(name, documents.stream()
         .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());

@@ -116,6 +116,10 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   /** The texts the encoder is given for a document's units, segmented as a request would segment it (cached). */
+  public List<String> encoderTextsOf(SourceDocument source) {
+    return encoderTexts(0, source);
+  }
+
   private List<String> encoderTexts(int index, SourceDocument source) {
     SegmentedDocument d = segments == null
         ? segmenter.segment(index, source.title(), source.text(), source.format(), false)

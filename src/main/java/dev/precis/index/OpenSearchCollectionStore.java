@@ -158,6 +158,8 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   private final SentenceEncoder encoder;
   private final OpenSearchTransport transport;
   private final OpenSearchClient client;
+  /** Each collection's encoder and dimension (fixed for an index), read once: writes and searches need them. */
+  private final Map<String, CollectionInfo> shapes = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param encoder the sentence encoder for vectors, or null for BM25 only
@@ -200,6 +202,15 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     return settings.indexPrefix() + name;
   }
 
+  /**
+   * Writes go through an alias made with the index ({@code .} cannot occur in a collection's name, so no collection's
+   * index takes it), with {@code require_alias}: a batch for a collection another replica has just dropped fails
+   * instead of making OpenSearch create a bare index of that name.
+   */
+  private static String writeAlias(String index) {
+    return index + ".w";
+  }
+
   private static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("illegal collection name: '" + name + "', use 1 to 64 lowercase letters, "
@@ -210,6 +221,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   @Override
   public CollectionInfo create(String name) {
     String index = index(name);
+    shapes.remove(name);
     int dimension = encoder == null ? 0 : encoder.dimension();
     TypeMapping.Builder mapping = new TypeMapping.Builder()
         .dynamic(DynamicMapping.Strict)
@@ -227,6 +239,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     }
     TypeMapping built = mapping.build();
     call("create the collection '" + name + "'", name, () -> client.indices().create(c -> c.index(index)
+        .aliases(writeAlias(index), a -> a)
         .settings(s -> s.knn(dimension > 0).numberOfShards(settings.shards()).numberOfReplicas(settings.replicas())
             .translogDurability(TranslogDurability.Request))
         .mappings(built)));
@@ -236,6 +249,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   @Override
   public boolean drop(String name) {
     String index = index(name);
+    shapes.remove(name);
     try {
       call("delete the collection '" + name + "'", name, () -> client.indices().delete(d -> d.index(index)));
       return true;
@@ -270,6 +284,15 @@ public final class OpenSearchCollectionStore implements CollectionStore {
         && state.mappings().meta().containsKey(ENCODER);
   }
 
+  /** The collection's encoder and dimension, cached; its document count is not kept up to date. */
+  private CollectionInfo shape(String name) {
+    CollectionInfo known = shapes.get(name);
+    if (known != null) return known;
+    CollectionInfo read = info(name);
+    shapes.put(name, read);
+    return read;
+  }
+
   @Override
   public CollectionInfo info(String name) {
     String index = index(name);
@@ -295,7 +318,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   @Override
   public void put(String name, List<StoredDocument> documents) {
     String index = index(name);
-    CollectionInfo info = info(name);
+    CollectionInfo info = shape(name);
     if (documents.isEmpty()) return;
     float[][] embedded = null;
     if (vectorsUsable(info)) {
@@ -312,10 +335,10 @@ public final class OpenSearchCollectionStore implements CollectionStore {
       }
       Indexed source = new Indexed(d.id(), d.title(), d.text(), new TreeMap<>(d.metadata()), keywords,
           embedded == null ? null : embedded[i]);
-      operations.add(BulkOperation.of(op -> op.index(x -> x.index(index).id(d.id()).document(source))));
+      operations.add(BulkOperation.of(op -> op.index(x -> x.index(writeAlias(index)).id(d.id()).document(source))));
     }
     BulkResponse response = call("write to the collection '" + name + "'", name, () -> client.bulk(b -> b
-        .refresh(Refresh.True).operations(operations)));
+        .refresh(Refresh.True).requireAlias(true).operations(operations)));
     if (!response.errors()) return;
     List<String> failed = new ArrayList<>();
     ErrorCause first = null;
@@ -353,7 +376,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   public List<Hit> search(String name, String query, int k, Map<String, String> filter) {
     if (k < 1) throw new IllegalArgumentException("illegal k: " + k + ", must be >= 1");
     String index = index(name);
-    CollectionInfo info = info(name);
+    CollectionInfo info = shape(name);
     List<Query> filters = new ArrayList<>();
     for (Map.Entry<String, String> e : (filter == null ? Map.<String, String>of() : filter).entrySet()) {
       String keyword = e.getKey() + "=" + e.getValue();
@@ -407,10 +430,12 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     List<BulkOperation> operations = new ArrayList<>(byId.size());
     for (Map.Entry<String, byte[]> e : byId.entrySet()) {
       Units units = new Units(java.util.Base64.getEncoder().encodeToString(e.getValue()));
-      operations.add(BulkOperation.of(op -> op.update(u -> u.index(index).id(e.getKey()).document(units))));
+      operations.add(BulkOperation.of(op -> op.update(u -> u.index(writeAlias(index)).id(e.getKey())
+          .document(units))));
     }
     // Items of documents deleted since fail with document_missing_exception: skipped, as the contract says.
-    call("keep unit vectors in the collection '" + name + "'", name, () -> client.bulk(b -> b.operations(operations)));
+    call("keep unit vectors in the collection '" + name + "'", name, () -> client.bulk(b -> b.requireAlias(true)
+        .operations(operations)));
   }
 
   @Override
@@ -472,7 +497,10 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     } catch (OpenSearchException e) {
       ErrorCause error = e.error();
       String type = error == null ? "" : error.type();
-      if (collection != null && "index_not_found_exception".equals(type)) throw new NoSuchCollection(collection);
+      if (collection != null && "index_not_found_exception".equals(type)) {
+        shapes.remove(collection);
+        throw new NoSuchCollection(collection);
+      }
       if (collection != null && "resource_already_exists_exception".equals(type)) {
         throw new CollectionExists(collection);
       }

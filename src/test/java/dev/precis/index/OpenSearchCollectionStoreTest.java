@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,19 @@ class OpenSearchCollectionStoreTest extends CollectionStoreContract {
       assertThrows(CollectionStore.NoSuchCollection.class, () -> store.info("not-ours"));
       assertTrue(store.drop("manuals"));
       assertFalse(node.client().indices().exists(e -> e.index(prefix + "manuals")).value());
+    }
+  }
+
+  @Test
+  void aCollectionDroppedByAnotherReplicaIsNotRecreatedByAWrite() throws IOException {
+    try (CollectionStore one = open(new HashingEncoder()); CollectionStore other = open(new HashingEncoder())) {
+      one.create("manuals");
+      one.put("manuals", manuals().subList(0, 1));
+      assertTrue(other.drop("manuals"));
+      assertThrows(CollectionStore.NoSuchCollection.class, () -> one.put("manuals", manuals()));
+      assertFalse(node.client().indices().exists(e -> e.index(prefix + "manuals")).value(),
+          "no bare index made by the write");
+      assertThrows(CollectionStore.NoSuchCollection.class, () -> one.search("manuals", "vacuum", 3, Map.of()));
     }
   }
 
