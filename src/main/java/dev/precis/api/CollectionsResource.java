@@ -4,6 +4,7 @@ import dev.precis.config.PrecisConfig;
 import dev.precis.engine.Compression;
 import dev.precis.engine.CompressionRequest;
 import dev.precis.engine.WorkLimits;
+import dev.precis.encode.StoredUnitVectors;
 import dev.precis.index.CollectionStore;
 import dev.precis.index.CollectionStore.CollectionInfo;
 import dev.precis.index.CollectionStore.Hit;
@@ -97,8 +98,10 @@ public class CollectionsResource {
       dev.precis.encode.SentenceEncoder encoder = engines.engine().encoder();
       if (encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) encoder = caching.delegate();
       store = switch (config.indexes().backend()) {
-        case LUCENE -> new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder);
-        case OPENSEARCH -> new OpenSearchCollectionStore(openSearch(config), encoder);
+        case LUCENE -> new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder,
+            config.indexes().documentVector());
+        case OPENSEARCH -> new OpenSearchCollectionStore(openSearch(config), encoder,
+            config.indexes().documentVector());
       };
       return store;
     }
@@ -141,7 +144,7 @@ public class CollectionsResource {
   /**
    * Embeds stored documents' units after their batch is acknowledged, one batch at a time, each taking a compression
    * slot (so requests go first), and keeps the vectors beside the documents in the collection
-   * ({@link CollectionStore#putUnitVectors}), so that compressing them by reference embeds nothing, on any replica
+   * ({@link CollectionStore#keepVectors}), so that compressing them by reference embeds nothing, on any replica
    * and after any restart (each request preloads the kept vectors of the documents it compresses). The
    * acknowledgement waits for the commit and the documents' own vectors, not for this: ingest runs at the speed of
    * one embedding per document, and the units follow in the pauses of ingest (between two documents the warming
@@ -192,16 +195,16 @@ public class CollectionsResource {
       waiting.addAndGet(documents.size());
       worker.submit(() -> {
         try {
-          Map<String, byte[]> vectors = new java.util.LinkedHashMap<>();
+          Map<String, StoredUnitVectors.Kept> vectors = new java.util.LinkedHashMap<>();
           for (dev.precis.engine.SourceDocument d : documents) {
             awaitIngestPause();
             long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
             try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-              byte[] blob = engines.engine().unitVectors(d);
-              if (blob != null) vectors.put(d.id(), blob);
+              StoredUnitVectors.Kept kept = engines.engine().unitVectors(d);
+              if (kept != null) vectors.put(d.id(), kept);
             }
           }
-          if (!vectors.isEmpty()) store.putUnitVectors(collection, vectors);
+          if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
         } catch (RuntimeException e) {
           // busy past the time limit, an engine that is gone, a store that cannot be written: the units are
           // embedded when first compressed
@@ -225,12 +228,12 @@ public class CollectionsResource {
 
     /** Embeds the documents' units (into the caches) and keeps their vectors beside them in the collection. */
     private void keep(String collection, List<dev.precis.engine.SourceDocument> documents) {
-      Map<String, byte[]> vectors = new java.util.LinkedHashMap<>();
+      Map<String, StoredUnitVectors.Kept> vectors = new java.util.LinkedHashMap<>();
       for (dev.precis.engine.SourceDocument d : documents) {
-        byte[] blob = engines.engine().unitVectors(d);
-        if (blob != null) vectors.put(d.id(), blob);
+        StoredUnitVectors.Kept kept = engines.engine().unitVectors(d);
+        if (kept != null) vectors.put(d.id(), kept);
       }
-      if (!vectors.isEmpty()) store.putUnitVectors(collection, vectors);
+      if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
     }
 
     /** Documents stored whose units are not embedded yet. */

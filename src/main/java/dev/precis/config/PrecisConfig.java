@@ -56,6 +56,15 @@ public interface PrecisConfig {
     @WithDefault("lucene")
     Backend backend();
 
+    /**
+     * Which vector stands for a stored document in vector search: {@code units} (the mean of its units' vectors, set
+     * once they are embedded after the batch is acknowledged: ingest embeds nothing before acknowledging, and vector
+     * search finds a document once its units are embedded, BM25 at once) or {@code lead} (its title and text as far
+     * as the encoder reads, 128 word pieces, embedded before acknowledging). Default {@code units}.
+     */
+    @WithDefault("units")
+    dev.precis.index.CollectionStore.DocumentVectors documentVector();
+
     /** The cluster of backend {@code opensearch}. */
     OpenSearch opensearch();
 

@@ -23,6 +23,32 @@ public final class StoredUnitVectors {
   private StoredUnitVectors() {}
 
   /**
+   * What a collection keeps for a stored document once its units are embedded.
+   *
+   * @param units the units' vectors, as {@link #encode} writes them
+   * @param document the mean of the units' vectors, normalised to unit length (a vector for the whole document), or
+   *     null when it has no units
+   */
+  public record Kept(byte[] units, float[] document) {
+    public Kept {
+      java.util.Objects.requireNonNull(units, "units");
+    }
+  }
+
+  /** The mean of vectors, normalised to unit length; null for none or a zero mean. */
+  public static float[] mean(float[][] vectors) {
+    if (vectors.length == 0) return null;
+    float[] mean = new float[vectors[0].length];
+    for (float[] v : vectors) for (int d = 0; d < mean.length; d++) mean[d] += v[d];
+    double norm = 0;
+    for (float x : mean) norm += x * x;
+    if (norm == 0) return null;
+    norm = Math.sqrt(norm);
+    for (int d = 0; d < mean.length; d++) mean[d] /= (float) norm;
+    return mean;
+  }
+
+  /**
    * @param texts the texts the encoder was given, in the order of {@code vectors}
    */
   public static byte[] encode(String model, List<String> texts, float[][] vectors) {

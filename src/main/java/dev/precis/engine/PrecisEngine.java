@@ -131,10 +131,11 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   }
 
   /**
-   * The vectors of a document's units, embedded where not cached, as a blob a collection keeps with the document
-   * ({@link dev.precis.encode.StoredUnitVectors}); null without an encoder.
+   * The vectors of a document's units, embedded where not cached: as a blob a collection keeps with the document
+   * ({@link dev.precis.encode.StoredUnitVectors}), and their mean, normalised (a vector for the whole document); null
+   * without an encoder.
    */
-  public byte[] unitVectors(SourceDocument source) {
+  public dev.precis.encode.StoredUnitVectors.Kept unitVectors(SourceDocument source) {
     if (encoder == null) return null;
     List<String> texts = encoderTexts(0, source);
     float[][] vectors = new float[texts.size()][];
@@ -142,7 +143,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       float[][] part = encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
       System.arraycopy(part, 0, vectors, from, part.length);
     }
-    return dev.precis.encode.StoredUnitVectors.encode(encoder.modelName(), texts, vectors);
+    return new dev.precis.encode.StoredUnitVectors.Kept(
+        dev.precis.encode.StoredUnitVectors.encode(encoder.modelName(), texts, vectors),
+        dev.precis.encode.StoredUnitVectors.mean(vectors));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.precis.index;
 
+import dev.precis.encode.StoredUnitVectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,22 @@ public interface CollectionStore extends AutoCloseable {
         }
       }
     }
+  }
+
+  /** Which vector stands for a stored document in vector search. */
+  enum DocumentVectors {
+    /**
+     * Its title and text as far as the encoder reads (128 word pieces: the title and about the first 100 words),
+     * embedded before the batch is acknowledged: vector search finds a document as soon as it is acknowledged, and
+     * ingest pays one embedding of 128 word pieces per document.
+     */
+    LEAD,
+    /**
+     * The mean of its units' vectors, set when they are embedded after the acknowledgement (they are embedded for
+     * compression anyway): no embedding before the acknowledgement, the whole document represented rather than its
+     * beginning; vector search finds a document once its units are embedded (BM25 at once).
+     */
+    UNITS
   }
 
   /** A collection: its name, how many documents it holds, and the encoder its vectors come from. */
@@ -121,13 +138,15 @@ public interface CollectionStore extends AutoCloseable {
   List<Hit> search(String name, String query, int k, Map<String, String> filter);
 
   /**
-   * Keeps, beside stored documents, the vectors of their units (a {@link dev.precis.encode.StoredUnitVectors} blob
-   * each), replacing what was kept; ids not stored are skipped. Not made durable one by one: a blob lost is computed
-   * again, and a blob of a document replaced since is recognised by its fingerprint and ignored.
+   * Keeps, beside stored documents, the vectors of their units ({@link StoredUnitVectors.Kept#units()}), replacing
+   * what was kept, and, where documents are searched by the mean of their units ({@link DocumentVectors#UNITS}),
+   * makes {@link StoredUnitVectors.Kept#document()} the document's vector; ids not stored are skipped. Not made
+   * durable one by one: vectors lost are computed again, and a blob of a document replaced since is recognised by its
+   * fingerprint and ignored (and its mean replaced when the new version's units are kept).
    *
    * @throws NoSuchCollection
    */
-  void putUnitVectors(String name, Map<String, byte[]> byId);
+  void keepVectors(String name, Map<String, StoredUnitVectors.Kept> byId);
 
   /**
    * The unit vectors kept beside these documents, by id; documents without any are left out.

@@ -1,6 +1,7 @@
 package dev.precis.index;
 
 import dev.precis.encode.SentenceEncoder;
+import dev.precis.encode.StoredUnitVectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,8 +54,9 @@ import org.apache.lucene.util.QueryBuilder;
 /**
  * Collections as Lucene indexes on local disk, one folder per collection under a root ({@code indexes/} by default):
  * each document is one Lucene document with its id, title, text and metadata stored, title and text indexed for BM25
- * (English analysis), and one vector from the service's sentence encoder of its title and text as far as the model
- * reads (128 word pieces: the title and about the first 100 words), HNSW, dot product of unit vectors. A batch is
+ * (English analysis), and one vector from the service's sentence encoder ({@link DocumentVectors}: of its title and
+ * text as far as the model reads, or the mean of its units' vectors), HNSW, dot product of unit vectors; beside each
+ * collection's index, an index of the documents' unit vectors ({@link #keepVectors}). A batch is
  * committed (fsync) before {@link #put} returns. Thread-safe: one writer per collection, searches on a searcher
  * refreshed after each commit.
  */
@@ -67,6 +69,7 @@ public final class LuceneCollectionStore implements CollectionStore {
 
   private final Path root;
   private final SentenceEncoder encoder;
+  private final DocumentVectors documentVectors;
   private final Analyzer analyzer = new EnglishAnalyzer();
   private final Map<String, Open> open = new HashMap<>();
 
@@ -101,8 +104,18 @@ public final class LuceneCollectionStore implements CollectionStore {
    * @param encoder the sentence encoder for vectors, or null for BM25 only
    */
   public LuceneCollectionStore(Path root, SentenceEncoder encoder) {
+    this(root, encoder, DocumentVectors.LEAD);
+  }
+
+  /**
+   * @param root where the collections live (created when missing)
+   * @param encoder the sentence encoder for vectors, or null for BM25 only
+   * @param documentVectors which vector stands for a document
+   */
+  public LuceneCollectionStore(Path root, SentenceEncoder encoder, DocumentVectors documentVectors) {
     this.root = root;
     this.encoder = encoder;
+    this.documentVectors = documentVectors;
   }
 
   /** The folder, made on first use: a service on a read-only disk still compresses; only collections refuse. */
@@ -220,7 +233,7 @@ public final class LuceneCollectionStore implements CollectionStore {
   @Override
   public void put(String name, List<StoredDocument> documents) {
     Open o = open(name);
-    boolean vectors = vectorsUsable(o);
+    boolean vectors = vectorsUsable(o) && documentVectors == DocumentVectors.LEAD;
     float[][] embedded = null;
     if (vectors && !documents.isEmpty()) {
       List<String> texts = new ArrayList<>(documents.size());
@@ -368,25 +381,39 @@ public final class LuceneCollectionStore implements CollectionStore {
   }
 
   @Override
-  public void putUnitVectors(String name, Map<String, byte[]> byId) {
+  public void keepVectors(String name, Map<String, StoredUnitVectors.Kept> byId) {
     Open o = open(name);
+    boolean documents = vectorsUsable(o) && documentVectors == DocumentVectors.UNITS;
     synchronized (o) {
       try {
         IndexSearcher searcher = o.searchers.acquire();
+        boolean rewritten = false;
         try {
-          for (Map.Entry<String, byte[]> e : byId.entrySet()) {
-            if (searcher.count(new TermQuery(new Term("id", e.getKey()))) == 0) continue;
-            Document doc = new Document();
-            doc.add(new StringField("id", e.getKey(), Field.Store.NO));
-            doc.add(new StoredField("vectors", e.getValue()));
-            o.unitsWriter.updateDocument(new Term("id", e.getKey()), doc);
+          for (Map.Entry<String, StoredUnitVectors.Kept> e : byId.entrySet()) {
+            var top = searcher.search(new TermQuery(new Term("id", e.getKey())), 1);
+            if (top.scoreDocs.length == 0) continue;
+            Document units = new Document();
+            units.add(new StringField("id", e.getKey(), Field.Store.NO));
+            units.add(new StoredField("vectors", e.getValue().units()));
+            o.unitsWriter.updateDocument(new Term("id", e.getKey()), units);
+            float[] mean = e.getValue().document();
+            if (documents && mean != null && mean.length == o.dimension) {
+              StoredDocument stored = stored(searcher.storedFields().document(top.scoreDocs[0].doc));
+              o.writer.updateDocument(new Term("id", e.getKey()), document(stored, mean));
+              rewritten = true;
+            }
           }
         } finally {
           o.searchers.release(searcher);
         }
         o.unitsWriter.commit();
         o.unitsSearchers.maybeRefreshBlocking();
+        if (rewritten) {
+          o.writer.commit();
+          o.searchers.maybeRefreshBlocking();
+        }
       } catch (IOException e) {
+        reopenAfterFailure(name, o);
         throw storage("cannot keep unit vectors in the collection '" + name + "'", e);
       }
     }

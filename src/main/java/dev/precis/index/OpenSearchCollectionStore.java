@@ -3,6 +3,7 @@ package dev.precis.index;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.precis.encode.SentenceEncoder;
+import dev.precis.encode.StoredUnitVectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -54,9 +55,10 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 /**
  * Collections in an OpenSearch cluster, one index per collection ({@code <prefix><name>}), so that any number of
  * stateless Precis pods serve the same collections: title and text indexed for BM25 (English analysis), metadata as
- * {@code name=value} keywords for filters, and one vector per document from the service's sentence encoder (made by
- * Precis, as {@link LuceneCollectionStore} makes it) in a {@code knn_vector} field (k-NN plugin, Lucene HNSW engine,
- * cosine). Search runs BM25 and k-NN as two queries and fuses their ranks here, exactly as the Lucene store does, so
+ * {@code name=value} keywords for filters, one vector per document from the service's sentence encoder (made by
+ * Precis, as {@link LuceneCollectionStore} makes it, {@link DocumentVectors}) in a {@code knn_vector} field (k-NN
+ * plugin, Lucene HNSW engine, cosine), and the documents' unit vectors in a {@code binary} field
+ * ({@link #keepVectors}). Search runs BM25 and k-NN as two queries and fuses their ranks here, exactly as the Lucene store does, so
  * the two backends answer alike.
  *
  * <p>Durability: indexes are created with {@code index.translog.durability: request} (each write is fsynced to the
@@ -156,6 +158,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
 
   private final Settings settings;
   private final SentenceEncoder encoder;
+  private final DocumentVectors documentVectors;
   private final OpenSearchTransport transport;
   private final OpenSearchClient client;
   /** Each collection's encoder and dimension (fixed for an index), read once: writes and searches need them. */
@@ -165,8 +168,17 @@ public final class OpenSearchCollectionStore implements CollectionStore {
    * @param encoder the sentence encoder for vectors, or null for BM25 only
    */
   public OpenSearchCollectionStore(Settings settings, SentenceEncoder encoder) {
+    this(settings, encoder, DocumentVectors.LEAD);
+  }
+
+  /**
+   * @param encoder the sentence encoder for vectors, or null for BM25 only
+   * @param documentVectors which vector stands for a document
+   */
+  public OpenSearchCollectionStore(Settings settings, SentenceEncoder encoder, DocumentVectors documentVectors) {
     this.settings = settings;
     this.encoder = encoder;
+    this.documentVectors = documentVectors;
     HttpHost[] hosts = settings.urls().stream()
         .map(u -> new HttpHost(u.getScheme(), u.getHost(), u.getPort() < 0
             ? (u.getScheme().equals("https") ? 443 : 80) : u.getPort()))
@@ -321,7 +333,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     CollectionInfo info = shape(name);
     if (documents.isEmpty()) return;
     float[][] embedded = null;
-    if (vectorsUsable(info)) {
+    if (vectorsUsable(info) && documentVectors == DocumentVectors.LEAD) {
       List<String> texts = new ArrayList<>(documents.size());
       for (StoredDocument d : documents) texts.add(d.title() == null ? d.text() : d.title() + "\n" + d.text());
       embedded = encoder.embed(texts);
@@ -420,22 +432,30 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     return hits;
   }
 
-  /** What a document's unit vectors are kept as: base64, the JSON form of a {@code binary} field. */
-  public record Units(String units) {}
+  /**
+   * What is written beside a document once its units are embedded: their vectors as base64 (the JSON form of a
+   * {@code binary} field), and the document's vector when it is the mean of its units' ({@link DocumentVectors#UNITS}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Units(String units, float[] vector) {}
 
   @Override
-  public void putUnitVectors(String name, Map<String, byte[]> byId) {
+  public void keepVectors(String name, Map<String, StoredUnitVectors.Kept> byId) {
     String index = index(name);
     if (byId.isEmpty()) return;
+    boolean documents = documentVectors == DocumentVectors.UNITS && vectorsUsable(shape(name));
     List<BulkOperation> operations = new ArrayList<>(byId.size());
-    for (Map.Entry<String, byte[]> e : byId.entrySet()) {
-      Units units = new Units(java.util.Base64.getEncoder().encodeToString(e.getValue()));
+    for (Map.Entry<String, StoredUnitVectors.Kept> e : byId.entrySet()) {
+      float[] mean = e.getValue().document();
+      Units units = new Units(java.util.Base64.getEncoder().encodeToString(e.getValue().units()),
+          documents && mean != null && mean.length == encoder.dimension() ? mean : null);
       operations.add(BulkOperation.of(op -> op.update(u -> u.index(writeAlias(index)).id(e.getKey())
           .document(units))));
     }
-    // Items of documents deleted since fail with document_missing_exception: skipped, as the contract says.
+    // Items of documents deleted since fail with document_missing_exception: skipped, as the contract says. A
+    // refresh only where documents get their vectors: vector search then finds them at once.
     call("keep unit vectors in the collection '" + name + "'", name, () -> client.bulk(b -> b.requireAlias(true)
-        .operations(operations)));
+        .refresh(documents ? Refresh.True : Refresh.False).operations(operations)));
   }
 
   @Override

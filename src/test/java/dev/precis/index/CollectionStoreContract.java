@@ -26,7 +26,12 @@ abstract class CollectionStoreContract {
    *
    * @param encoder the encoder for vectors, or null for BM25 only
    */
-  abstract CollectionStore open(SentenceEncoder encoder);
+  abstract CollectionStore open(SentenceEncoder encoder, CollectionStore.DocumentVectors documentVectors);
+
+  /** A store whose documents' vectors are made from their text ({@link CollectionStore.DocumentVectors#LEAD}). */
+  CollectionStore open(SentenceEncoder encoder) {
+    return open(encoder, CollectionStore.DocumentVectors.LEAD);
+  }
 
   /** How many documents a collection holds as a fresh process would read them. */
   long durableDocuments(String name) {
@@ -224,13 +229,16 @@ abstract class CollectionStoreContract {
       store.create("manuals");
       store.put("manuals", manuals());
       byte[] vacuum = {1, 2, 3};
-      store.putUnitVectors("manuals", Map.of("pg-vacuum", vacuum, "git-gc", new byte[] {4}, "nobody", new byte[] {5}));
+      store.keepVectors("manuals", Map.of("pg-vacuum", kept(vacuum), "git-gc", kept(new byte[] {4}),
+          "nobody", kept(new byte[] {5})));
       Map<String, byte[]> kept = store.unitVectors("manuals", List.of("pg-vacuum", "git-gc", "nobody", "pg-analyze"));
       assertEquals(java.util.Set.of("pg-vacuum", "git-gc"), kept.keySet(), "only stored documents, only with vectors");
       org.junit.jupiter.api.Assertions.assertArrayEquals(vacuum, kept.get("pg-vacuum"));
       assertEquals("VACUUM reclaims storage occupied by dead tuples.",
           store.get("manuals", "pg-vacuum").orElseThrow().text(), "the document is unchanged");
-      assertEquals("pg-vacuum", store.search("manuals", "reclaims storage", 1, Map.of()).get(0).document().id());
+      Hit top = store.search("manuals", "reclaims storage", 1, Map.of()).get(0);
+      assertEquals("pg-vacuum", top.document().id());
+      assertEquals(1, top.vectorRank(), "the lead vector stays: the store makes documents' vectors from their text");
       store.put("manuals", List.of(new StoredDocument("pg-vacuum", "VACUUM", "VACUUM FULL rewrites the table.",
           Map.of())));
       assertTrue(store.delete("manuals", "git-gc"));
@@ -238,5 +246,34 @@ abstract class CollectionStoreContract {
           "a replaced or deleted document's vectors go with it");
       assertThrows(CollectionStore.NoSuchCollection.class, () -> store.unitVectors("nowhere", List.of("x")));
     }
+  }
+
+  /**
+   * With {@link CollectionStore.DocumentVectors#UNITS} a document has no vector until its units are kept: BM25 finds
+   * it at once, vector search once the mean of its units is its vector.
+   */
+  @Test
+  void documentsSearchedByTheMeanOfTheirUnitsAreFoundByVectorOnceKept() {
+    try (CollectionStore store = open(new HashingEncoder(), CollectionStore.DocumentVectors.UNITS)) {
+      store.create("manuals");
+      store.put("manuals", manuals());
+      Hit before = store.search("manuals", "reclaims storage of dead tuples", 1, Map.of()).get(0);
+      assertEquals("pg-vacuum", before.document().id());
+      assertEquals(1, before.bm25Rank());
+      assertEquals(0, before.vectorRank(), "no vector before the units are kept");
+      float[] mean = HashingEncoder.vector("VACUUM reclaims storage occupied by dead tuples.");
+      store.keepVectors("manuals", Map.of("pg-vacuum", new dev.precis.encode.StoredUnitVectors.Kept(new byte[] {1},
+          mean)));
+      Hit after = store.search("manuals", "reclaims storage of dead tuples", 1, Map.of()).get(0);
+      assertEquals("pg-vacuum", after.document().id());
+      assertEquals(1, after.vectorRank());
+      assertEquals(Map.of("product", "postgres"), store.get("manuals", "pg-vacuum").orElseThrow().metadata(),
+          "the document rewritten with its vector keeps its fields");
+      assertEquals(3, store.info("manuals").documents());
+    }
+  }
+
+  private static dev.precis.encode.StoredUnitVectors.Kept kept(byte[] units) {
+    return new dev.precis.encode.StoredUnitVectors.Kept(units, HashingEncoder.vector("unrelated words entirely"));
   }
 }

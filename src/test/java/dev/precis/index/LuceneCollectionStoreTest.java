@@ -17,8 +17,8 @@ class LuceneCollectionStoreTest extends CollectionStoreContract {
   Path root;
 
   @Override
-  CollectionStore open(SentenceEncoder encoder) {
-    return new LuceneCollectionStore(root, encoder);
+  CollectionStore open(SentenceEncoder encoder, CollectionStore.DocumentVectors documentVectors) {
+    return new LuceneCollectionStore(root, encoder, documentVectors);
   }
 
   /** Read straight from the index's last commit, as a restarted process would (the open store is not asked). */

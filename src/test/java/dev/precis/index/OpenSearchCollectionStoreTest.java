@@ -37,8 +37,8 @@ class OpenSearchCollectionStoreTest extends CollectionStoreContract {
   }
 
   @Override
-  CollectionStore open(SentenceEncoder encoder) {
-    return new OpenSearchCollectionStore(settings(node.baseUrl()), encoder);
+  CollectionStore open(SentenceEncoder encoder, CollectionStore.DocumentVectors documentVectors) {
+    return new OpenSearchCollectionStore(settings(node.baseUrl()), encoder, documentVectors);
   }
 
   @Test
