@@ -236,6 +236,50 @@ public class CollectionsResource {
       if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
     }
 
+    /**
+     * At start, the documents a stopped process acknowledged but did not warm (their units, and with
+     * {@code document-vector=units} their vector for search, were lost with its queue): found in every collection,
+     * page by page, and warmed as ingested ones are, behind ingest. Retried every minute while the store cannot be
+     * read (an OpenSearch cluster not up yet).
+     */
+    void sweepAtStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+      Thread.ofPlatform().name("precis-warming-sweep").daemon(true).start(() -> {
+        for (int attempt = 0; attempt < 60; attempt++) {
+          try {
+            sweep();
+            return;
+          } catch (RuntimeException unavailable) {
+            try {
+              Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      });
+    }
+
+    private void sweep() {
+      if (engines.engine().encoder() == null) return;
+      for (CollectionInfo collection : store.list()) {
+        String after = null;
+        while (true) {
+          List<StoredDocument> page = store.withoutKeptVectors(collection.name(), after, 50);
+          if (page.isEmpty()) break;
+          after = page.get(page.size() - 1).id();
+          while (waiting.get() > MAX_WAITING / 2) {
+            try {
+              Thread.sleep(200);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          warm(collection.name(), page.stream()
+              .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());
+        }
+      }
+    }
+
     /** Documents stored whose units are not embedded yet. */
     int waiting() {
       return waiting.get();

@@ -155,6 +155,15 @@ public interface CollectionStore extends AutoCloseable {
    */
   Map<String, byte[]> unitVectors(String name, java.util.Collection<String> ids);
 
+  /**
+   * Stored documents whose unit vectors are not kept (acknowledged, but the process stopped before it embedded
+   * them), in the order of their ids, so that a sweep can page through them.
+   *
+   * @param afterId the last id of the previous page, or null from the first
+   * @throws NoSuchCollection
+   */
+  List<StoredDocument> withoutKeptVectors(String name, String afterId, int max);
+
   @Override
   void close();
 }

@@ -443,6 +443,42 @@ public final class LuceneCollectionStore implements CollectionStore {
     return out;
   }
 
+  @Override
+  public List<StoredDocument> withoutKeptVectors(String name, String afterId, int max) {
+    Open o = open(name);
+    List<StoredDocument> out = new ArrayList<>();
+    try {
+      IndexSearcher main = o.searchers.acquire();
+      IndexSearcher units = o.unitsSearchers.acquire();
+      try {
+        org.apache.lucene.index.Terms ids = org.apache.lucene.index.MultiTerms.getTerms(main.getIndexReader(), "id");
+        if (ids == null) return out;
+        org.apache.lucene.index.TermsEnum terms = ids.iterator();
+        org.apache.lucene.util.BytesRef id;
+        if (afterId == null) {
+          id = terms.next();
+        } else {
+          org.apache.lucene.index.TermsEnum.SeekStatus status = terms.seekCeil(new org.apache.lucene.util.BytesRef(afterId));
+          id = status == org.apache.lucene.index.TermsEnum.SeekStatus.END ? null
+              : status == org.apache.lucene.index.TermsEnum.SeekStatus.FOUND ? terms.next() : terms.term();
+        }
+        for (; id != null && out.size() < max; id = terms.next()) {
+          Term term = new Term("id", org.apache.lucene.util.BytesRef.deepCopyOf(id));
+          if (units.count(new TermQuery(term)) > 0) continue;
+          var top = main.search(new TermQuery(term), 1); // a deleted document's term stays until a merge
+          if (top.scoreDocs.length == 0) continue;
+          out.add(stored(main.storedFields().document(top.scoreDocs[0].doc)));
+        }
+      } finally {
+        o.searchers.release(main);
+        o.unitsSearchers.release(units);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   private static double rrf(int[] ranks) {
     double s = 0;
     for (int r : ranks) if (r > 0) s += 1.0 / (RRF_K + r);

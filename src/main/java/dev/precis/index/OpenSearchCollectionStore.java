@@ -244,7 +244,8 @@ public final class OpenSearchCollectionStore implements CollectionStore {
         .properties("text", p -> p.text(t -> t.analyzer("english")))
         .properties("metadata", p -> p.object(o -> o.enabled(false)))
         .properties("meta", p -> p.keyword(k -> k))
-        .properties("units", p -> p.binary(b -> b.docValues(false)));
+        .properties("units", p -> p.binary(b -> b.docValues(false)))
+        .properties("warmed", p -> p.boolean_(b -> b));
     if (dimension > 0) {
       mapping.properties("vector", p -> p.knnVector(k -> k.dimension(dimension)
           .method(m -> m.name("hnsw").engine("lucene").spaceType("cosinesimil"))));
@@ -437,7 +438,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
    * {@code binary} field), and the document's vector when it is the mean of its units' ({@link DocumentVectors#UNITS}).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Units(String units, float[] vector) {}
+  public record Units(String units, float[] vector, Boolean warmed) {}
 
   @Override
   public void keepVectors(String name, Map<String, StoredUnitVectors.Kept> byId) {
@@ -448,7 +449,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     for (Map.Entry<String, StoredUnitVectors.Kept> e : byId.entrySet()) {
       float[] mean = e.getValue().document();
       Units units = new Units(java.util.Base64.getEncoder().encodeToString(e.getValue().units()),
-          documents && mean != null && mean.length == encoder.dimension() ? mean : null);
+          documents && mean != null && mean.length == encoder.dimension() ? mean : null, true);
       operations.add(BulkOperation.of(op -> op.update(u -> u.index(writeAlias(index)).id(e.getKey())
           .document(units))));
     }
@@ -475,6 +476,22 @@ public final class OpenSearchCollectionStore implements CollectionStore {
       String units = item.result().source().units();
       if (units != null) out.put(item.result().id(), java.util.Base64.getDecoder().decode(units));
     }
+    return out;
+  }
+
+  @Override
+  public List<StoredDocument> withoutKeptVectors(String name, String afterId, int max) {
+    String index = index(name);
+    SearchResponse<Source> response = call("search the collection '" + name + "'", name, () -> client.search(s -> {
+      s.index(index).size(max)
+          .query(q -> q.bool(b -> b.mustNot(n -> n.term(t -> t.field("warmed").value(FieldValue.of(true))))))
+          .sort(o -> o.field(f -> f.field("id").order(org.opensearch.client.opensearch._types.SortOrder.Asc)))
+          .source(c -> c.filter(f -> f.excludes("vector", "meta", "units")));
+      if (afterId != null) s.searchAfter(FieldValue.of(afterId));
+      return s;
+    }, Source.class));
+    List<StoredDocument> out = new ArrayList<>();
+    for (var hit : response.hits().hits()) if (hit.source() != null) out.add(hit.source().document());
     return out;
   }
 

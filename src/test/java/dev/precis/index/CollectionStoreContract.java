@@ -276,4 +276,32 @@ abstract class CollectionStoreContract {
   private static dev.precis.encode.StoredUnitVectors.Kept kept(byte[] units) {
     return new dev.precis.encode.StoredUnitVectors.Kept(units, HashingEncoder.vector("unrelated words entirely"));
   }
+
+  @Test
+  void documentsWithoutKeptVectorsArePagedByIdUntilKept() {
+    try (CollectionStore store = open(new HashingEncoder())) {
+      store.create("many");
+      List<StoredDocument> documents = new java.util.ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        documents.add(new StoredDocument(String.format(java.util.Locale.ROOT, "d%02d", i), null, "text " + i,
+            Map.of()));
+      }
+      store.put("many", documents);
+      store.keepVectors("many", Map.of("d03", kept(new byte[] {1}), "d10", kept(new byte[] {2})));
+      assertTrue(store.delete("many", "d20"));
+      List<String> seen = new java.util.ArrayList<>();
+      String after = null;
+      for (List<StoredDocument> page = store.withoutKeptVectors("many", null, 7); !page.isEmpty();
+          page = store.withoutKeptVectors("many", after, 7)) {
+        assertTrue(page.size() <= 7);
+        page.forEach(d -> seen.add(d.id()));
+        after = page.get(page.size() - 1).id();
+      }
+      List<String> expected = new java.util.ArrayList<>();
+      for (StoredDocument d : documents) expected.add(d.id());
+      expected.removeAll(List.of("d03", "d10", "d20"));
+      assertEquals(expected, seen, "every document without kept vectors, once, in id order");
+      assertEquals("text 4", store.withoutKeptVectors("many", "d03", 1).get(0).text());
+    }
+  }
 }
