@@ -93,10 +93,8 @@ public class CollectionsResource {
     @jakarta.enterprise.inject.Produces
     @ApplicationScoped
     CollectionStore store(PrecisConfig config, EngineProducer engines) {
-      // A document's vector is of its whole text, a key no request looks up again: past the caches, so that storing
-      // documents does not push the units' vectors out of them.
       dev.precis.encode.SentenceEncoder encoder = engines.engine().encoder();
-      if (encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) encoder = caching.delegate();
+      if (encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) encoder = caching.forStoredDocuments();
       store = switch (config.indexes().backend()) {
         case LUCENE -> new LuceneCollectionStore(Paths.get(config.indexes().path()), encoder,
             config.indexes().documentVector());

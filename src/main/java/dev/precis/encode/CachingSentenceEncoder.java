@@ -158,6 +158,40 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
     return fresh;
   }
 
+  /**
+   * A view for a store of documents: a document's own vector is of its whole text, a key no request looks up again,
+   * so {@link SentenceEncoder#embed} goes past the caches (storing documents does not push units' vectors out of
+   * them), while {@link SentenceEncoder#embedQuery} is this encoder's, cached: a search and the compression of what
+   * it found embed the question once. Closing the view closes nothing.
+   */
+  public SentenceEncoder forStoredDocuments() {
+    CachingSentenceEncoder queries = this;
+    return new SentenceEncoder() {
+      @Override
+      public int dimension() {
+        return delegate.dimension();
+      }
+
+      @Override
+      public String modelName() {
+        return delegate.modelName();
+      }
+
+      @Override
+      public float[][] embed(List<String> texts) {
+        return delegate.embed(texts);
+      }
+
+      @Override
+      public float[] embedQuery(String query) {
+        return queries.embedQuery(query);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   /** Texts and queries answered without the delegate (a repeat within one call counts as a hit). */
   /**
    * Puts vectors computed elsewhere (kept with a stored document) in the memory cache, not on disk: their keeper has

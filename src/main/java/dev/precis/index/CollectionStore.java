@@ -20,6 +20,23 @@ public interface CollectionStore extends AutoCloseable {
   Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   /** Document ids: 1 to 256 characters without control characters. */
   Pattern ID = Pattern.compile("[^\\p{Cntrl}]{1,256}");
+  /** The constant of reciprocal rank fusion: a document's fused score is the sum of {@code 1 / (60 + rank)}. */
+  int RRF_K = 60;
+
+  /** @throws IllegalArgumentException naming the rule, for a name that is not a collection name */
+  static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("illegal collection name: '" + name + "', use 1 to 64 lowercase letters, "
+          + "digits, - and _, starting with a letter or digit");
+    }
+  }
+
+  /** The fused score of a document's ranks (1 = first; 0 where a method did not find it). */
+  static double fusedScore(int... ranks) {
+    double score = 0;
+    for (int rank : ranks) if (rank > 0) score += 1.0 / (RRF_K + rank);
+    return score;
+  }
 
   /**
    * One stored document.

@@ -1,5 +1,8 @@
 package dev.precis.index;
 
+import static dev.precis.index.CollectionStore.checkName;
+import static dev.precis.index.CollectionStore.fusedScore;
+
 import dev.precis.encode.SentenceEncoder;
 import dev.precis.encode.StoredUnitVectors;
 import java.io.IOException;
@@ -65,7 +68,6 @@ public final class LuceneCollectionStore implements CollectionStore {
   static final String INDEX = "index";
   /** The unit vectors kept beside the documents: an index of its own, so that writing them rewrites no document. */
   static final String UNITS = "units";
-  private static final int RRF_K = 60;
 
   private final Path root;
   private final SentenceEncoder encoder;
@@ -130,13 +132,6 @@ public final class LuceneCollectionStore implements CollectionStore {
 
   public Path root() {
     return root;
-  }
-
-  private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("illegal collection name: '" + name + "', use 1 to 64 lowercase letters, "
-          + "digits, - and _, starting with a letter or digit");
-    }
   }
 
   @Override
@@ -363,12 +358,13 @@ public final class LuceneCollectionStore implements CollectionStore {
         }
         List<Map.Entry<Integer, int[]>> fused = new ArrayList<>(ranks.entrySet());
         fused.sort((a, b) -> {
-          int c = Double.compare(rrf(b.getValue()), rrf(a.getValue()));
+          int c = Double.compare(fusedScore(b.getValue()), fusedScore(a.getValue()));
           return c != 0 ? c : Integer.compare(a.getKey(), b.getKey());
         });
         List<Hit> hits = new ArrayList<>();
         for (Map.Entry<Integer, int[]> e : fused.subList(0, Math.min(k, fused.size()))) {
-          hits.add(new Hit(stored(searcher.storedFields().document(e.getKey())), rrf(e.getValue()), e.getValue()[0],
+          hits.add(new Hit(stored(searcher.storedFields().document(e.getKey())), fusedScore(e.getValue()),
+              e.getValue()[0],
               e.getValue()[1]));
         }
         return hits;
@@ -458,7 +454,8 @@ public final class LuceneCollectionStore implements CollectionStore {
         if (afterId == null) {
           id = terms.next();
         } else {
-          org.apache.lucene.index.TermsEnum.SeekStatus status = terms.seekCeil(new org.apache.lucene.util.BytesRef(afterId));
+          org.apache.lucene.index.TermsEnum.SeekStatus status =
+              terms.seekCeil(new org.apache.lucene.util.BytesRef(afterId));
           id = status == org.apache.lucene.index.TermsEnum.SeekStatus.END ? null
               : status == org.apache.lucene.index.TermsEnum.SeekStatus.FOUND ? terms.next() : terms.term();
         }
@@ -477,12 +474,6 @@ public final class LuceneCollectionStore implements CollectionStore {
       throw new UncheckedIOException(e);
     }
     return out;
-  }
-
-  private static double rrf(int[] ranks) {
-    double s = 0;
-    for (int r : ranks) if (r > 0) s += 1.0 / (RRF_K + r);
-    return s;
   }
 
   /** BM25 over text and title (title counted twice as much), or null when every word is a stop word. */

@@ -1,5 +1,8 @@
 package dev.precis.index;
 
+import static dev.precis.index.CollectionStore.checkName;
+import static dev.precis.index.CollectionStore.fusedScore;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.precis.encode.SentenceEncoder;
@@ -58,8 +61,8 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
  * {@code name=value} keywords for filters, one vector per document from the service's sentence encoder (made by
  * Precis, as {@link LuceneCollectionStore} makes it, {@link DocumentVectors}) in a {@code knn_vector} field (k-NN
  * plugin, Lucene HNSW engine, cosine), and the documents' unit vectors in a {@code binary} field
- * ({@link #keepVectors}). Search runs BM25 and k-NN as two queries and fuses their ranks here, exactly as the Lucene store does, so
- * the two backends answer alike.
+ * ({@link #keepVectors}). Search runs BM25 and k-NN as two queries and fuses their ranks here, exactly as the
+ * Lucene store does, so the two backends answer alike.
  *
  * <p>Durability: indexes are created with {@code index.translog.durability: request} (each write is fsynced to the
  * translog before OpenSearch acknowledges it) and batches are written with {@code refresh=true}, so {@link #put}
@@ -72,7 +75,6 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 public final class OpenSearchCollectionStore implements CollectionStore {
   /** Index name prefixes: what an index name may start with and still hold every collection name after it. */
   public static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}|");
-  private static final int RRF_K = 60;
   private static final String ENCODER = "precis_encoder";
   private static final String DIMENSION = "precis_dimension";
 
@@ -221,13 +223,6 @@ public final class OpenSearchCollectionStore implements CollectionStore {
    */
   private static String writeAlias(String index) {
     return index + ".w";
-  }
-
-  private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("illegal collection name: '" + name + "', use 1 to 64 lowercase letters, "
-          + "digits, - and _, starting with a letter or digit");
-    }
   }
 
   @Override
@@ -423,12 +418,12 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     }
     List<Map.Entry<String, int[]>> fused = new ArrayList<>(ranks.entrySet());
     fused.sort((a, b) -> {
-      int c = Double.compare(rrf(b.getValue()), rrf(a.getValue()));
+      int c = Double.compare(fusedScore(b.getValue()), fusedScore(a.getValue()));
       return c != 0 ? c : a.getKey().compareTo(b.getKey());
     });
     List<Hit> hits = new ArrayList<>();
     for (Map.Entry<String, int[]> e : fused.subList(0, Math.min(k, fused.size()))) {
-      hits.add(new Hit(found.get(e.getKey()), rrf(e.getValue()), e.getValue()[0], e.getValue()[1]));
+      hits.add(new Hit(found.get(e.getKey()), fusedScore(e.getValue()), e.getValue()[0], e.getValue()[1]));
     }
     return hits;
   }
@@ -509,12 +504,6 @@ public final class OpenSearchCollectionStore implements CollectionStore {
       ranks.computeIfAbsent(source.id(), d -> new int[2])[which] = r + 1;
       found.putIfAbsent(source.id(), source.document());
     }
-  }
-
-  private static double rrf(int[] ranks) {
-    double s = 0;
-    for (int r : ranks) if (r > 0) s += 1.0 / (RRF_K + r);
-    return s;
   }
 
   /** One call to the cluster. */

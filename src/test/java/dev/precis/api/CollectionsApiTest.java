@@ -96,7 +96,7 @@ class CollectionsApiTest {
     given().contentType(ContentType.JSON).body("{\"query\": \"Who wrote the first algorithm?\", \"budget\": "
         + "{\"maxTokens\": 40}, \"k\": 3}").when().post("/v1/collections/people/compress").then().statusCode(200);
     org.junit.jupiter.api.Assertions.assertEquals(1, encoder.misses() - misses,
-        "retrieve then compress, cold: the query's vector for the ranking only (the search's is not cached)");
+        "retrieve then compress, cold: the query's vector once, for the search and the ranking");
     given().contentType(ContentType.JSON).body("{\"documents\": [{\"ref\": \"people/nobody\"}], \"budget\": "
         + "{\"maxTokens\": 30}}").when().post("/v1/compress").then().statusCode(404)
         .body("detail", containsString("no document 'nobody'"));
