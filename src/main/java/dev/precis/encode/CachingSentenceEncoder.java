@@ -158,6 +158,13 @@ public final class CachingSentenceEncoder implements SentenceEncoder {
     return fresh;
   }
 
+  /** Whether the memory cache holds the vectors of all these texts (as {@link #embed} would look them up). */
+  public boolean cachedAll(List<String> texts) {
+    String model = delegate.modelName();
+    for (String text : texts) if (cache.get(VectorCache.key(model, text)) == null) return false;
+    return true;
+  }
+
   /**
    * A view for a store of documents: a document's own vector is of its whole text, a key no request looks up again,
    * so {@link SentenceEncoder#embed} goes past the caches (storing documents does not push units' vectors out of

@@ -148,6 +148,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         dev.precis.encode.StoredUnitVectors.mean(vectors));
   }
 
+  /** Whether compressing the document would embed none of its units: all their vectors are in the memory cache. */
+  public boolean unitsCached(SourceDocument source) {
+    if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching)) return encoder == null;
+    return caching.cachedAll(encoderTexts(0, source));
+  }
+
   /**
    * Puts a document's kept unit vectors in the cache, so that compressing it embeds none of its units.
    *

@@ -141,6 +141,17 @@ public interface CollectionStore extends AutoCloseable {
   Optional<StoredDocument> get(String name, String id);
 
   /**
+   * The stored documents of these ids, by id, in one read where the store can; ids not stored are left out.
+   *
+   * @throws NoSuchCollection
+   */
+  default Map<String, StoredDocument> getAll(String name, java.util.Collection<String> ids) {
+    Map<String, StoredDocument> out = new java.util.LinkedHashMap<>();
+    for (String id : ids) get(name, id).ifPresent(d -> out.put(id, d));
+    return out;
+  }
+
+  /**
    * @return whether it existed
    * @throws NoSuchCollection
    */

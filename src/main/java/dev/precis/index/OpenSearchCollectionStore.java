@@ -373,6 +373,26 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   }
 
   @Override
+  public Map<String, StoredDocument> getAll(String name, java.util.Collection<String> ids) {
+    String index = index(name);
+    Map<String, StoredDocument> out = new LinkedHashMap<>();
+    if (ids.isEmpty()) return out;
+    List<String> wanted = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    var response = call("read from the collection '" + name + "'", name, () -> client.mget(m -> m.index(index)
+        .ids(wanted).sourceExcludes("vector", "meta", "units"), Source.class));
+    for (var item : response.docs()) {
+      if (item.isFailure() && item.failure().error() != null
+          && "index_not_found_exception".equals(item.failure().error().type())) {
+        throw new NoSuchCollection(name);
+      }
+      if (item.isResult() && item.result().found() && item.result().source() != null) {
+        out.put(item.result().id(), item.result().source().document());
+      }
+    }
+    return out;
+  }
+
+  @Override
   public boolean delete(String name, String id) {
     String index = index(name);
     var response = call("delete from the collection '" + name + "'", name, () -> client.delete(d -> d.index(index)
@@ -400,7 +420,6 @@ public final class OpenSearchCollectionStore implements CollectionStore {
           .should(s -> s.match(m -> m.field("title").query(FieldValue.of(query)).boost(2f)))
           .minimumShouldMatch("1")
           .filter(filters)));
-      collect(searchFor(name, index, bm25, depth), 0, ranks, found);
       if (vectorsUsable(info)) {
         float[] vector = encoder.embedQuery(query);
         List<Float> values = new ArrayList<>(vector.length);
@@ -410,11 +429,17 @@ public final class OpenSearchCollectionStore implements CollectionStore {
           if (!filters.isEmpty()) n.filter(f -> f.bool(b -> b.filter(filters)));
           return n;
         }));
-        collect(searchFor(name, index, knn, depth), 1, ranks, found);
+        // both searches in one round trip
+        List<List<org.opensearch.client.opensearch.core.search.Hit<Source>>> both = searchBoth(name, index, bm25, knn,
+            depth);
+        collect(both.get(0), 0, ranks, found);
+        collect(both.get(1), 1, ranks, found);
+      } else {
+        collect(searchFor(name, index, bm25, depth).hits().hits(), 0, ranks, found);
       }
     } else {
       Query all = filters.isEmpty() ? Query.of(q -> q.matchAll(m -> m)) : Query.of(q -> q.bool(b -> b.filter(filters)));
-      collect(searchFor(name, index, all, k), 0, ranks, found);
+      collect(searchFor(name, index, all, k).hits().hits(), 0, ranks, found);
     }
     List<Map.Entry<String, int[]>> fused = new ArrayList<>(ranks.entrySet());
     fused.sort((a, b) -> {
@@ -495,9 +520,31 @@ public final class OpenSearchCollectionStore implements CollectionStore {
         .size(size).source(c -> c.filter(f -> f.excludes("vector", "meta", "units"))), Source.class));
   }
 
-  private static void collect(SearchResponse<Source> response, int which, Map<String, int[]> ranks,
-      Map<String, StoredDocument> found) {
-    List<org.opensearch.client.opensearch.core.search.Hit<Source>> hits = response.hits().hits();
+  private List<List<org.opensearch.client.opensearch.core.search.Hit<Source>>> searchBoth(String name, String index,
+      Query first, Query second, int size) {
+    var response = call("search the collection '" + name + "'", name, () -> client.msearch(m -> m.index(index)
+        .searches(r -> r.header(h -> h).body(b -> b.query(first).size(size)
+            .source(c -> c.filter(f -> f.excludes("vector", "meta", "units")))))
+        .searches(r -> r.header(h -> h).body(b -> b.query(second).size(size)
+            .source(c -> c.filter(f -> f.excludes("vector", "meta", "units"))))), Source.class));
+    List<List<org.opensearch.client.opensearch.core.search.Hit<Source>>> out = new ArrayList<>();
+    for (var item : response.responses()) {
+      if (!item.isResult()) {
+        ErrorCause error = item.failure() == null ? null : item.failure().error();
+        if (error != null && "index_not_found_exception".equals(error.type())) {
+          shapes.remove(name);
+          throw new NoSuchCollection(name);
+        }
+        throw new StorageUnavailable("cannot search the collection '" + name + "': OpenSearch answered "
+            + describe(error));
+      }
+      out.add(item.result().hits().hits());
+    }
+    return out;
+  }
+
+  private static void collect(List<org.opensearch.client.opensearch.core.search.Hit<Source>> hits, int which,
+      Map<String, int[]> ranks, Map<String, StoredDocument> found) {
     for (int r = 0; r < hits.size(); r++) {
       Source source = hits.get(r).source();
       if (source == null) continue;
