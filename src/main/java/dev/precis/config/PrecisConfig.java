@@ -231,6 +231,14 @@ public interface PrecisConfig {
      */
     @WithDefault("0.3")
     double leadWeight();
+
+    /**
+     * How a unit's score is made: {@code hand}, the weighted sum of the weights above; {@code fitted}, the logistic
+     * regression bundled as {@code dev/precis/rank/fusion-weights.properties} (see docs/ranking-audit.md). Default
+     * {@code hand}.
+     */
+    @WithDefault("hand")
+    String fusion();
   }
 
   interface Plan {

@@ -37,6 +37,9 @@ package dev.precis.rank;
  *     allowance is spent inside the sections that matter; 0 disables it
  * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
  *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
+ * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
+ *     sum; either way the cheap score that chooses what the encoder embeds, the document score and the structural
+ *     terms are the hand-set ones
  */
 public record RankSettings(
     double semanticWeight,
@@ -55,7 +58,8 @@ public record RankSettings(
     double structureWeight,
     double sectionPriorWeight,
     double sectionCheapWeight,
-    double leadWeight) {
+    double leadWeight,
+    FusionModel fusion) {
   public RankSettings {
     check("leadWeight", leadWeight);
     check("sectionPriorWeight", sectionPriorWeight);
@@ -84,6 +88,23 @@ public record RankSettings(
     if (encoderTextLimit < 0) {
       throw new IllegalArgumentException("illegal encoderTextLimit: " + encoderTextLimit + ", must be >= 0");
     }
+  }
+
+  /** Hand-set fusion (no fitted model). */
+  public RankSettings(double semanticWeight, double lexicalWeight, double documentWeight, double documentSemanticShare,
+      double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, double contextWeight,
+      double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
+      double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight) {
+    this(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
+        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight, sectionWeight,
+        identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, null);
+  }
+
+  /** These settings with units scored by {@code model} (null: by the hand-set weights). */
+  public RankSettings withFusion(FusionModel model) {
+    return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight,
+        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, model);
   }
 
   private static void check(String name, double value) {

@@ -1,0 +1,529 @@
+package dev.precis.bench;
+
+import dev.precis.encode.SentenceEncoder;
+import dev.precis.engine.Budget;
+import dev.precis.engine.CompressionRequest;
+import dev.precis.engine.Effort;
+import dev.precis.engine.EngineSettings;
+import dev.precis.engine.PrecisEngine;
+import dev.precis.engine.SourceDocument;
+import dev.precis.quality.AnswerMatcher;
+import dev.precis.quality.EvalExample;
+import dev.precis.quality.EvalSet;
+import dev.precis.rank.FusionFeature;
+import dev.precis.rank.FusionModel;
+import dev.precis.rank.Ranking;
+import dev.precis.segment.SegmentedDocument;
+import dev.precis.segment.UnitKind;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fits the ranking's fusion ({@link FusionModel}) and judges it by five-fold cross-validation against the hand-set
+ * weights, on answer kept.
+ *
+ * <ol>
+ *   <li>Every example is ranked once with the default (hand-set) settings; every unit gives its {@link FusionFeature}s
+ *       and a label: whether it holds one of the answers (a title line, ranked as its title, is left out). The rows
+ *       go to {@code --dump} as TSV. The share of examples with an answer unit whose answer unit the encoder
+ *       embedded is the candidate stage's recall at its allowance.
+ *   <li>A logistic regression with L2 ({@code --lambda}) is fitted by Newton's method on the units of four folds
+ *       (folds by {@code floorMod(id.hashCode(), 5)}, as {@link RankSweep}), each example weighing as much as any
+ *       other (a unit weighs 1 / its example's units), and on all five for the in-sample figure and the weights file.
+ *   <li>Answer kept, per set and budget: the hand-set ranking; the model fitted on all folds (in-sample); each fold
+ *       with the model fitted on the other four (cross-validated).
+ *   <li>The cheap score that chooses what the encoder embeds is fitted the same way on its own (cheap) features, and
+ *       its recall at the allowance measured in-sample and cross-validated, offline.
+ * </ol>
+ *
+ * <pre>
+ * ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args="--eval ../shared/eval \
+ *   --sets nq20:4x,nq20:10x,hotpotqa:4x,hotpotqa:10x,qasper:500,qasper:1000 --dump /tmp/fusion-features.tsv \
+ *   --out src/main/resources/dev/precis/rank/fusion-weights.properties"
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code --sets a:B,...}, {@code --limit N}, {@code --eval DIR}, {@code --effort E}: as {@link RankSweep}
+ *   <li>{@code --lambda L}: L2 penalty on the weights (not the intercept), in units of examples (default 1)
+ *   <li>{@code --features a,b,...}: the feature keys the model may use (default all)
+ *   <li>{@code --dump FILE}: the features and labels, one unit a row
+ *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
+ *   <li>{@code --answer-kept false}: fit and report recall only, without the compression passes
+ * </ul>
+ */
+public final class FusionFit {
+  private static final int FOLDS = 5;
+  private static final FusionFeature[] FEATURES = FusionFeature.values();
+  private static final String[] CHEAP_FEATURES =
+      {"lexical", "documentLexical", "soft", "documentSoft", "headingLexical", "headingSoft", "lead"};
+
+  private FusionFit() {}
+
+  /** One unit: its example, features, cheap features and label. */
+  record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine) {}
+
+  /** One distinct example's ranked units. */
+  record Ranked(EvalExample example, List<Row> rows, int fold) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].isBlank() || args[i].equals("${fusion-fit.args}")) continue;
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("illegal argument: " + args[i] + ", expected --name value");
+      }
+      options.put(args[i].substring(2), args[++i]);
+    }
+    Path eval = Path.of(options.getOrDefault("eval", "../shared/eval"));
+    int limit = Integer.parseInt(options.getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
+    Effort effort = Effort.valueOf(options.getOrDefault("effort", "fast").toUpperCase(Locale.ROOT));
+    double lambda = Double.parseDouble(options.getOrDefault("lambda", "1"));
+    String sets = options.get("sets");
+    if (sets == null) throw new IllegalArgumentException("--sets a:B,... is required");
+    boolean[] allowed = new boolean[FEATURES.length];
+    if (options.containsKey("features")) {
+      for (String key : options.get("features").split(",")) allowed[FusionFeature.ofKey(key.strip()).ordinal()] = true;
+    } else {
+      Arrays.fill(allowed, true);
+    }
+    boolean answerKept = Boolean.parseBoolean(options.getOrDefault("answer-kept", "true"));
+
+    List<EvalExample> examples = new ArrayList<>();
+    List<Budget> budgets = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (String entry : sets.split(",")) {
+      String[] parts = entry.split(":");
+      if (parts.length != 2) throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
+      Budget budget = parts[1].endsWith("x")
+          ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
+          : Budget.ofTokens(Integer.parseInt(parts[1]));
+      for (EvalExample e : EvalSet.readDev(eval, parts[0]).limit(limit).examples()) {
+        if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
+        examples.add(e);
+        budgets.add(budget);
+        labels.add(parts[0] + " " + parts[1]);
+      }
+    }
+
+    EngineSettings defaults = EngineSettings.defaults();
+    SentenceEncoder shared = PrecisEngine.encoderFor(defaults);
+    long t0 = System.nanoTime();
+    List<Ranked> ranked = new ArrayList<>();
+    Map<String, Integer> distinct = new HashMap<>();
+    try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
+      for (int i = 0; i < examples.size(); i++) {
+        EvalExample e = examples.get(i);
+        if (distinct.containsKey(e.id())) continue;
+        distinct.put(e.id(), ranked.size());
+        ranked.add(rank(hand, e, budgets.get(i), effort, ranked.size()));
+      }
+    }
+    System.out.printf(Locale.ROOT, "ranked %d distinct examples in %.0f s%n", ranked.size(), (System.nanoTime() - t0) / 1e9);
+    if (options.containsKey("dump")) dump(Path.of(options.get("dump")), ranked);
+
+    // The candidate stage: recall of an answer unit within the encoder's allowance.
+    int withAnswer = 0;
+    int embeddedAnswer = 0;
+    for (Ranked r : ranked) {
+      boolean any = false;
+      boolean embedded = false;
+      for (Row row : r.rows()) {
+        if (row.titleLine() || !row.answer()) continue;
+        any = true;
+        embedded |= row.features()[FusionFeature.EMBEDDED.ordinal()] > 0;
+      }
+      if (any) withAnswer++;
+      if (embedded) embeddedAnswer++;
+    }
+    System.out.printf(Locale.ROOT, "candidate stage: an answer unit embedded in %d of %d examples with one (%.1f%%)%n",
+        embeddedAnswer, withAnswer, 100.0 * embeddedAnswer / Math.max(1, withAnswer));
+    cheapStage(ranked, defaults.rank().encoderTextLimit(), lambda);
+
+    FusionModel all = model(fit(ranked, -1, allowed, lambda, false), "all folds");
+    FusionModel[] perFold = new FusionModel[FOLDS];
+    for (int f = 0; f < FOLDS; f++) perFold[f] = model(fit(ranked, f, allowed, lambda, false), "fold " + f + " held out");
+    System.out.println("fitted on all folds: " + all);
+    for (int f = 0; f < FOLDS; f++) System.out.println("fitted without fold " + f + ": " + perFold[f]);
+
+    // Unit-level check: the share of examples whose best unit (by each score) holds the answer.
+    System.out.printf(Locale.ROOT, "top unit holds the answer: hand %s, fitted in-sample %s, cross-validated %s%n",
+        topHit(ranked, null, null), topHit(ranked, all, null), topHit(ranked, null, perFold));
+
+    String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit) + " --lambda "
+        + lambda + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
+        + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort " + effort.name()
+        .toLowerCase(Locale.ROOT);
+    if (!answerKept) {
+      if (options.containsKey("out")) write(Path.of(options.get("out")), all, made, "");
+      shared.close();
+      return;
+    }
+
+    boolean[] handKept = new boolean[examples.size()];
+    boolean[] inSampleKept = new boolean[examples.size()];
+    boolean[] crossKept = new boolean[examples.size()];
+    t0 = System.nanoTime();
+    try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
+      for (int i = 0; i < examples.size(); i++) handKept[i] = kept(hand, examples.get(i), budgets.get(i), effort);
+    }
+    System.out.printf(Locale.ROOT, "hand-set pass: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    try (PrecisEngine fitted = PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(all)), shared)) {
+      for (int i = 0; i < examples.size(); i++) inSampleKept[i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+    }
+    for (int f = 0; f < FOLDS; f++) {
+      try (PrecisEngine fitted =
+          PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(perFold[f])), shared)) {
+        for (int i = 0; i < examples.size(); i++) {
+          if (RankSweep.fold(examples.get(i)) == f) {
+            crossKept[i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+          }
+        }
+      }
+    }
+    Map<String, int[]> table = new LinkedHashMap<>();
+    for (int i = 0; i < examples.size(); i++) {
+      int[] c = table.computeIfAbsent(labels.get(i), k -> new int[4]);
+      c[0]++;
+      if (handKept[i]) c[1]++;
+      if (inSampleKept[i]) c[2]++;
+      if (crossKept[i]) c[3]++;
+    }
+    StringBuilder report = new StringBuilder();
+    report.append("| set and budget | examples | hand-set | fitted, in-sample | fitted, cross-validated |\n");
+    report.append("|---|---|---|---|---|\n");
+    int[] total = new int[4];
+    for (Map.Entry<String, int[]> e : table.entrySet()) {
+      int[] c = e.getValue();
+      for (int k = 0; k < 4; k++) total[k] += c[k];
+      report.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", e.getKey(), c[0], pct(c[1], c[0]),
+          pct(c[2], c[0]), pct(c[3], c[0])));
+    }
+    report.append(String.format(Locale.ROOT, "| total | %d | %d | %d | %d |%n", total[0], total[1], total[2], total[3]));
+    System.out.print(report);
+    if (options.containsKey("out")) {
+      write(Path.of(options.get("out")), all, made, "answer kept (hand-set / fitted in-sample / fitted cross-validated):"
+          + " total " + total[1] + " / " + total[2] + " / " + total[3] + " of " + total[0]);
+    }
+    shared.close();
+  }
+
+  private static String pct(int k, int n) {
+    return String.format(Locale.ROOT, "%.1f%% (%d)", 100.0 * k / Math.max(1, n), k);
+  }
+
+  private static CompressionRequest request(EvalExample e, Budget budget, Effort effort) {
+    List<SourceDocument> documents = new ArrayList<>();
+    for (EvalExample.Document d : e.documents()) {
+      documents.add(new SourceDocument(d.id(), d.title().isBlank() ? null : d.title(), d.text()));
+    }
+    return new CompressionRequest(e.question(), documents, budget, null, effort, null, null, null, false);
+  }
+
+  private static boolean kept(PrecisEngine engine, EvalExample e, Budget budget, Effort effort) {
+    return AnswerMatcher.of(e.answers()).matches(engine.compress(request(e, budget, effort)).text());
+  }
+
+  private static Ranked rank(PrecisEngine engine, EvalExample e, Budget budget, Effort effort, int index) {
+    PrecisEngine.RankedPassages rp = engine.rank(request(e, budget, effort));
+    AnswerMatcher answers = AnswerMatcher.of(e.answers());
+    List<Row> rows = new ArrayList<>();
+    for (SegmentedDocument passage : rp.passages()) {
+      Ranking.DocumentRanking r = rp.ranking().documents().get(passage.index());
+      double documentSoft = 0;
+      for (double s : r.unitSoft()) documentSoft = Math.max(documentSoft, s);
+      int[] heading = headings(passage, r.titleLine());
+      int lead = r.titleLine() ? 1 : 0;
+      for (int u = 0; u < passage.units().size(); u++) {
+        int h = heading[u];
+        double[] cheap = {r.unitLexical()[u], r.lexical(), r.unitSoft()[u], documentSoft,
+            h < 0 ? 0 : r.unitLexical()[h], h < 0 ? 0 : r.unitSoft()[h], 1.0 / (1 + Math.max(0, u - lead))};
+        rows.add(new Row(passage.index(), r.unitFeatures()[u].clone(), cheap, answers.matches(passage.unitText(u)),
+            u == 0 && r.titleLine()));
+      }
+    }
+    return new Ranked(e, rows, RankSweep.fold(e));
+  }
+
+  /** For each unit, its section's heading (as the ranker finds it), or -1. */
+  private static int[] headings(SegmentedDocument doc, boolean titleLine) {
+    int[] heading = new int[doc.units().size()];
+    Arrays.fill(heading, -1);
+    if (titleLine) return heading;
+    int current = -1;
+    int currentSection = -1;
+    for (int u = 0; u < heading.length; u++) {
+      var unit = doc.units().get(u);
+      if (unit.kind() == UnitKind.HEADING) {
+        current = u;
+        currentSection = unit.section();
+      } else if (current >= 0 && unit.section() == currentSection) {
+        heading[u] = current;
+      }
+    }
+    return heading;
+  }
+
+  private static void dump(Path file, List<Ranked> ranked) throws IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(file)) {
+      StringBuilder header = new StringBuilder("id\tset\tfold\tanswer\ttitleLine");
+      for (FusionFeature f : FEATURES) header.append('\t').append(f.key());
+      for (String c : CHEAP_FEATURES) header.append("\tcheap.").append(c);
+      w.write(header.append('\n').toString());
+      for (Ranked r : ranked) {
+        for (Row row : r.rows()) {
+          StringBuilder line = new StringBuilder(r.example().id()).append('\t').append(r.example().dataset())
+              .append('\t').append(r.fold()).append('\t').append(row.answer() ? 1 : 0).append('\t')
+              .append(row.titleLine() ? 1 : 0);
+          for (double v : row.features()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
+          for (double v : row.cheap()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
+          w.write(line.append('\n').toString());
+        }
+      }
+    }
+    System.out.println("features of every unit written to " + file);
+  }
+
+  /**
+   * Logistic regression with L2 on the weights, by Newton's method: the units of every example not in {@code
+   * heldOut} (-1: none held out), each unit weighing 1 / its example's units. Returns the intercept, then one weight
+   * per feature (0 for a feature not allowed).
+   */
+  static double[] fit(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda, boolean cheap) {
+    List<double[]> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    List<Double> ws = new ArrayList<>();
+    for (Ranked r : ranked) {
+      if (r.fold() == heldOut) continue;
+      int units = 0;
+      for (Row row : r.rows()) if (!row.titleLine()) units++;
+      for (Row row : r.rows()) {
+        if (row.titleLine()) continue;
+        double[] source = cheap ? row.cheap() : row.features();
+        double[] x = new double[1 + source.length];
+        x[0] = 1;
+        for (int k = 0; k < source.length; k++) x[k + 1] = allowed[k] ? source[k] : 0;
+        xs.add(x);
+        ys.add(row.answer() ? 1.0 : 0.0);
+        ws.add(1.0 / units);
+      }
+    }
+    int p = xs.isEmpty() ? 1 : xs.get(0).length;
+    double[] beta = new double[p];
+    for (int iteration = 0; iteration < 50; iteration++) {
+      double[] gradient = new double[p];
+      double[][] hessian = new double[p][p];
+      for (int i = 0; i < xs.size(); i++) {
+        double[] x = xs.get(i);
+        double z = 0;
+        for (int k = 0; k < p; k++) z += beta[k] * x[k];
+        double mu = 1 / (1 + Math.exp(-z));
+        double w = ws.get(i);
+        double r = w * (ys.get(i) - mu);
+        double v = w * mu * (1 - mu);
+        for (int a = 0; a < p; a++) {
+          if (x[a] == 0) continue;
+          gradient[a] += r * x[a];
+          for (int b = a; b < p; b++) hessian[a][b] += v * x[a] * x[b];
+        }
+      }
+      for (int a = 0; a < p; a++) {
+        for (int b = 0; b < a; b++) hessian[a][b] = hessian[b][a];
+        if (a > 0) {
+          gradient[a] -= lambda * beta[a];
+          hessian[a][a] += lambda;
+        }
+        hessian[a][a] += 1e-9; // a feature that is 0 everywhere keeps weight 0
+      }
+      double[] step = solve(hessian, gradient);
+      double change = 0;
+      for (int k = 0; k < p; k++) {
+        beta[k] += step[k];
+        change = Math.max(change, Math.abs(step[k]));
+      }
+      if (change < 1e-7) break;
+    }
+    return beta;
+  }
+
+  /** Solves {@code a x = b} by Gaussian elimination with partial pivoting ({@code a} is symmetric positive definite). */
+  private static double[] solve(double[][] a, double[] b) {
+    int n = b.length;
+    double[][] m = new double[n][n + 1];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(a[i], 0, m[i], 0, n);
+      m[i][n] = b[i];
+    }
+    for (int c = 0; c < n; c++) {
+      int pivot = c;
+      for (int r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+      double[] t = m[c];
+      m[c] = m[pivot];
+      m[pivot] = t;
+      for (int r = c + 1; r < n; r++) {
+        double factor = m[r][c] / m[c][c];
+        for (int k = c; k <= n; k++) m[r][k] -= factor * m[c][k];
+      }
+    }
+    double[] x = new double[n];
+    for (int r = n - 1; r >= 0; r--) {
+      double s = m[r][n];
+      for (int k = r + 1; k < n; k++) s -= m[r][k] * x[k];
+      x[r] = s / m[r][r];
+    }
+    return x;
+  }
+
+  private static FusionModel model(double[] beta, String what) {
+    return new FusionModel("FusionFit, " + what, beta[0], Arrays.copyOfRange(beta, 1, beta.length));
+  }
+
+  /** The share of examples (with an answer unit) whose best unit by the score holds the answer. */
+  private static String topHit(List<Ranked> ranked, FusionModel model, FusionModel[] perFold) {
+    int hits = 0;
+    int n = 0;
+    for (Ranked r : ranked) {
+      FusionModel m = perFold != null ? perFold[r.fold()] : model;
+      Row best = null;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      boolean any = false;
+      for (Row row : r.rows()) {
+        if (row.titleLine()) continue;
+        any |= row.answer();
+        double s = m == null ? handScore(row.features()) : m.score(row.features());
+        if (s > bestScore) {
+          bestScore = s;
+          best = row;
+        }
+      }
+      if (!any) continue;
+      n++;
+      if (best != null && best.answer()) hits++;
+    }
+    return pct(hits, n);
+  }
+
+  /** The hand-set score rebuilt from the features (default weights; prose without sections), for the top-unit check. */
+  private static double handScore(double[] f) {
+    double semantic = f[FusionFeature.SEMANTIC.ordinal()];
+    double lexical = f[FusionFeature.LEXICAL.ordinal()];
+    double document = 0.7 * f[FusionFeature.DOCUMENT_SEMANTIC.ordinal()] + 0.3 * f[FusionFeature.DOCUMENT_LEXICAL
+        .ordinal()] + 2.0 * f[FusionFeature.BRIDGE.ordinal()];
+    return semantic + 0.5 * lexical + 0.6 * document - 1.5 * f[FusionFeature.FRAGMENT.ordinal()]
+        + 0.5 * (f[FusionFeature.HEADING_SEMANTIC.ordinal()] + 0.5 * f[FusionFeature.HEADING_LEXICAL.ordinal()]);
+  }
+
+  /**
+   * The candidate stage offline: the units the encoder would embed, chosen by a cheap score as the ranker chooses
+   * them (every document's best unit first, documents in cheap order, then the rest), and the recall of an answer
+   * unit among them, with the hand-set cheap score and with one fitted on the cheap features (in-sample and
+   * cross-validated).
+   */
+  private static void cheapStage(List<Ranked> ranked, int allowance, double lambda) {
+    boolean[] allowed = new boolean[CHEAP_FEATURES.length];
+    Arrays.fill(allowed, true);
+    double[] hand = {0, 1.0, 0.5, 1.0, 0.5, 0.5, 0.5, 0.3}; // intercept, then CHEAP_FEATURES' hand-set weights
+    double[] all = fit(ranked, -1, allowed, lambda, true);
+    double[][] perFold = new double[FOLDS][];
+    for (int f = 0; f < FOLDS; f++) perFold[f] = fit(ranked, f, allowed, lambda, true);
+    int[] recalled = new int[3];
+    int agree = 0;
+    int withAnswer = 0;
+    for (Ranked r : ranked) {
+      boolean any = false;
+      for (Row row : r.rows()) any |= row.answer() && !row.titleLine();
+      if (!any) continue;
+      withAnswer++;
+      double[][] weights = {hand, all, perFold[r.fold()]};
+      for (int k = 0; k < 3; k++) {
+        boolean[] chosen = choose(r.rows(), weights[k], allowance);
+        boolean hit = false;
+        for (int i = 0; i < chosen.length; i++) hit |= chosen[i] && r.rows().get(i).answer();
+        if (hit) recalled[k]++;
+        if (k == 0) {
+          boolean same = true;
+          for (int i = 0; i < chosen.length; i++) {
+            boolean embedded = r.rows().get(i).features()[FusionFeature.EMBEDDED.ordinal()] > 0;
+            if (!r.rows().get(i).titleLine() && chosen[i] != embedded) same = false;
+          }
+          if (same) agree++;
+        }
+      }
+    }
+    StringBuilder w = new StringBuilder();
+    for (int k = 0; k < CHEAP_FEATURES.length; k++) {
+      w.append(String.format(Locale.ROOT, " %s=%.3f", CHEAP_FEATURES[k], all[k + 1]));
+    }
+    System.out.printf(Locale.ROOT, "cheap score fitted on all folds: intercept=%.3f%s%n", all[0], w);
+    System.out.printf(Locale.ROOT, "candidate recall at %d (offline; the hand-set simulation matches the ranker's "
+            + "choice in %d of %d examples): hand-set %s, fitted in-sample %s, cross-validated %s%n", allowance, agree,
+        withAnswer, pct(recalled[0], withAnswer), pct(recalled[1], withAnswer), pct(recalled[2], withAnswer));
+  }
+
+  /** The units a cheap score with these weights chooses, as {@code Ranker.chooseForEncoder} does. */
+  private static boolean[] choose(List<Row> rows, double[] weights, int allowance) {
+    int n = rows.size();
+    boolean[] chosen = new boolean[n];
+    double[] score = new double[n];
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (rows.get(i).titleLine()) continue;
+      double s = weights[0];
+      for (int k = 0; k < CHEAP_FEATURES.length; k++) s += weights[k + 1] * rows.get(i).cheap()[k];
+      score[i] = s;
+      order.add(i);
+    }
+    if (order.size() <= allowance) {
+      for (int i : order) chosen[i] = true;
+      return chosen;
+    }
+    order.sort(Comparator.comparingDouble((Integer i) -> -score[i]).thenComparingInt(i -> i));
+    int passages = 0;
+    for (Row row : rows) passages = Math.max(passages, row.passage() + 1);
+    boolean[] seen = new boolean[passages];
+    int taken = 0;
+    List<Integer> rest = new ArrayList<>();
+    for (int i : order) {
+      if (!seen[rows.get(i).passage()] && taken < allowance) {
+        seen[rows.get(i).passage()] = true;
+        chosen[i] = true;
+        taken++;
+      } else {
+        rest.add(i);
+      }
+    }
+    for (int k = 0; taken < allowance && k < rest.size(); k++, taken++) chosen[rest.get(k)] = true;
+    return chosen;
+  }
+
+  private static void write(Path file, FusionModel model, String made, String result) throws IOException {
+    StringBuilder s = new StringBuilder();
+    s.append("# Fitted fusion weights: a logistic regression over dev.precis.rank.FusionFeature; a unit's score is\n");
+    s.append("# intercept + sum weight.<feature> x feature, the log-odds that it holds the answer.\n");
+    s.append("# Made by: ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\"...\" (").append(made)
+        .append(")\n");
+    s.append("# Data: ../shared/eval dev-nq20, dev-hotpotqa, dev-qasper; label: the unit holds an answer (answer kept's "
+        + "match)\n");
+    if (!result.isEmpty()) s.append("# ").append(result).append('\n');
+    s.append("# Written ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
+    s.append("source=").append(made.replace("\\", "\\\\")).append('\n');
+    s.append(String.format(Locale.ROOT, "intercept=%.6f%n", model.intercept()));
+    for (FusionFeature f : FEATURES) {
+      s.append(String.format(Locale.ROOT, "weight.%s=%.6f%n", f.key(), model.weight(f)));
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, s);
+    System.out.println("weights written to " + file);
+  }
+}

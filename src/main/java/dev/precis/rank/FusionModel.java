@@ -1,0 +1,105 @@
+package dev.precis.rank;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Properties;
+
+/**
+ * A fitted fusion: a logistic regression over the {@link FusionFeature}s of a unit, fitted offline to tell the units
+ * that hold the answer from the rest. A unit's score is the log-odds {@code intercept + sum weight_i * feature_i};
+ * each term is a feature's contribution, which {@code explain} shows.
+ *
+ * <p>A weights file is a properties file: {@code intercept}, one {@code weight.<feature key>} per feature (a missing
+ * one is 0), and {@code source}, the command and data that made it.
+ *
+ * @param source the command and data that made the weights
+ * @param intercept the log-odds of a unit whose features are all 0
+ * @param weights one weight per {@link FusionFeature}, in its order
+ */
+public record FusionModel(String source, double intercept, double[] weights) {
+  /** Where the bundled weights are, on the classpath. */
+  public static final String RESOURCE = "/dev/precis/rank/fusion-weights.properties";
+
+  public FusionModel {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("illegal source: blank, must name the command and data that made the weights");
+    }
+    if (weights == null || weights.length != FusionFeature.values().length) {
+      throw new IllegalArgumentException("illegal weights: " + (weights == null ? "null" : weights.length + " values")
+          + ", must be one per feature (" + FusionFeature.values().length + ")");
+    }
+    weights = weights.clone();
+    for (int i = 0; i < weights.length; i++) {
+      if (!Double.isFinite(weights[i])) {
+        throw new IllegalArgumentException("illegal weight of " + FusionFeature.values()[i].key() + ": " + weights[i]
+            + ", must be finite");
+      }
+    }
+    if (!Double.isFinite(intercept)) {
+      throw new IllegalArgumentException("illegal intercept: " + intercept + ", must be finite");
+    }
+  }
+
+  @Override
+  public double[] weights() {
+    return weights.clone();
+  }
+
+  public double weight(FusionFeature feature) {
+    return weights[feature.ordinal()];
+  }
+
+  /** The log-odds that a unit with these features holds the answer. */
+  public double score(double[] features) {
+    double z = intercept;
+    for (int i = 0; i < weights.length; i++) z += weights[i] * features[i];
+    return z;
+  }
+
+  /** The weights bundled with the application ({@link #RESOURCE}). */
+  public static FusionModel bundled() {
+    try (InputStream in = FusionModel.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) throw new IllegalStateException("missing resource " + RESOURCE + ": the fitted fusion weights");
+      Properties p = new Properties();
+      p.load(in);
+      return of(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    }
+  }
+
+  /** A model from the properties of a weights file. */
+  public static FusionModel of(Properties p) {
+    double[] weights = new double[FusionFeature.values().length];
+    for (String name : p.stringPropertyNames()) {
+      if (name.startsWith("weight.")) {
+        weights[FusionFeature.ofKey(name.substring("weight.".length())).ordinal()] =
+            Double.parseDouble(p.getProperty(name));
+      } else if (!name.equals("intercept") && !name.equals("source")) {
+        throw new IllegalArgumentException("illegal key in fusion weights: " + name
+            + ", must be source, intercept or weight.<feature>");
+      }
+    }
+    return new FusionModel(p.getProperty("source", ""), Double.parseDouble(p.getProperty("intercept", "0")), weights);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FusionModel m && source.equals(m.source) && intercept == m.intercept
+        && Arrays.equals(weights, m.weights);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * source.hashCode() + Double.hashCode(intercept)) + Arrays.hashCode(weights);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("FusionModel[intercept=" + intercept);
+    for (FusionFeature f : FusionFeature.values()) s.append(", ").append(f.key()).append('=').append(weight(f));
+    return s.append(']').toString();
+  }
+}
