@@ -56,8 +56,17 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code --sets a:B,...}, {@code --limit N}, {@code --eval DIR}, {@code --effort E}: as {@link RankSweep}
+ *   <li>{@code --objective pointwise|listwise}: pointwise (default), each unit's label by a logistic regression;
+ *       listwise, the probability of the answer units under a softmax over each example's units (a conditional
+ *       logit: only differences between units of one request count, so the intercept is 0)
+ *   <li>{@code --chunked true|false}: whether each feature also gets a weight scaled by the request's chunked share
+ *       (default true)
  *   <li>{@code --lambda L}: L2 penalty on the weights (not the intercept), in units of examples (default 1)
  *   <li>{@code --features a,b,...}: the feature keys the model may use (default all)
+ *   <li>{@code --scales s1,s2,...}: factors the fitted scores are multiplied by (the planner adds a fixed bonus to a
+ *       unit next to a kept one, so the scale of the scores matters), chosen per fold on the other four folds with
+ *       that fold's model, and on all folds for the in-sample figure and the weights file (default 1; ties go to the
+ *       first)
  *   <li>{@code --dump FILE}: the features and labels, one unit a row
  *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
  *   <li>{@code --answer-kept false}: fit and report recall only, without the compression passes
@@ -99,6 +108,15 @@ public final class FusionFit {
       Arrays.fill(allowed, true);
     }
     boolean answerKept = Boolean.parseBoolean(options.getOrDefault("answer-kept", "true"));
+    String objective = options.getOrDefault("objective", "pointwise");
+    if (!objective.equals("pointwise") && !objective.equals("listwise")) {
+      throw new IllegalArgumentException("illegal --objective: " + objective + ", must be pointwise or listwise");
+    }
+    boolean listwise = objective.equals("listwise");
+    String[] scaleValues = options.getOrDefault("scales", "1").split(",");
+    double[] scales = new double[scaleValues.length];
+    for (int k = 0; k < scales.length; k++) scales[k] = Double.parseDouble(scaleValues[k].strip());
+    withChunked = Boolean.parseBoolean(options.getOrDefault("chunked", "true"));
 
     List<EvalExample> examples = new ArrayList<>();
     List<Budget> budgets = new ArrayList<>();
@@ -151,9 +169,11 @@ public final class FusionFit {
         embeddedAnswer, withAnswer, 100.0 * embeddedAnswer / Math.max(1, withAnswer));
     cheapStage(ranked, defaults.rank().encoderTextLimit(), lambda);
 
-    FusionModel all = model(fit(ranked, -1, allowed, lambda, false), "all folds");
+    FusionModel all = model(fitFusion(ranked, -1, allowed, lambda, listwise), "all folds");
     FusionModel[] perFold = new FusionModel[FOLDS];
-    for (int f = 0; f < FOLDS; f++) perFold[f] = model(fit(ranked, f, allowed, lambda, false), "fold " + f + " held out");
+    for (int f = 0; f < FOLDS; f++) {
+      perFold[f] = model(fitFusion(ranked, f, allowed, lambda, listwise), "fold " + f + " held out");
+    }
     System.out.println("fitted on all folds: " + all);
     for (int f = 0; f < FOLDS; f++) System.out.println("fitted without fold " + f + ": " + perFold[f]);
 
@@ -161,8 +181,9 @@ public final class FusionFit {
     System.out.printf(Locale.ROOT, "top unit holds the answer: hand %s, fitted in-sample %s, cross-validated %s%n",
         topHit(ranked, null, null), topHit(ranked, all, null), topHit(ranked, null, perFold));
 
-    String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit) + " --lambda "
-        + lambda + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
+    String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit) + " --objective "
+        + objective + " --chunked " + withChunked + " --lambda " + lambda + " --scales "
+        + options.getOrDefault("scales", "1") + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
         + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort " + effort.name()
         .toLowerCase(Locale.ROOT);
     if (!answerKept) {
@@ -172,26 +193,72 @@ public final class FusionFit {
     }
 
     boolean[] handKept = new boolean[examples.size()];
-    boolean[] inSampleKept = new boolean[examples.size()];
-    boolean[] crossKept = new boolean[examples.size()];
     t0 = System.nanoTime();
     try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
       for (int i = 0; i < examples.size(); i++) handKept[i] = kept(hand, examples.get(i), budgets.get(i), effort);
     }
     System.out.printf(Locale.ROOT, "hand-set pass: %.0f s%n", (System.nanoTime() - t0) / 1e9);
-    try (PrecisEngine fitted = PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(all)), shared)) {
-      for (int i = 0; i < examples.size(); i++) inSampleKept[i] = kept(fitted, examples.get(i), budgets.get(i), effort);
-    }
-    for (int f = 0; f < FOLDS; f++) {
+    // Each output scale: the model fitted on all folds over every example (in-sample), and each fold's model over
+    // every example (on its own fold: cross-validated; on the other four, where it was fitted: to choose the scale
+    // without looking at the fold).
+    boolean[][] inSampleBy = new boolean[scales.length][examples.size()];
+    boolean[][][] foldModelBy = new boolean[scales.length][FOLDS][examples.size()];
+    for (int s = 0; s < scales.length; s++) {
       try (PrecisEngine fitted =
-          PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(perFold[f])), shared)) {
+          PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(scaled(all, scales[s]))), shared)) {
         for (int i = 0; i < examples.size(); i++) {
-          if (RankSweep.fold(examples.get(i)) == f) {
-            crossKept[i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+          inSampleBy[s][i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+        }
+      }
+      for (int f = 0; f < FOLDS; f++) {
+        try (PrecisEngine fitted = PrecisEngine.sharing(
+            defaults.withRank(defaults.rank().withFusion(scaled(perFold[f], scales[s]))), shared)) {
+          for (int i = 0; i < examples.size(); i++) {
+            foldModelBy[s][f][i] = kept(fitted, examples.get(i), budgets.get(i), effort);
           }
         }
       }
+      int in = 0;
+      int cross = 0;
+      for (int i = 0; i < examples.size(); i++) {
+        if (inSampleBy[s][i]) in++;
+        if (foldModelBy[s][RankSweep.fold(examples.get(i))][i]) cross++;
+      }
+      System.out.printf(Locale.ROOT, "scale %s: in-sample %d, cross-validated %d of %d%n", scales[s], in, cross,
+          examples.size());
     }
+    int bestScale = 0;
+    int bestInSample = -1;
+    for (int s = 0; s < scales.length; s++) {
+      int in = 0;
+      for (boolean k : inSampleBy[s]) if (k) in++;
+      if (in > bestInSample) {
+        bestInSample = in;
+        bestScale = s;
+      }
+    }
+    boolean[] inSampleKept = inSampleBy[bestScale];
+    boolean[] crossKept = new boolean[examples.size()];
+    for (int f = 0; f < FOLDS; f++) {
+      int chosen = 0;
+      int chosenKept = -1;
+      for (int s = 0; s < scales.length; s++) {
+        int k = 0;
+        for (int i = 0; i < examples.size(); i++) {
+          if (RankSweep.fold(examples.get(i)) != f && foldModelBy[s][f][i]) k++;
+        }
+        if (k > chosenKept) {
+          chosenKept = k;
+          chosen = s;
+        }
+      }
+      System.out.println("fold " + f + ": scale " + scales[chosen] + " chosen on the other four folds");
+      for (int i = 0; i < examples.size(); i++) {
+        if (RankSweep.fold(examples.get(i)) == f) crossKept[i] = foldModelBy[chosen][f][i];
+      }
+    }
+    all = scaled(all, scales[bestScale]);
+    System.out.println("in-sample: scale " + scales[bestScale]);
     Map<String, int[]> table = new LinkedHashMap<>();
     for (int i = 0; i < examples.size(); i++) {
       int[] c = table.computeIfAbsent(labels.get(i), k -> new int[4]);
@@ -310,10 +377,10 @@ public final class FusionFit {
       for (Row row : r.rows()) if (!row.titleLine()) units++;
       for (Row row : r.rows()) {
         if (row.titleLine()) continue;
-        double[] source = cheap ? row.cheap() : row.features();
+        double[] source = cheap ? row.cheap() : expand(row.features(), allowed);
         double[] x = new double[1 + source.length];
         x[0] = 1;
-        for (int k = 0; k < source.length; k++) x[k + 1] = allowed[k] ? source[k] : 0;
+        for (int k = 0; k < source.length; k++) x[k + 1] = cheap && !allowed[k] ? 0 : source[k];
         xs.add(x);
         ys.add(row.answer() ? 1.0 : 0.0);
         ws.add(1.0 / units);
@@ -357,6 +424,144 @@ public final class FusionFit {
     return beta;
   }
 
+  /** Whether the model gets chunked weights (set once from {@code --chunked}). */
+  private static boolean withChunked = true;
+
+  /** A unit's fusion inputs: its features, then (with chunked weights) each times the request's chunked share. */
+  private static double[] expand(double[] features, boolean[] allowed) {
+    int n = FEATURES.length;
+    double[] x = new double[withChunked ? 2 * n : n];
+    double chunked = features[FusionFeature.CHUNKED.ordinal()];
+    for (int k = 0; k < n; k++) {
+      if (!allowed[k]) continue;
+      x[k] = features[k];
+      if (withChunked) x[n + k] = chunked * features[k];
+    }
+    return x;
+  }
+
+  private static FusionModel scaled(FusionModel m, double scale) {
+    double[] w = m.weights();
+    double[] c = m.chunkedWeights();
+    for (int k = 0; k < w.length; k++) {
+      w[k] *= scale;
+      c[k] *= scale;
+    }
+    return new FusionModel(m.source(), m.intercept() * scale, w, c);
+  }
+
+  private static double[] fitFusion(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda,
+      boolean listwise) {
+    return listwise ? fitListwise(ranked, heldOut, allowed, lambda) : fit(ranked, heldOut, allowed, lambda, false);
+  }
+
+  /**
+   * The conditional logit: per example (with an answer unit, not in {@code heldOut}), the log of the softmax
+   * probability mass of its answer units, minus L2; each example weighs 1. Newton steps with the softmax covariance as
+   * the curvature (exact with one answer unit), halved while the objective does not rise. Returns 0 (the intercept,
+   * which a softmax cannot see), then one weight per feature.
+   */
+  static double[] fitListwise(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda) {
+    List<double[][]> xs = new ArrayList<>();
+    List<boolean[]> ys = new ArrayList<>();
+    for (Ranked r : ranked) {
+      if (r.fold() == heldOut) continue;
+      List<double[]> x = new ArrayList<>();
+      List<Boolean> y = new ArrayList<>();
+      boolean any = false;
+      for (Row row : r.rows()) {
+        if (row.titleLine()) continue;
+        x.add(expand(row.features(), allowed));
+        y.add(row.answer());
+        any |= row.answer();
+      }
+      if (!any) continue;
+      xs.add(x.toArray(new double[0][]));
+      boolean[] labels = new boolean[y.size()];
+      for (int i = 0; i < labels.length; i++) labels[i] = y.get(i);
+      ys.add(labels);
+    }
+    int p = withChunked ? 2 * FEATURES.length : FEATURES.length;
+    double[] beta = new double[p];
+    double objective = listwiseObjective(xs, ys, beta, lambda, null, null);
+    for (int iteration = 0; iteration < 100; iteration++) {
+      double[] gradient = new double[p];
+      double[][] curvature = new double[p][p];
+      listwiseObjective(xs, ys, beta, lambda, gradient, curvature);
+      for (int a = 0; a < p; a++) curvature[a][a] += lambda + 1e-9;
+      double[] step = solve(curvature, gradient);
+      double scale = 1;
+      double[] next = new double[p];
+      double nextObjective;
+      do {
+        for (int k = 0; k < p; k++) next[k] = beta[k] + scale * step[k];
+        nextObjective = listwiseObjective(xs, ys, next, lambda, null, null);
+        scale /= 2;
+      } while (nextObjective < objective && scale > 1e-6);
+      if (nextObjective < objective) break;
+      double change = 0;
+      for (int k = 0; k < p; k++) change = Math.max(change, Math.abs(next[k] - beta[k]));
+      beta = next;
+      objective = nextObjective;
+      if (change < 1e-7) break;
+    }
+    double[] out = new double[p + 1];
+    System.arraycopy(beta, 0, out, 1, p);
+    return out;
+  }
+
+  /**
+   * The listwise objective at {@code beta}; with {@code gradient} and {@code curvature} given, also adds into them the
+   * gradient (of the objective, L2 included) and the softmax covariance (without L2).
+   */
+  private static double listwiseObjective(List<double[][]> xs, List<boolean[]> ys, double[] beta, double lambda,
+      double[] gradient, double[][] curvature) {
+    int p = beta.length;
+    double total = 0;
+    for (int e = 0; e < xs.size(); e++) {
+      double[][] x = xs.get(e);
+      boolean[] y = ys.get(e);
+      double[] z = new double[x.length];
+      double max = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < x.length; i++) {
+        for (int k = 0; k < p; k++) z[i] += beta[k] * x[i][k];
+        max = Math.max(max, z[i]);
+      }
+      double all = 0;
+      double answers = 0;
+      for (int i = 0; i < x.length; i++) {
+        double w = Math.exp(z[i] - max);
+        all += w;
+        if (y[i]) answers += w;
+      }
+      total += Math.log(answers) - Math.log(all);
+      if (gradient == null) continue;
+      double[] meanP = new double[p];
+      double[] meanQ = new double[p];
+      for (int i = 0; i < x.length; i++) {
+        double w = Math.exp(z[i] - max);
+        for (int k = 0; k < p; k++) {
+          meanP[k] += w / all * x[i][k];
+          if (y[i]) meanQ[k] += w / answers * x[i][k];
+        }
+      }
+      for (int k = 0; k < p; k++) gradient[k] += meanQ[k] - meanP[k];
+      for (int i = 0; i < x.length; i++) {
+        double w = Math.exp(z[i] - max) / all;
+        for (int a = 0; a < p; a++) {
+          double da = x[i][a] - meanP[a];
+          if (da == 0) continue;
+          for (int b = 0; b < p; b++) curvature[a][b] += w * da * (x[i][b] - meanP[b]);
+        }
+      }
+    }
+    for (int k = 0; k < p; k++) {
+      total -= lambda / 2 * beta[k] * beta[k];
+      if (gradient != null) gradient[k] -= lambda * beta[k];
+    }
+    return total;
+  }
+
   /** Solves {@code a x = b} by Gaussian elimination with partial pivoting ({@code a} is symmetric positive definite). */
   private static double[] solve(double[][] a, double[] b) {
     int n = b.length;
@@ -386,7 +591,9 @@ public final class FusionFit {
   }
 
   private static FusionModel model(double[] beta, String what) {
-    return new FusionModel("FusionFit, " + what, beta[0], Arrays.copyOfRange(beta, 1, beta.length));
+    int n = FEATURES.length;
+    double[] chunked = withChunked ? Arrays.copyOfRange(beta, 1 + n, 1 + 2 * n) : new double[n];
+    return new FusionModel("FusionFit, " + what, beta[0], Arrays.copyOfRange(beta, 1, 1 + n), chunked);
   }
 
   /** The share of examples (with an answer unit) whose best unit by the score holds the answer. */
@@ -521,6 +728,9 @@ public final class FusionFit {
     s.append(String.format(Locale.ROOT, "intercept=%.6f%n", model.intercept()));
     for (FusionFeature f : FEATURES) {
       s.append(String.format(Locale.ROOT, "weight.%s=%.6f%n", f.key(), model.weight(f)));
+    }
+    for (FusionFeature f : FEATURES) {
+      s.append(String.format(Locale.ROOT, "chunked.%s=%.6f%n", f.key(), model.chunkedWeight(f)));
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, s);

@@ -22,7 +22,9 @@ public enum FusionFeature {
   HEADING_LEXICAL("headingLexical", "normalised BM25 of the heading of the unit's section (0 without one)"),
   SECTION_SHORTFALL("sectionShortfall", "1 - the section's score relative to the document's best (0 if undivided)"),
   FRAGMENT("fragment", "1 for a sentence cut off at its document's start or end, else 0"),
-  LEAD("lead", "1 / (1 + position of the unit after the document's lead)");
+  LEAD("lead", "1 / (1 + position of the unit after the document's lead)"),
+  CHUNKED("chunked", "share of the request's passages that start or end mid-sentence (chunks cut from a longer text): "
+      + "the same for every unit of a request, it scales the model's chunked weights");
 
   private final String key;
   private final String description;

@@ -8,17 +8,20 @@ import java.util.Properties;
 
 /**
  * A fitted fusion: a logistic regression over the {@link FusionFeature}s of a unit, fitted offline to tell the units
- * that hold the answer from the rest. A unit's score is the log-odds {@code intercept + sum weight_i * feature_i};
- * each term is a feature's contribution, which {@code explain} shows.
+ * that hold the answer from the rest. A unit's score is {@code intercept + sum (weight_i + chunked * chunkedWeight_i)
+ * * feature_i}, where {@code chunked} is the request's {@link FusionFeature#CHUNKED} share: a context of chunks cut
+ * mid-sentence (retrieved passages) and one of whole paragraphs or one long document want different weights. Each
+ * term is a feature's contribution, which {@code explain} shows.
  *
- * <p>A weights file is a properties file: {@code intercept}, one {@code weight.<feature key>} per feature (a missing
- * one is 0), and {@code source}, the command and data that made it.
+ * <p>A weights file is a properties file: {@code intercept}, {@code weight.<feature key>} and {@code
+ * chunked.<feature key>} per feature (a missing one is 0), and {@code source}, the command and data that made it.
  *
  * @param source the command and data that made the weights
- * @param intercept the log-odds of a unit whose features are all 0
+ * @param intercept the score of a unit whose features are all 0
  * @param weights one weight per {@link FusionFeature}, in its order
+ * @param chunkedWeights one weight per {@link FusionFeature}, added to its weight in proportion to the chunked share
  */
-public record FusionModel(String source, double intercept, double[] weights) {
+public record FusionModel(String source, double intercept, double[] weights, double[] chunkedWeights) {
   /** Where the bundled weights are, on the classpath. */
   public static final String RESOURCE = "/dev/precis/rank/fusion-weights.properties";
 
@@ -30,11 +33,17 @@ public record FusionModel(String source, double intercept, double[] weights) {
       throw new IllegalArgumentException("illegal weights: " + (weights == null ? "null" : weights.length + " values")
           + ", must be one per feature (" + FusionFeature.values().length + ")");
     }
+    if (chunkedWeights == null || chunkedWeights.length != FusionFeature.values().length) {
+      throw new IllegalArgumentException("illegal chunkedWeights: "
+          + (chunkedWeights == null ? "null" : chunkedWeights.length + " values") + ", must be one per feature ("
+          + FusionFeature.values().length + ")");
+    }
     weights = weights.clone();
+    chunkedWeights = chunkedWeights.clone();
     for (int i = 0; i < weights.length; i++) {
-      if (!Double.isFinite(weights[i])) {
+      if (!Double.isFinite(weights[i]) || !Double.isFinite(chunkedWeights[i])) {
         throw new IllegalArgumentException("illegal weight of " + FusionFeature.values()[i].key() + ": " + weights[i]
-            + ", must be finite");
+            + " (chunked " + chunkedWeights[i] + "), must be finite");
       }
     }
     if (!Double.isFinite(intercept)) {
@@ -47,14 +56,29 @@ public record FusionModel(String source, double intercept, double[] weights) {
     return weights.clone();
   }
 
+  @Override
+  public double[] chunkedWeights() {
+    return chunkedWeights.clone();
+  }
+
   public double weight(FusionFeature feature) {
     return weights[feature.ordinal()];
   }
 
-  /** The log-odds that a unit with these features holds the answer. */
+  public double chunkedWeight(FusionFeature feature) {
+    return chunkedWeights[feature.ordinal()];
+  }
+
+  /** A feature's weight in a request of this chunked share. */
+  public double effectiveWeight(FusionFeature feature, double chunked) {
+    return weights[feature.ordinal()] + chunked * chunkedWeights[feature.ordinal()];
+  }
+
+  /** The score of a unit with these features: the log-odds (up to a constant per request) that it holds the answer. */
   public double score(double[] features) {
+    double chunked = features[FusionFeature.CHUNKED.ordinal()];
     double z = intercept;
-    for (int i = 0; i < weights.length; i++) z += weights[i] * features[i];
+    for (int i = 0; i < weights.length; i++) z += (weights[i] + chunked * chunkedWeights[i]) * features[i];
     return z;
   }
 
@@ -73,33 +97,41 @@ public record FusionModel(String source, double intercept, double[] weights) {
   /** A model from the properties of a weights file. */
   public static FusionModel of(Properties p) {
     double[] weights = new double[FusionFeature.values().length];
+    double[] chunkedWeights = new double[weights.length];
     for (String name : p.stringPropertyNames()) {
       if (name.startsWith("weight.")) {
         weights[FusionFeature.ofKey(name.substring("weight.".length())).ordinal()] =
             Double.parseDouble(p.getProperty(name));
+      } else if (name.startsWith("chunked.")) {
+        chunkedWeights[FusionFeature.ofKey(name.substring("chunked.".length())).ordinal()] =
+            Double.parseDouble(p.getProperty(name));
       } else if (!name.equals("intercept") && !name.equals("source")) {
         throw new IllegalArgumentException("illegal key in fusion weights: " + name
-            + ", must be source, intercept or weight.<feature>");
+            + ", must be source, intercept, weight.<feature> or chunked.<feature>");
       }
     }
-    return new FusionModel(p.getProperty("source", ""), Double.parseDouble(p.getProperty("intercept", "0")), weights);
+    return new FusionModel(p.getProperty("source", ""), Double.parseDouble(p.getProperty("intercept", "0")), weights,
+        chunkedWeights);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof FusionModel m && source.equals(m.source) && intercept == m.intercept
-        && Arrays.equals(weights, m.weights);
+        && Arrays.equals(weights, m.weights) && Arrays.equals(chunkedWeights, m.chunkedWeights);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * source.hashCode() + Double.hashCode(intercept)) + Arrays.hashCode(weights);
+    return 31 * (31 * (31 * source.hashCode() + Double.hashCode(intercept)) + Arrays.hashCode(weights))
+        + Arrays.hashCode(chunkedWeights);
   }
 
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("FusionModel[intercept=" + intercept);
-    for (FusionFeature f : FusionFeature.values()) s.append(", ").append(f.key()).append('=').append(weight(f));
+    for (FusionFeature f : FusionFeature.values()) {
+      s.append(String.format(java.util.Locale.ROOT, ", %s=%.3f%+.3fc", f.key(), weight(f), chunkedWeight(f)));
+    }
     return s.append(']').toString();
   }
 }

@@ -217,6 +217,16 @@ public final class Ranker {
     for (int r = 0; r < n; r++) documentRank[byDocument[r]] = 1.0 / (1 + r);
     Set<String> questionWords = query == null ? Set.of() : words(query);
     int count = FusionFeature.values().length;
+    int chunks = 0;
+    for (SegmentedDocument doc : documents) {
+      for (double f : fragments(doc)) {
+        if (f > 0) {
+          chunks++;
+          break;
+        }
+      }
+    }
+    double chunked = n == 0 ? 0 : chunks / (double) n;
     double[][][] out = new double[n][][];
     for (int d = 0; d < n; d++) {
       SegmentedDocument doc = documents.get(d);
@@ -266,6 +276,7 @@ public final class Ranker {
         }
         f[FusionFeature.FRAGMENT.ordinal()] = fragment[u];
         f[FusionFeature.LEAD.ordinal()] = 1.0 / (1 + Math.max(0, u - lead));
+        f[FusionFeature.CHUNKED.ordinal()] = chunked;
       }
     }
     return out;

@@ -152,18 +152,20 @@ public record Ranking(
     double[] features = doc.unitFeatures()[u];
     List<Explanation> parts = new java.util.ArrayList<>();
     parts.add(Explanation.of(fusion.intercept(), "intercept"));
+    double chunked = features[FusionFeature.CHUNKED.ordinal()];
     for (FusionFeature f : FusionFeature.values()) {
-      double w = fusion.weight(f);
+      double w = fusion.effectiveWeight(f, chunked);
       if (w == 0) continue;
       double value = features[f.ordinal()];
-      parts.add(Explanation.of(w * value, "weight " + round(w) + " x " + f.key() + ": " + f.description(),
+      parts.add(Explanation.of(w * value, "weight " + round(w) + " (" + round(fusion.weight(f)) + " + chunked share "
+              + round(chunked) + " x " + round(fusion.chunkedWeight(f)) + ") x " + f.key() + ": " + f.description(),
           Explanation.of(value, f.key())));
     }
     if (doc.unitStructure()[u] != 0) {
       parts.add(Explanation.of(doc.unitStructure()[u], "structure (hand-set): the question's identifiers held exactly"
           + " and the structural prior (errors, array and log ends)"));
     }
-    return new Explanation(doc.unitScores()[u], "fitted fusion, log-odds that the unit holds the answer: sum of ("
+    return new Explanation(doc.unitScores()[u], "fitted fusion, log-odds (up to a constant per request) that the unit holds the answer: sum of ("
         + fusion.source() + ")", parts);
   }
 }
