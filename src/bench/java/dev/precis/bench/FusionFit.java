@@ -67,6 +67,14 @@ import java.util.Map;
  *       unit next to a kept one, so the scale of the scores matters), chosen per fold on the other four folds with
  *       that fold's model, and on all folds for the in-sample figure and the weights file (default 1; ties go to the
  *       first)
+ *   <li>{@code --check a:B,...} (with {@code --check-eval DIR}): sets not fitted on, where the model fitted on all
+ *       folds is compared with the hand-set weights
+ *   <li>{@code --candidates hand|fitted}: with {@code fitted}, the candidate stage's cheap score is fitted too
+ *       (listwise, on the cheap features), every example ranked again with it, and the fusion fitted on that ranking;
+ *       per fold, both from the other four folds (default hand)
+ *   <li>{@code --sections cv|hand|fitted}: whether a request with a long document (one of several sections) is
+ *       ranked by the hand-set weights: chosen per fold on the other four and on all folds in-sample ({@code cv},
+ *       default), or fixed
  *   <li>{@code --dump FILE}: the features and labels, one unit a row
  *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
  *   <li>{@code --answer-kept false}: fit and report recall only, without the compression passes
@@ -75,8 +83,7 @@ import java.util.Map;
 public final class FusionFit {
   private static final int FOLDS = 5;
   private static final FusionFeature[] FEATURES = FusionFeature.values();
-  private static final String[] CHEAP_FEATURES =
-      {"lexical", "documentLexical", "soft", "documentSoft", "headingLexical", "headingSoft", "lead"};
+  private static final String[] CHEAP_FEATURES = FusionModel.CANDIDATE_FEATURES.toArray(new String[0]);
 
   private FusionFit() {}
 
@@ -84,7 +91,7 @@ public final class FusionFit {
   record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine) {}
 
   /** One distinct example's ranked units. */
-  record Ranked(EvalExample example, List<Row> rows, int fold) {}
+  record Ranked(EvalExample example, List<Row> rows, int fold, boolean sectioned) {}
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = new LinkedHashMap<>();
@@ -113,6 +120,7 @@ public final class FusionFit {
       throw new IllegalArgumentException("illegal --objective: " + objective + ", must be pointwise or listwise");
     }
     boolean listwise = objective.equals("listwise");
+    boolean fittedCandidates = options.getOrDefault("candidates", "hand").equals("fitted");
     String[] scaleValues = options.getOrDefault("scales", "1").split(",");
     double[] scales = new double[scaleValues.length];
     for (int k = 0; k < scales.length; k++) scales[k] = Double.parseDouble(scaleValues[k].strip());
@@ -132,6 +140,25 @@ public final class FusionFit {
         examples.add(e);
         budgets.add(budget);
         labels.add(parts[0] + " " + parts[1]);
+      }
+    }
+
+    List<EvalExample> checkExamples = new ArrayList<>();
+    List<Budget> checkBudgets = new ArrayList<>();
+    List<String> checkLabels = new ArrayList<>();
+    if (options.containsKey("check")) {
+      Path checkEval = Path.of(options.getOrDefault("check-eval", eval.toString()));
+      for (String entry : options.get("check").split(",")) {
+        String[] parts = entry.split(":");
+        Budget budget = parts[1].endsWith("x")
+            ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
+            : Budget.ofTokens(Integer.parseInt(parts[1]));
+        for (EvalExample e : EvalSet.readDev(checkEval, parts[0]).limit(limit).examples()) {
+          if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
+          checkExamples.add(e);
+          checkBudgets.add(budget);
+          checkLabels.add(parts[0] + " " + parts[1]);
+        }
       }
     }
 
@@ -174,6 +201,31 @@ public final class FusionFit {
     for (int f = 0; f < FOLDS; f++) {
       perFold[f] = model(fitFusion(ranked, f, allowed, lambda, listwise), "fold " + f + " held out");
     }
+    if (fittedCandidates) {
+      // The candidate stage fitted first (its features do not depend on what is embedded), then every example ranked
+      // again with it, and the fusion fitted on what the encoder then saw: per fold, both stages from the other four.
+      double[] candidatesAll = fitCandidates(ranked, -1, lambda);
+      List<Ranked> again = rankAll(defaults, shared, all.withCandidateWeights(candidatesAll), examples, budgets,
+          distinct, effort);
+      all = model(fitFusion(again, -1, allowed, lambda, listwise), "all folds").withCandidateWeights(candidatesAll);
+      int[] recalled = new int[2];
+      int withAnswerUnit = 0;
+      for (int f = 0; f < FOLDS; f++) {
+        double[] candidates = fitCandidates(ranked, f, lambda);
+        List<Ranked> fold = rankAll(defaults, shared, perFold[f].withCandidateWeights(candidates), examples, budgets,
+            distinct, effort);
+        perFold[f] = model(fitFusion(fold, f, allowed, lambda, listwise), "fold " + f + " held out")
+            .withCandidateWeights(candidates);
+        for (int r = 0; r < fold.size(); r++) {
+          if (fold.get(r).fold() != f || !hasAnswerUnit(fold.get(r))) continue;
+          withAnswerUnit++;
+          if (answerEmbedded(fold.get(r))) recalled[1]++;
+          if (answerEmbedded(again.get(r))) recalled[0]++;
+        }
+      }
+      System.out.printf(Locale.ROOT, "candidate stage fitted, in the ranker: an answer unit embedded in-sample %s, "
+          + "cross-validated %s%n", pct(recalled[0], withAnswerUnit), pct(recalled[1], withAnswerUnit));
+    }
     System.out.println("fitted on all folds: " + all);
     for (int f = 0; f < FOLDS; f++) System.out.println("fitted without fold " + f + ": " + perFold[f]);
 
@@ -183,7 +235,8 @@ public final class FusionFit {
 
     String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit) + " --objective "
         + objective + " --chunked " + withChunked + " --lambda " + lambda + " --scales "
-        + options.getOrDefault("scales", "1") + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
+        + options.getOrDefault("scales", "1") + " --candidates " + (fittedCandidates ? "fitted" : "hand") + " --sections "
+        + options.getOrDefault("sections", "cv") + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
         + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort " + effort.name()
         .toLowerCase(Locale.ROOT);
     if (!answerKept) {
@@ -239,6 +292,7 @@ public final class FusionFit {
     }
     boolean[] inSampleKept = inSampleBy[bestScale];
     boolean[] crossKept = new boolean[examples.size()];
+    int[] foldScale = new int[FOLDS];
     for (int f = 0; f < FOLDS; f++) {
       int chosen = 0;
       int chosenKept = -1;
@@ -252,6 +306,7 @@ public final class FusionFit {
           chosen = s;
         }
       }
+      foldScale[f] = chosen;
       System.out.println("fold " + f + ": scale " + scales[chosen] + " chosen on the other four folds");
       for (int i = 0; i < examples.size(); i++) {
         if (RankSweep.fold(examples.get(i)) == f) crossKept[i] = foldModelBy[chosen][f][i];
@@ -259,6 +314,55 @@ public final class FusionFit {
     }
     all = scaled(all, scales[bestScale]);
     System.out.println("in-sample: scale " + scales[bestScale]);
+    // Long documents (a document of several sections) by the hand-set weights or the model: chosen per fold on the
+    // other four, with that fold's model.
+    boolean[] sectioned = new boolean[examples.size()];
+    for (int i = 0; i < examples.size(); i++) sectioned[i] = ranked.get(distinct.get(examples.get(i).id())).sectioned();
+    int handForSectionsInSample = 0;
+    for (int i = 0; i < examples.size(); i++) {
+      if (sectioned[i]) handForSectionsInSample += (handKept[i] ? 1 : 0) - (inSampleKept[i] ? 1 : 0);
+    }
+    String sectionsOption = options.getOrDefault("sections", "cv");
+    if (sectionsOption.equals("hand")) handForSectionsInSample = 1;
+    if (sectionsOption.equals("fitted")) handForSectionsInSample = 0;
+    if (handForSectionsInSample > 0) {
+      inSampleKept = inSampleKept.clone();
+      for (int i = 0; i < examples.size(); i++) if (sectioned[i]) inSampleKept[i] = handKept[i];
+      all = new FusionModel(all.source(), all.intercept(), all.weights(), all.chunkedWeights(), true,
+          all.candidateWeights());
+    }
+    System.out.println("in-sample: long documents by " + (handForSectionsInSample > 0 ? "hand" : "the model"));
+    for (int f = 0; f < FOLDS; f++) {
+      int gain = 0;
+      for (int i = 0; i < examples.size(); i++) {
+        if (sectioned[i] && RankSweep.fold(examples.get(i)) != f) {
+          gain += (handKept[i] ? 1 : 0) - (foldModelBy[foldScale[f]][f][i] ? 1 : 0);
+        }
+      }
+      if (!sectionsOption.equals("cv")) gain = sectionsOption.equals("hand") ? 1 : 0;
+      System.out.println("fold " + f + ": long documents by " + (gain > 0 ? "hand" : "the model")
+          + (sectionsOption.equals("cv") ? ", chosen on the other four folds" : ", as --sections says"));
+      if (gain <= 0) continue;
+      for (int i = 0; i < examples.size(); i++) {
+        if (sectioned[i] && RankSweep.fold(examples.get(i)) == f) crossKept[i] = handKept[i];
+      }
+    }
+    if (!checkExamples.isEmpty()) {
+      Map<String, int[]> check = new LinkedHashMap<>();
+      try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared);
+          PrecisEngine fitted = PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(all)), shared)) {
+        for (int i = 0; i < checkExamples.size(); i++) {
+          int[] c = check.computeIfAbsent(checkLabels.get(i), k -> new int[3]);
+          c[0]++;
+          if (kept(hand, checkExamples.get(i), checkBudgets.get(i), effort)) c[1]++;
+          if (kept(fitted, checkExamples.get(i), checkBudgets.get(i), effort)) c[2]++;
+        }
+      }
+      System.out.println("| check set (not fitted on) | examples | hand-set | fitted on all folds |");
+      System.out.println("|---|---|---|---|");
+      check.forEach((set, c) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s |%n", set, c[0], pct(c[1], c[0]),
+          pct(c[2], c[0])));
+    }
     Map<String, int[]> table = new LinkedHashMap<>();
     for (int i = 0; i < examples.size(); i++) {
       int[] c = table.computeIfAbsent(labels.get(i), k -> new int[4]);
@@ -284,6 +388,37 @@ public final class FusionFit {
           + " total " + total[1] + " / " + total[2] + " / " + total[3] + " of " + total[0]);
     }
     shared.close();
+  }
+
+  /** Every distinct example ranked by an engine with this model (in {@code distinct}'s order). */
+  private static List<Ranked> rankAll(EngineSettings defaults, SentenceEncoder shared, FusionModel model,
+      List<EvalExample> examples, List<Budget> budgets, Map<String, Integer> distinct, Effort effort) {
+    Ranked[] out = new Ranked[distinct.size()];
+    try (PrecisEngine engine = PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(model)), shared)) {
+      for (int i = 0; i < examples.size(); i++) {
+        int r = distinct.get(examples.get(i).id());
+        if (out[r] == null) out[r] = rank(engine, examples.get(i), budgets.get(i), effort, r);
+      }
+    }
+    return List.of(out);
+  }
+
+  private static boolean hasAnswerUnit(Ranked r) {
+    for (Row row : r.rows()) if (row.answer() && !row.titleLine()) return true;
+    return false;
+  }
+
+  private static boolean answerEmbedded(Ranked r) {
+    for (Row row : r.rows()) {
+      if (row.answer() && !row.titleLine() && row.features()[FusionFeature.EMBEDDED.ordinal()] > 0) return true;
+    }
+    return false;
+  }
+
+  /** The candidate stage's cheap score, fitted listwise on the cheap features; one weight per cheap feature. */
+  private static double[] fitCandidates(List<Ranked> ranked, int heldOut, double lambda) {
+    double[] beta = fitListwise(ranked, heldOut, lambda, Row::cheap);
+    return Arrays.copyOfRange(beta, 1, beta.length);
   }
 
   private static String pct(int k, int n) {
@@ -320,7 +455,9 @@ public final class FusionFit {
             u == 0 && r.titleLine()));
       }
     }
-    return new Ranked(e, rows, RankSweep.fold(e));
+    boolean sectioned = false;
+    for (Ranking.DocumentRanking r : rp.ranking().documents()) sectioned |= r.sections().divided();
+    return new Ranked(e, rows, RankSweep.fold(e), sectioned);
   }
 
   /** For each unit, its section's heading (as the ranker finds it), or -1. */
@@ -447,12 +584,14 @@ public final class FusionFit {
       w[k] *= scale;
       c[k] *= scale;
     }
-    return new FusionModel(m.source(), m.intercept() * scale, w, c);
+    return new FusionModel(m.source(), m.intercept() * scale, w, c, m.handForSections(), m.candidateWeights());
   }
 
   private static double[] fitFusion(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda,
       boolean listwise) {
-    return listwise ? fitListwise(ranked, heldOut, allowed, lambda) : fit(ranked, heldOut, allowed, lambda, false);
+    return listwise
+        ? fitListwise(ranked, heldOut, lambda, row -> expand(row.features(), allowed))
+        : fit(ranked, heldOut, allowed, lambda, false);
   }
 
   /**
@@ -461,7 +600,8 @@ public final class FusionFit {
    * the curvature (exact with one answer unit), halved while the objective does not rise. Returns 0 (the intercept,
    * which a softmax cannot see), then one weight per feature.
    */
-  static double[] fitListwise(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda) {
+  static double[] fitListwise(
+      List<Ranked> ranked, int heldOut, double lambda, java.util.function.Function<Row, double[]> inputs) {
     List<double[][]> xs = new ArrayList<>();
     List<boolean[]> ys = new ArrayList<>();
     for (Ranked r : ranked) {
@@ -471,7 +611,7 @@ public final class FusionFit {
       boolean any = false;
       for (Row row : r.rows()) {
         if (row.titleLine()) continue;
-        x.add(expand(row.features(), allowed));
+        x.add(inputs.apply(row));
         y.add(row.answer());
         any |= row.answer();
       }
@@ -481,7 +621,7 @@ public final class FusionFit {
       for (int i = 0; i < labels.length; i++) labels[i] = y.get(i);
       ys.add(labels);
     }
-    int p = withChunked ? 2 * FEATURES.length : FEATURES.length;
+    int p = xs.isEmpty() ? 0 : xs.get(0)[0].length;
     double[] beta = new double[p];
     double objective = listwiseObjective(xs, ys, beta, lambda, null, null);
     for (int iteration = 0; iteration < 100; iteration++) {
@@ -593,7 +733,7 @@ public final class FusionFit {
   private static FusionModel model(double[] beta, String what) {
     int n = FEATURES.length;
     double[] chunked = withChunked ? Arrays.copyOfRange(beta, 1 + n, 1 + 2 * n) : new double[n];
-    return new FusionModel("FusionFit, " + what, beta[0], Arrays.copyOfRange(beta, 1, 1 + n), chunked);
+    return new FusionModel("FusionFit, " + what, beta[0], Arrays.copyOfRange(beta, 1, 1 + n), chunked, false, null);
   }
 
   /** The share of examples (with an answer unit) whose best unit by the score holds the answer. */
@@ -641,9 +781,9 @@ public final class FusionFit {
     boolean[] allowed = new boolean[CHEAP_FEATURES.length];
     Arrays.fill(allowed, true);
     double[] hand = {0, 1.0, 0.5, 1.0, 0.5, 0.5, 0.5, 0.3}; // intercept, then CHEAP_FEATURES' hand-set weights
-    double[] all = fit(ranked, -1, allowed, lambda, true);
+    double[] all = fitListwise(ranked, -1, lambda, Row::cheap);
     double[][] perFold = new double[FOLDS][];
-    for (int f = 0; f < FOLDS; f++) perFold[f] = fit(ranked, f, allowed, lambda, true);
+    for (int f = 0; f < FOLDS; f++) perFold[f] = fitListwise(ranked, f, lambda, Row::cheap);
     int[] recalled = new int[3];
     int agree = 0;
     int withAnswer = 0;
@@ -717,7 +857,8 @@ public final class FusionFit {
   private static void write(Path file, FusionModel model, String made, String result) throws IOException {
     StringBuilder s = new StringBuilder();
     s.append("# Fitted fusion weights: a logistic regression over dev.precis.rank.FusionFeature; a unit's score is\n");
-    s.append("# intercept + sum weight.<feature> x feature, the log-odds that it holds the answer.\n");
+    s.append("# intercept + sum (weight.<f> + chunked share x chunked.<f>) x feature f: the log-odds, up to a constant per\n");
+    s.append("# request, that it holds the answer.\n");
     s.append("# Made by: ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\"...\" (").append(made)
         .append(")\n");
     s.append("# Data: ../shared/eval dev-nq20, dev-hotpotqa, dev-qasper; label: the unit holds an answer (answer kept's "
@@ -725,12 +866,17 @@ public final class FusionFit {
     if (!result.isEmpty()) s.append("# ").append(result).append('\n');
     s.append("# Written ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
     s.append("source=").append(made.replace("\\", "\\\\")).append('\n');
+    s.append("sections=").append(model.handForSections() ? "hand" : "fitted").append('\n');
     s.append(String.format(Locale.ROOT, "intercept=%.6f%n", model.intercept()));
     for (FusionFeature f : FEATURES) {
       s.append(String.format(Locale.ROOT, "weight.%s=%.6f%n", f.key(), model.weight(f)));
     }
     for (FusionFeature f : FEATURES) {
       s.append(String.format(Locale.ROOT, "chunked.%s=%.6f%n", f.key(), model.chunkedWeight(f)));
+    }
+    double[] candidates = model.candidateWeights();
+    for (int k = 0; k < candidates.length; k++) {
+      s.append(String.format(Locale.ROOT, "candidate.%s=%.6f%n", FusionModel.CANDIDATE_FEATURES.get(k), candidates[k]));
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, s);

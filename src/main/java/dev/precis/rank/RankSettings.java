@@ -38,8 +38,9 @@ package dev.precis.rank;
  * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
  *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
  * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
- *     sum; either way the cheap score that chooses what the encoder embeds, the document score and the structural
- *     terms are the hand-set ones
+ *     sum. It applies to requests of prose passages only: a request with a structured document (none was fitted on),
+ *     or with a long document of several sections if the model says so ({@link FusionModel#handForSections}), is
+ *     scored by the hand-set weights. Either way the document score and the structural terms are the hand-set ones
  */
 public record RankSettings(
     double semanticWeight,

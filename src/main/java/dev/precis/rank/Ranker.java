@@ -65,6 +65,14 @@ public final class Ranker {
 
     List<Sections> sections = new ArrayList<>(n);
     for (SegmentedDocument doc : documents) sections.add(Sections.of(doc, Sections.DEFAULT_WINDOW_CHARS));
+    // The fitted fusion where its data covers the request: not with a structured document (none was fitted on), nor
+    // with a long document of several sections when the model leaves those to the hand-set weights.
+    FusionModel fitted = settings.fusion();
+    for (int d = 0; d < n && fitted != null; d++) {
+      if (documents.get(d).structure() != null || (fitted.handForSections() && sections.get(d).divided())) {
+        fitted = null;
+      }
+    }
     double[][] sectionLexical = new double[n][];
     for (int d = 0; d < n; d++) sectionLexical[d] = new double[sections.get(d).count()];
 
@@ -121,7 +129,7 @@ public final class Ranker {
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
-            sectionCheap, settings.staticWeight(), settings.leadWeight(), encoderTextLimit);
+            sectionCheap, settings, fitted, encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
       }
@@ -168,7 +176,6 @@ public final class Ranker {
     }
     double[][][] features = features(query, documents, titleLine, lexical, semantic, soft, docLexical, docSemantic,
         docBase, sectionScores, sections);
-    FusionModel fitted = settings.fusion();
     if (fitted != null) {
       for (int d = 0; d < n; d++) unitScores[d] = fittedScores(fitted, features[d], structural[d]);
     }
@@ -504,7 +511,10 @@ public final class Ranker {
    */
   private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
       double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double[][] sectionCheap,
-      double softWeight, double leadWeight, int limit) {
+      RankSettings settings, FusionModel model, int limit) {
+    double softWeight = settings.staticWeight();
+    double leadWeight = settings.leadWeight();
+    FusionModel fitted = model != null && model.fittedCandidates() ? model : null;
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -514,12 +524,27 @@ public final class Ranker {
     // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the
     // topic).
     // Units under a heading that matches get half its match, as they get half their document's.
+    // A fitted candidate stage weighs the same parts as fitted (a document's soft match is then that of its units).
     double[][] cheapScore = new double[titleLine.length][];
+    double[] parts = new double[FusionModel.CANDIDATE_FEATURES.size()];
     for (int d = 0; d < cheapScore.length; d++) {
       cheapScore[d] = new double[lexical[d].length];
       int lead = titleLine[d] ? 1 : 0; // the lead sentence comes after a title line
+      double unitsSoft = 0;
+      for (double s : soft[d]) unitsSoft = Math.max(unitsSoft, s);
       for (int u = 0; u < cheapScore[d].length; u++) {
         int h = headingOf[d][u];
+        if (fitted != null) {
+          parts[0] = lexical[d][u];
+          parts[1] = docLexical[d];
+          parts[2] = soft[d][u];
+          parts[3] = unitsSoft;
+          parts[4] = h < 0 ? 0 : lexical[d][h];
+          parts[5] = h < 0 ? 0 : soft[d][h];
+          parts[6] = 1.0 / (1 + Math.max(0, u - lead));
+          cheapScore[d][u] = fitted.candidateScore(parts) + structural[d][u] + sectionCheap[d][u];
+          continue;
+        }
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
             + section + structural[d][u] + sectionCheap[d][u] + leadWeight / (1 + Math.max(0, u - lead));
