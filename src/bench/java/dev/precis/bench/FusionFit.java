@@ -12,6 +12,7 @@ import dev.precis.quality.EvalExample;
 import dev.precis.quality.EvalSet;
 import dev.precis.rank.FusionFeature;
 import dev.precis.rank.FusionModel;
+import dev.precis.rank.RankSettings;
 import dev.precis.rank.Ranking;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.UnitKind;
@@ -162,7 +163,8 @@ public final class FusionFit {
       }
     }
 
-    EngineSettings defaults = EngineSettings.defaults();
+    // The hand-set ranking: the baseline, and the ranking whose features the model is fitted on.
+    EngineSettings defaults = EngineSettings.defaults().withRank(RankSettings.handSet());
     SentenceEncoder shared = PrecisEngine.encoderFor(defaults);
     long t0 = System.nanoTime();
     List<Ranked> ranked = new ArrayList<>();

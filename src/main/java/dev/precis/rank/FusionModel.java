@@ -126,8 +126,16 @@ public record FusionModel(String source, double intercept, double[] weights, dou
     return z;
   }
 
-  /** The weights bundled with the application ({@link #RESOURCE}). */
+  /** The weights bundled with the application ({@link #RESOURCE}), read once. */
   public static FusionModel bundled() {
+    return Bundled.MODEL;
+  }
+
+  private static final class Bundled {
+    static final FusionModel MODEL = read();
+  }
+
+  private static FusionModel read() {
     try (InputStream in = FusionModel.class.getResourceAsStream(RESOURCE)) {
       if (in == null) throw new IllegalStateException("missing resource " + RESOURCE + ": the fitted fusion weights");
       Properties p = new Properties();

@@ -38,9 +38,10 @@ package dev.precis.rank;
  * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
  *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
  * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
- *     sum. It applies to requests of prose passages only: a request with a structured document (none was fitted on),
- *     or with a long document of several sections if the model says so ({@link FusionModel#handForSections}), is
- *     scored by the hand-set weights. Either way the document score and the structural terms are the hand-set ones
+ *     sum. It applies to questions over prose passages ranked with the encoder: a request without a question or
+ *     without a transformer pass (effort instant), with a structured document (none was fitted on), or with a long
+ *     document of several sections if the model says so ({@link FusionModel#handForSections}), is scored by the
+ *     hand-set weights. Either way the document score and the structural terms are the hand-set ones
  */
 public record RankSettings(
     double semanticWeight,
@@ -114,7 +115,13 @@ public record RankSettings(
     }
   }
 
+  /** The defaults: the hand-set weights below, and units of prose passages scored by the bundled fitted fusion. */
   public static RankSettings defaults() {
+    return handSet().withFusion(FusionModel.bundled());
+  }
+
+  /** The hand-set weights, every unit scored by their sum (no fitted fusion). */
+  public static RankSettings handSet() {
     return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
   }
 }

@@ -65,9 +65,10 @@ public final class Ranker {
 
     List<Sections> sections = new ArrayList<>(n);
     for (SegmentedDocument doc : documents) sections.add(Sections.of(doc, Sections.DEFAULT_WINDOW_CHARS));
-    // The fitted fusion where its data covers the request: not with a structured document (none was fitted on), nor
-    // with a long document of several sections when the model leaves those to the hand-set weights.
-    FusionModel fitted = settings.fusion();
+    // The fitted fusion where its data covers the request: a question, the encoder's pass (not effort instant's static
+    // match), no structured document (none was fitted on), and no long document of several sections when the model
+    // leaves those to the hand-set weights.
+    FusionModel fitted = queryAgnostic || encoder == null || encoderTextLimit == 0 ? null : settings.fusion();
     for (int d = 0; d < n && fitted != null; d++) {
       if (documents.get(d).structure() != null || (fitted.handForSections() && sections.get(d).divided())) {
         fitted = null;

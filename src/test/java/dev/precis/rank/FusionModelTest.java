@@ -4,15 +4,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.precis.encode.EncoderModel;
+import dev.precis.encode.OnnxSentenceEncoder;
+import dev.precis.encode.SentenceEncoder;
 import dev.precis.engine.Explanation;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.Segmenter;
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class FusionModelTest {
+  private static final EncoderModel MODEL = EncoderModel.named("bge-small-en-v1.5-q");
+  private static SentenceEncoder encoder;
+
+  @BeforeAll
+  static void load() {
+    encoder = new OnnxSentenceEncoder(MODEL, Path.of("models"), 2, 32);
+  }
+
+  @AfterAll
+  static void close() {
+    encoder.close();
+  }
+
+  private static Ranker ranker() {
+    return new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder);
+  }
+
   private static List<SegmentedDocument> documents() {
     String a = "The Eiffel Tower is in Paris. It was built for the 1889 World's Fair. Gustave Eiffel's company built it.";
     String b = "The Colosseum is in Rome. It held gladiator contests. Its construction began under Vespasian.";
@@ -31,8 +54,8 @@ class FusionModelTest {
   void aFittedScoreIsTheSumOfTheFeaturesContributionsItsExplanationShows() {
     FusionModel model = FusionModel.bundled();
     RankSettings settings = RankSettings.defaults().withFusion(model);
-    Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null)
-        .rank("When was the Eiffel Tower built?", documents(), settings, 0);
+    Ranking ranking = ranker().rank("When was the Eiffel Tower built?", documents(), settings, 32);
+    assertEquals(model, ranking.fusion());
     for (int d = 0; d < 2; d++) {
       for (int u = 0; u < ranking.documents().get(d).unitScores().length; u++) {
         double[] features = ranking.documents().get(d).unitFeatures()[u];
@@ -49,11 +72,27 @@ class FusionModelTest {
   }
 
   @Test
-  void theHandSetSumStaysTheDefault() {
-    Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null)
-        .rank("When was the Eiffel Tower built?", documents(), RankSettings.defaults(), 0);
+  void theHandSetSumIsThereOnRequest() {
+    Ranking ranking = ranker().rank("When was the Eiffel Tower built?", documents(), RankSettings.handSet(), 32);
     assertEquals(null, ranking.fusion());
-    assertTrue(ranking.explain(0, 1, RankSettings.defaults()).description().startsWith("sum of"));
+    assertTrue(ranking.explain(0, 1, RankSettings.handSet()).description().startsWith("sum of"));
+  }
+
+  @Test
+  void byDefaultProsePassagesAreScoredByTheFittedModelAndTheRestByTheHandSetSum() {
+    Ranker ranker = ranker();
+    String question = "When was the Eiffel Tower built?";
+    assertEquals(FusionModel.bundled(), ranker.rank(question, documents(), RankSettings.defaults(), 32).fusion());
+    assertEquals(null, ranker.rank(question, documents(), RankSettings.defaults(), 0).fusion(),
+        "without the encoder's pass (effort instant)");
+    assertEquals(null, ranker.rank(null, documents(), RankSettings.defaults(), 32).fusion(), "without a question");
+    String json = "[{\"id\": \"a-1\", \"name\": \"Eiffel Tower\", \"built\": 1889},"
+        + " {\"id\": \"b-2\", \"name\": \"Colosseum\", \"built\": 80}]";
+    SegmentedDocument structured = new dev.precis.segment.DocumentSegmenter(600)
+        .segment(0, null, json, dev.precis.segment.Format.AUTO, false);
+    assertTrue(structured.structure() != null, "the JSON is segmented as a structure");
+    assertEquals(null, ranker.rank("When was a-1 built?", List.of(structured), RankSettings.defaults(), 32).fusion(),
+        "with a structured document");
   }
 
   @Test
