@@ -36,22 +36,27 @@ import java.util.Map;
  * weights, on answer kept.
  *
  * <ol>
- *   <li>Every example is ranked once with the default (hand-set) settings; every unit gives its {@link FusionFeature}s
- *       and a label: whether it holds one of the answers (a title line, ranked as its title, is left out). The rows
- *       go to {@code --dump} as TSV. The share of examples with an answer unit whose answer unit the encoder
- *       embedded is the candidate stage's recall at its allowance.
- *   <li>A logistic regression with L2 ({@code --lambda}) is fitted by Newton's method on the units of four folds
- *       (folds by {@code floorMod(id.hashCode(), 5)}, as {@link RankSweep}), each example weighing as much as any
- *       other (a unit weighs 1 / its example's units), and on all five for the in-sample figure and the weights file.
- *   <li>Answer kept, per set and budget: the hand-set ranking; the model fitted on all folds (in-sample); each fold
- *       with the model fitted on the other four (cross-validated).
- *   <li>The cheap score that chooses what the encoder embeds is fitted the same way on its own (cheap) features, and
- *       its recall at the allowance measured in-sample and cross-validated, offline.
+ *   <li>Every example is ranked once with the hand-set settings ({@link RankSettings#handSet()}); every unit gives
+ *       its {@link FusionFeature}s and a label: whether it holds one of the answers (a title line, ranked as its title,
+ *       is left out). The rows go to {@code --dump} as TSV. The share of examples with an answer unit whose answer
+ *       unit the encoder embedded is the candidate stage's recall at its allowance.
+ *   <li>The model is fitted with L2 ({@code --lambda}) by Newton's method on the examples of four folds (folds by
+ *       {@code floorMod(id.hashCode(), 5)}, as {@link RankSweep}), each example weighing as much as any other, and on
+ *       all five for the in-sample figure and the weights file.
+ *   <li>Answer kept, per set and budget, through the whole engine: the hand-set ranking; the model fitted on all folds
+ *       (in-sample); each fold with the model fitted on the other four (cross-validated). Optional choices (output
+ *       scale, long documents by hand) are made per fold on the other four.
+ *   <li>The cheap score that chooses what the encoder embeds is fitted listwise on its own (cheap) features, and its
+ *       recall at the allowance measured in-sample and cross-validated, offline (and, with {@code --candidates
+ *       fitted}, in the ranker).
  * </ol>
+ *
+ * <p>The bundled weights were made by:
  *
  * <pre>
  * ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args="--eval ../shared/eval \
- *   --sets nq20:4x,nq20:10x,hotpotqa:4x,hotpotqa:10x,qasper:500,qasper:1000 --dump /tmp/fusion-features.tsv \
+ *   --sets nq20:4x,nq20:10x,hotpotqa:4x,hotpotqa:10x,qasper:500,qasper:1000 --objective listwise --lambda 1 \
+ *   --scales 1 --sections hand --dump /tmp/fusion-features.tsv \
  *   --out src/main/resources/dev/precis/rank/fusion-weights.properties"
  * </pre>
  *
@@ -506,7 +511,7 @@ public final class FusionFit {
    * heldOut} (-1: none held out), each unit weighing 1 / its example's units. Returns the intercept, then one weight
    * per feature (0 for a feature not allowed).
    */
-  static double[] fit(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda, boolean cheap) {
+  static double[] fit(List<Ranked> ranked, int heldOut, boolean[] allowed, double lambda) {
     List<double[]> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     List<Double> ws = new ArrayList<>();
@@ -516,10 +521,10 @@ public final class FusionFit {
       for (Row row : r.rows()) if (!row.titleLine()) units++;
       for (Row row : r.rows()) {
         if (row.titleLine()) continue;
-        double[] source = cheap ? row.cheap() : expand(row.features(), allowed);
+        double[] source = expand(row.features(), allowed);
         double[] x = new double[1 + source.length];
         x[0] = 1;
-        for (int k = 0; k < source.length; k++) x[k + 1] = cheap && !allowed[k] ? 0 : source[k];
+        System.arraycopy(source, 0, x, 1, source.length);
         xs.add(x);
         ys.add(row.answer() ? 1.0 : 0.0);
         ws.add(1.0 / units);
@@ -593,7 +598,7 @@ public final class FusionFit {
       boolean listwise) {
     return listwise
         ? fitListwise(ranked, heldOut, lambda, row -> expand(row.features(), allowed))
-        : fit(ranked, heldOut, allowed, lambda, false);
+        : fit(ranked, heldOut, allowed, lambda);
   }
 
   /**
@@ -780,8 +785,6 @@ public final class FusionFit {
    * cross-validated).
    */
   private static void cheapStage(List<Ranked> ranked, int allowance, double lambda) {
-    boolean[] allowed = new boolean[CHEAP_FEATURES.length];
-    Arrays.fill(allowed, true);
     double[] hand = {0, 1.0, 0.5, 1.0, 0.5, 0.5, 0.5, 0.3}; // intercept, then CHEAP_FEATURES' hand-set weights
     double[] all = fitListwise(ranked, -1, lambda, Row::cheap);
     double[][] perFold = new double[FOLDS][];

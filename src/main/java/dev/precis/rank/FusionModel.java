@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -32,7 +34,7 @@ public record FusionModel(String source, double intercept, double[] weights, dou
    * The cheap features of the candidate stage, each as the ranker's cheap score uses it: the unit's and its
    * document's BM25 and soft match, its section heading's, and {@code 1 / (1 + position after the lead)}.
    */
-  public static final java.util.List<String> CANDIDATE_FEATURES = java.util.List.of(
+  public static final List<String> CANDIDATE_FEATURES = List.of(
       "lexical", "documentLexical", "soft", "documentSoft", "headingLexical", "headingSoft", "lead");
 
   /** Where the bundled weights are, on the classpath. */
@@ -199,10 +201,10 @@ public record FusionModel(String source, double intercept, double[] weights, dou
   public String toString() {
     StringBuilder s = new StringBuilder("FusionModel[intercept=" + intercept);
     for (FusionFeature f : FusionFeature.values()) {
-      s.append(String.format(java.util.Locale.ROOT, ", %s=%.3f%+.3fc", f.key(), weight(f), chunkedWeight(f)));
+      s.append(String.format(Locale.ROOT, ", %s=%.3f%+.3fc", f.key(), weight(f), chunkedWeight(f)));
     }
     for (int i = 0; i < candidateWeights.length; i++) {
-      s.append(String.format(java.util.Locale.ROOT, ", candidate.%s=%.3f", CANDIDATE_FEATURES.get(i),
+      s.append(String.format(Locale.ROOT, ", candidate.%s=%.3f", CANDIDATE_FEATURES.get(i),
           candidateWeights[i]));
     }
     return s.append(handForSections ? ", sections=hand]" : "]").toString();
