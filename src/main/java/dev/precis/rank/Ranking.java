@@ -165,7 +165,7 @@ public record Ranking(
       parts.add(Explanation.of(doc.unitStructure()[u], "structure (hand-set): the question's identifiers held exactly"
           + " and the structural prior (errors, array and log ends)"));
     }
-    return new Explanation(doc.unitScores()[u], "fitted fusion, log-odds (up to a constant per request) that the unit holds the answer: sum of ("
-        + fusion.source() + ")", parts);
+    return new Explanation(doc.unitScores()[u], "fitted fusion (" + FusionModel.RESOURCE.substring(1) + "): log-odds, "
+        + "up to a constant per request, that the unit holds the answer; sum of", parts);
   }
 }
