@@ -67,6 +67,8 @@ import java.util.Map;
  *       logit: only differences between units of one request count, so the intercept is 0)
  *   <li>{@code --chunked true|false}: whether each feature also gets a weight scaled by the request's chunked share
  *       (default true)
+ *   <li>{@code --measure-effort E}: the effort answer kept is measured at (default {@code --effort}, the one the
+ *       features are ranked and fitted at): how a model fitted at {@code fast} does at {@code best}
  *   <li>{@code --lambda L}: L2 penalty on the weights (not the intercept), in units of examples (default 1)
  *   <li>{@code --features a,b,...}: the feature keys the model may use (default all)
  *   <li>{@code --scales s1,s2,...}: factors the fitted scores are multiplied by (the planner adds a fixed bonus to a
@@ -111,6 +113,8 @@ public final class FusionFit {
     Path eval = Path.of(options.getOrDefault("eval", "../shared/eval"));
     int limit = Integer.parseInt(options.getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
     Effort effort = Effort.valueOf(options.getOrDefault("effort", "fast").toUpperCase(Locale.ROOT));
+    Effort measuredEffort = Effort.valueOf(
+        options.getOrDefault("measure-effort", effort.name()).toUpperCase(Locale.ROOT));
     double lambda = Double.parseDouble(options.getOrDefault("lambda", "1"));
     String sets = options.get("sets");
     if (sets == null) throw new IllegalArgumentException("--sets a:B,... is required");
@@ -137,7 +141,9 @@ public final class FusionFit {
     List<String> labels = new ArrayList<>();
     for (String entry : sets.split(",")) {
       String[] parts = entry.split(":");
-      if (parts.length != 2) throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
+      if (parts.length != 2) {
+        throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
+      }
       Budget budget = parts[1].endsWith("x")
           ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
           : Budget.ofTokens(Integer.parseInt(parts[1]));
@@ -182,7 +188,8 @@ public final class FusionFit {
         ranked.add(rank(hand, e, budgets.get(i), effort, ranked.size()));
       }
     }
-    System.out.printf(Locale.ROOT, "ranked %d distinct examples in %.0f s%n", ranked.size(), (System.nanoTime() - t0) / 1e9);
+    System.out.printf(Locale.ROOT, "ranked %d distinct examples in %.0f s%n", ranked.size(),
+        (System.nanoTime() - t0) / 1e9);
     if (options.containsKey("dump")) dump(Path.of(options.get("dump")), ranked);
 
     // The candidate stage: recall of an answer unit within the encoder's allowance.
@@ -240,12 +247,15 @@ public final class FusionFit {
     System.out.printf(Locale.ROOT, "top unit holds the answer: hand %s, fitted in-sample %s, cross-validated %s%n",
         topHit(ranked, null, null), topHit(ranked, all, null), topHit(ranked, null, perFold));
 
-    String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit) + " --objective "
-        + objective + " --chunked " + withChunked + " --lambda " + lambda + " --scales "
-        + options.getOrDefault("scales", "1") + " --candidates " + (fittedCandidates ? "fitted" : "hand") + " --sections "
-        + options.getOrDefault("sections", "cv") + (options.containsKey("features") ? " --features " + options.get("features") : "") + " on "
-        + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort " + effort.name()
-        .toLowerCase(Locale.ROOT);
+    String made = "FusionFit --sets " + sets + (limit == Integer.MAX_VALUE ? "" : " --limit " + limit)
+        + " --objective " + objective + " --chunked " + withChunked + " --lambda " + lambda
+        + " --scales " + options.getOrDefault("scales", "1")
+        + " --candidates " + (fittedCandidates ? "fitted" : "hand")
+        + " --sections " + options.getOrDefault("sections", "cv")
+        + (options.containsKey("features") ? " --features " + options.get("features") : "")
+        + (measuredEffort != effort ? " --measure-effort " + measuredEffort.name().toLowerCase(Locale.ROOT) : "")
+        + " on " + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort "
+        + effort.name().toLowerCase(Locale.ROOT);
     if (!answerKept) {
       if (options.containsKey("out")) write(Path.of(options.get("out")), all, made, "");
       shared.close();
@@ -255,7 +265,9 @@ public final class FusionFit {
     boolean[] handKept = new boolean[examples.size()];
     t0 = System.nanoTime();
     try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
-      for (int i = 0; i < examples.size(); i++) handKept[i] = kept(hand, examples.get(i), budgets.get(i), effort);
+      for (int i = 0; i < examples.size(); i++) {
+        handKept[i] = kept(hand, examples.get(i), budgets.get(i), measuredEffort);
+      }
     }
     System.out.printf(Locale.ROOT, "hand-set pass: %.0f s%n", (System.nanoTime() - t0) / 1e9);
     // Each output scale: the model fitted on all folds over every example (in-sample), and each fold's model over
@@ -267,14 +279,14 @@ public final class FusionFit {
       try (PrecisEngine fitted =
           PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(scaled(all, scales[s]))), shared)) {
         for (int i = 0; i < examples.size(); i++) {
-          inSampleBy[s][i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+          inSampleBy[s][i] = kept(fitted, examples.get(i), budgets.get(i), measuredEffort);
         }
       }
       for (int f = 0; f < FOLDS; f++) {
         try (PrecisEngine fitted = PrecisEngine.sharing(
             defaults.withRank(defaults.rank().withFusion(scaled(perFold[f], scales[s]))), shared)) {
           for (int i = 0; i < examples.size(); i++) {
-            foldModelBy[s][f][i] = kept(fitted, examples.get(i), budgets.get(i), effort);
+            foldModelBy[s][f][i] = kept(fitted, examples.get(i), budgets.get(i), measuredEffort);
           }
         }
       }
@@ -361,8 +373,8 @@ public final class FusionFit {
         for (int i = 0; i < checkExamples.size(); i++) {
           int[] c = check.computeIfAbsent(checkLabels.get(i), k -> new int[3]);
           c[0]++;
-          if (kept(hand, checkExamples.get(i), checkBudgets.get(i), effort)) c[1]++;
-          if (kept(fitted, checkExamples.get(i), checkBudgets.get(i), effort)) c[2]++;
+          if (kept(hand, checkExamples.get(i), checkBudgets.get(i), measuredEffort)) c[1]++;
+          if (kept(fitted, checkExamples.get(i), checkBudgets.get(i), measuredEffort)) c[2]++;
         }
       }
       System.out.println("| check set (not fitted on) | examples | hand-set | fitted on all folds |");
@@ -388,10 +400,12 @@ public final class FusionFit {
       report.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", e.getKey(), c[0], pct(c[1], c[0]),
           pct(c[2], c[0]), pct(c[3], c[0])));
     }
-    report.append(String.format(Locale.ROOT, "| total | %d | %d | %d | %d |%n", total[0], total[1], total[2], total[3]));
+    report.append(
+        String.format(Locale.ROOT, "| total | %d | %d | %d | %d |%n", total[0], total[1], total[2], total[3]));
     System.out.print(report);
     if (options.containsKey("out")) {
-      write(Path.of(options.get("out")), all, made, "answer kept (hand-set / fitted in-sample / fitted cross-validated):"
+      write(Path.of(options.get("out")), all, made,
+          "answer kept (hand-set / fitted in-sample / fitted cross-validated):"
           + " total " + total[1] + " / " + total[2] + " / " + total[3] + " of " + total[0]);
     }
     shared.close();
@@ -709,7 +723,7 @@ public final class FusionFit {
     return total;
   }
 
-  /** Solves {@code a x = b} by Gaussian elimination with partial pivoting ({@code a} is symmetric positive definite). */
+  /** Solves {@code a x = b} by Gaussian elimination with partial pivoting ({@code a}: symmetric positive definite). */
   private static double[] solve(double[][] a, double[] b) {
     int n = b.length;
     double[][] m = new double[n][n + 1];
@@ -862,11 +876,13 @@ public final class FusionFit {
   private static void write(Path file, FusionModel model, String made, String result) throws IOException {
     StringBuilder s = new StringBuilder();
     s.append("# Fitted fusion weights: a logistic regression over dev.precis.rank.FusionFeature; a unit's score is\n");
-    s.append("# intercept + sum (weight.<f> + chunked share x chunked.<f>) x feature f: the log-odds, up to a constant per\n");
+    s.append("# intercept + sum (weight.<f> + chunked share x chunked.<f>) x feature f: the log-odds, up to a constant"
+        + " per\n");
     s.append("# request, that it holds the answer.\n");
     s.append("# Made by: ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\"...\" (").append(made)
         .append(")\n");
-    s.append("# Data: ../shared/eval dev-nq20, dev-hotpotqa, dev-qasper; label: the unit holds an answer (answer kept's "
+    s.append("# Data: ../shared/eval dev-nq20, dev-hotpotqa, dev-qasper; label: the unit holds an answer "
+        + "(answer kept's "
         + "match)\n");
     if (!result.isEmpty()) s.append("# ").append(result).append('\n');
     s.append("# Written ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');

@@ -5,7 +5,8 @@ package dev.precis.rank;
  * whatever the fusion in use, so that the offline fit sees what the ranker sees; most are in [0, 1].
  */
 public enum FusionFeature {
-  SEMANTIC("semantic", "encoder cosine to the question, min-max normalised over the embedded units (0 if not embedded)"),
+  SEMANTIC("semantic",
+      "encoder cosine to the question, min-max normalised over the embedded units (0 if not embedded)"),
   EMBEDDED("embedded", "1 if the cheap score chose the unit for the encoder, else 0"),
   SEMANTIC_RANK("semanticRank", "1 / (1 + the unit's rank by semantic score among the embedded units)"),
   LEXICAL("lexical", "BM25 of the unit (and its title) / the request's best unit BM25"),

@@ -59,7 +59,9 @@ public record FusionModel(String source, double intercept, double[] weights, dou
           + "none (the hand-set cheap score) or one per candidate feature (" + CANDIDATE_FEATURES.size() + ")");
     }
     for (double w : candidateWeights) {
-      if (!Double.isFinite(w)) throw new IllegalArgumentException("illegal candidate weight: " + w + ", must be finite");
+      if (!Double.isFinite(w)) {
+        throw new IllegalArgumentException("illegal candidate weight: " + w + ", must be finite");
+      }
     }
     candidateWeights = candidateWeights.clone();
     weights = weights.clone();
@@ -158,8 +160,8 @@ public record FusionModel(String source, double intercept, double[] weights, dou
       if (name.startsWith("candidate.")) {
         int i = CANDIDATE_FEATURES.indexOf(name.substring("candidate.".length()));
         if (i < 0) {
-          throw new IllegalArgumentException("illegal candidate feature in fusion weights: " + name + ", must be one of "
-              + CANDIDATE_FEATURES);
+          throw new IllegalArgumentException("illegal candidate feature in fusion weights: " + name
+              + ", must be one of " + CANDIDATE_FEATURES);
         }
         candidate[i] = Double.parseDouble(p.getProperty(name));
         anyCandidate = true;
@@ -178,7 +180,8 @@ public record FusionModel(String source, double intercept, double[] weights, dou
     }
     String sections = p.getProperty("sections", "fitted");
     if (!sections.equals("hand") && !sections.equals("fitted")) {
-      throw new IllegalArgumentException("illegal sections in fusion weights: " + sections + ", must be hand or fitted");
+      throw new IllegalArgumentException(
+          "illegal sections in fusion weights: " + sections + ", must be hand or fitted");
     }
     return new FusionModel(p.getProperty("source", ""), Double.parseDouble(p.getProperty("intercept", "0")), weights,
         chunkedWeights, sections.equals("hand"), anyCandidate ? candidate : new double[0]);

@@ -37,7 +37,8 @@ class FusionModelTest {
   }
 
   private static List<SegmentedDocument> documents() {
-    String a = "The Eiffel Tower is in Paris. It was built for the 1889 World's Fair. Gustave Eiffel's company built it.";
+    String a =
+        "The Eiffel Tower is in Paris. It was built for the 1889 World's Fair. Gustave Eiffel's company built it.";
     String b = "The Colosseum is in Rome. It held gladiator contests. Its construction began under Vespasian.";
     return List.of(new SegmentedDocument(0, "Eiffel Tower", a, new Segmenter(600).segment(a)),
         new SegmentedDocument(1, "Colosseum", b, new Segmenter(600).segment(b)));
