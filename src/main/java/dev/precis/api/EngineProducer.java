@@ -8,6 +8,7 @@ import dev.precis.engine.EngineSettings;
 import dev.precis.engine.PrecisEngine;
 import dev.precis.engine.SourceDocument;
 import dev.precis.plan.PlanSettings;
+import dev.precis.rank.FusionModel;
 import dev.precis.rank.RankSettings;
 import dev.precis.tokens.Tokenizers;
 import io.quarkus.runtime.Quarkus;
@@ -195,8 +196,17 @@ public class EngineProducer {
         new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.contextWeight(), r.fragmentPenalty(),
             r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),
-            r.sectionCheapWeight(), r.leadWeight()),
+            r.sectionCheapWeight(), r.leadWeight(), fusion(r.fusion())),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent(), p.mapShare(), p.queryMapShare(), p.headingPaths()));
+  }
+
+  /** The fitted fusion named by {@code precis.rank.fusion}, or null for the hand-set weights. */
+  static FusionModel fusion(String name) {
+    return switch (name.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "hand" -> null;
+      case "fitted" -> FusionModel.bundled();
+      default -> throw new IllegalArgumentException("illegal precis.rank.fusion: " + name + ", must be hand or fitted");
+    };
   }
 }

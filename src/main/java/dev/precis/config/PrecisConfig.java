@@ -292,6 +292,15 @@ public interface PrecisConfig {
      */
     @WithDefault("0.3")
     double leadWeight();
+
+    /**
+     * How a unit's score is made: {@code hand}, the weighted sum of the weights above; {@code fitted}, the logistic
+     * regression bundled as {@code dev/precis/rank/fusion-weights.properties}, for requests of prose passages (a
+     * request with a structured or a long sectioned document keeps the hand-set sum; see docs/ranking-audit.md).
+     * Default {@code fitted}.
+     */
+    @WithDefault("fitted")
+    String fusion();
   }
 
   interface Plan {

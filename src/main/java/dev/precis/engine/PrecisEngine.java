@@ -224,23 +224,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
     KeepPatterns keep = KeepPatterns.compile(request.keepPatterns(), KEEP_PATTERN_BUDGET_MILLIS);
 
-    List<SegmentedDocument> documents = new ArrayList<>(request.documents().size());
-    for (int d = 0; d < request.documents().size(); d++) {
-      SourceDocument source = request.documents().get(d);
-      limits.check("segmenting document " + d);
-      try {
-        int index = d;
-        documents.add(segments == null
-            ? segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson())
-            : segments.get(d, source.title(), source.text(), source.format(), request.compactJson(),
-                () -> segmenter.segment(index, source.title(), source.text(), source.format(), request.compactJson())));
-      } catch (FormatException e) {
-        String which = request.documents().size() == 1 ? "the document" : "document " + d
-            + (source.id() == null ? "" : " (id '" + source.id() + "')");
-        throw new IllegalArgumentException(which + " is declared " + e.format().label() + " but is " + e.getMessage()
-            + ": fix the text, or declare another format (or auto to detect it)", e);
-      }
-    }
+    List<SegmentedDocument> documents = segment(request, limits);
     long t1 = System.nanoTime();
 
     int[] inputOrder = new int[documents.size()];
@@ -335,6 +319,65 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t5 - t0));
     return new Compression(text, outcomes,
         new Compression.Usage(inputTokens, outputTokens, budget, ratio), timings, explanations, sectionExplanations);
+  }
+
+  /**
+   * The request's documents, segmented.
+   *
+   * @throws IllegalArgumentException when a document is not in the format it is declared in
+   */
+  private List<SegmentedDocument> segment(CompressionRequest request, WorkLimits limits) {
+    List<SegmentedDocument> documents = new ArrayList<>(request.documents().size());
+    for (int d = 0; d < request.documents().size(); d++) {
+      SourceDocument source = request.documents().get(d);
+      limits.check("segmenting document " + d);
+      try {
+        int index = d;
+        documents.add(segments == null
+            ? segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson())
+            : segments.get(d, source.title(), source.text(), source.format(), request.compactJson(),
+                () -> segmenter.segment(index, source.title(), source.text(), source.format(), request.compactJson())));
+      } catch (FormatException e) {
+        String which = request.documents().size() == 1 ? "the document" : "document " + d
+            + (source.id() == null ? "" : " (id '" + source.id() + "')");
+        throw new IllegalArgumentException(which + " is declared " + e.format().label() + " but is " + e.getMessage()
+            + ": fix the text, or declare another format (or auto to detect it)", e);
+      }
+    }
+    return documents;
+  }
+
+  /**
+   * The passages a request is ranked as and their ranking, as {@link #compress} makes them when the input is over
+   * budget: for fitting and auditing the ranking offline.
+   */
+  public RankedPassages rank(CompressionRequest request) {
+    TokenCounter counter = Tokenizers.forEncoding(request.encoding()).orElseThrow(() ->
+        new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
+    List<SegmentedDocument> documents = segment(request, WorkLimits.NONE);
+    int[] inputOrder = new int[documents.size()];
+    for (int d = 0; d < inputOrder.length; d++) inputOrder[d] = d;
+    int inputTokens = count(counter, renderer.render(documents, everything(documents), inputOrder, "", null));
+    int budget = request.budget().resolve(inputTokens);
+    if (inputTokens > budget) finerForBudget(documents, budget);
+    Passages passages = Passages.of(documents);
+    int encoderTexts = switch (request.effort()) {
+      case INSTANT -> 0;
+      case FAST -> settings.rank().encoderTextLimit();
+      case BEST -> settings.rank().bestEncoderTextLimit();
+    };
+    return new RankedPassages(passages.list(),
+        ranker.rank(request.query(), passages.list(), settings.rank(), encoderTexts));
+  }
+
+  /**
+   * @param passages the units ranked, per passage
+   * @param ranking their scores, {@code ranking.documents().get(p)} for passage {@code p}
+   */
+  public record RankedPassages(List<SegmentedDocument> passages, Ranking ranking) {
+    public RankedPassages {
+      passages = List.copyOf(passages);
+    }
   }
 
   /**

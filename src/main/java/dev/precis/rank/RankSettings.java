@@ -37,6 +37,11 @@ package dev.precis.rank;
  *     allowance is spent inside the sections that matter; 0 disables it
  * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
  *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
+ * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
+ *     sum. It applies to questions over prose passages ranked with the encoder: a request without a question or
+ *     without a transformer pass (effort instant), with a structured document (none was fitted on), or with a long
+ *     document of several sections if the model says so ({@link FusionModel#handForSections}), is scored by the
+ *     hand-set weights. Either way the document score and the structural terms are the hand-set ones
  */
 public record RankSettings(
     double semanticWeight,
@@ -55,7 +60,8 @@ public record RankSettings(
     double structureWeight,
     double sectionPriorWeight,
     double sectionCheapWeight,
-    double leadWeight) {
+    double leadWeight,
+    FusionModel fusion) {
   public RankSettings {
     check("leadWeight", leadWeight);
     check("sectionPriorWeight", sectionPriorWeight);
@@ -86,13 +92,36 @@ public record RankSettings(
     }
   }
 
+  /** Hand-set fusion (no fitted model). */
+  public RankSettings(double semanticWeight, double lexicalWeight, double documentWeight, double documentSemanticShare,
+      double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, double contextWeight,
+      double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
+      double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight) {
+    this(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
+        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight, sectionWeight,
+        identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, null);
+  }
+
+  /** These settings with units scored by {@code model} (null: by the hand-set weights). */
+  public RankSettings withFusion(FusionModel model) {
+    return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight,
+        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, model);
+  }
+
   private static void check(String name, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException("illegal " + name + ": " + value + ", must be a finite number >= 0");
     }
   }
 
+  /** The defaults: the hand-set weights below, and units of prose passages scored by the bundled fitted fusion. */
   public static RankSettings defaults() {
+    return handSet().withFusion(FusionModel.bundled());
+  }
+
+  /** The hand-set weights, every unit scored by their sum (no fitted fusion). */
+  public static RankSettings handSet() {
     return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
   }
 }

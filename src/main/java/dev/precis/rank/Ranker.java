@@ -65,6 +65,15 @@ public final class Ranker {
 
     List<Sections> sections = new ArrayList<>(n);
     for (SegmentedDocument doc : documents) sections.add(Sections.of(doc, Sections.DEFAULT_WINDOW_CHARS));
+    // The fitted fusion where its data covers the request: a question, the encoder's pass (not effort instant's static
+    // match), no structured document (none was fitted on), and no long document of several sections when the model
+    // leaves those to the hand-set weights.
+    FusionModel fitted = queryAgnostic || encoder == null || encoderTextLimit == 0 ? null : settings.fusion();
+    for (int d = 0; d < n && fitted != null; d++) {
+      if (documents.get(d).structure() != null || (fitted.handForSections() && sections.get(d).divided())) {
+        fitted = null;
+      }
+    }
     double[][] sectionLexical = new double[n][];
     for (int d = 0; d < n; d++) sectionLexical[d] = new double[sections.get(d).count()];
 
@@ -99,7 +108,7 @@ public final class Ranker {
       }
     }
 
-    int[][] headingOf = headings(documents, titleLine, settings);
+    int[][] headingOf = headings(documents, titleLine, settings.sectionWeight() > 0);
     double[][] structural = structural(query, documents, settings);
     double[][] sectionCheap = new double[n][];
     for (int d = 0; d < n; d++) {
@@ -121,7 +130,7 @@ public final class Ranker {
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
-            sectionCheap, settings.staticWeight(), settings.leadWeight(), encoderTextLimit);
+            sectionCheap, settings, fitted, encoderTextLimit);
         embedded = chosen.size();
         if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
       }
@@ -159,25 +168,147 @@ public final class Ranker {
     double[][] unitScores = new double[n][];
     for (int d = 0; d < n; d++) {
       context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
-      fragment[d] = fragments(documents.get(d), settings);
+      fragment[d] = fragments(documents.get(d));
+      for (int u = 0; u < fragment[d].length; u++) fragment[d][u] *= -settings.fragmentPenalty();
       section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
       for (int u = 0; u < section[d].length; u++) section[d][u] += sectionPrior[d][u];
       unitScores[d] =
           fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docBase[d]);
+    }
+    double[][][] features = features(query, documents, titleLine, lexical, semantic, soft, docLexical, docSemantic,
+        docBase, sectionScores, sections);
+    if (fitted != null) {
+      for (int d = 0; d < n; d++) unitScores[d] = fittedScores(fitted, features[d], structural[d]);
     }
     double[] bridge = queryAgnostic ? new double[n] : bridges(query, documents, unitScores, settings);
 
     List<Ranking.DocumentRanking> ranked = new ArrayList<>(n);
     for (int d = 0; d < n; d++) {
       double docScore = docBase[d] + bridge[d];
+      if (bridge[d] > 0) {
+        for (double[] f : features[d]) f[FusionFeature.BRIDGE.ordinal()] = 1;
+      }
       double[] scores = bridge[d] == 0
           ? unitScores[d]
-          : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docScore);
+          : fitted != null
+              ? fittedScores(fitted, features[d], structural[d])
+              : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d], structural[d],
-          titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d]));
+          titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d], features[d]));
     }
-    return new Ranking(ranked, embedded, queryAgnostic, softSemantic);
+    return new Ranking(ranked, embedded, queryAgnostic, softSemantic, fitted);
+  }
+
+  /** The fitted model's log-odds of each unit, plus its hand-set structural term (structured documents only). */
+  private static double[] fittedScores(FusionModel model, double[][] features, double[] structural) {
+    double[] out = new double[features.length];
+    for (int u = 0; u < out.length; u++) out[u] = model.score(features[u]) + structural[u];
+    return out;
+  }
+
+  /**
+   * Every unit's {@link FusionFeature}s, {@code [document][unit][feature]}, the bridge left at 0 (set once bridges are
+   * known). Cheap: a few passes over the units and two sorts.
+   */
+  private static double[][][] features(String query, List<SegmentedDocument> documents, boolean[] titleLine,
+      double[][] lexical, double[][] semantic, double[][] soft, double[] docLexical, double[] docSemantic,
+      double[] docBase, double[][] sectionScores, List<Sections> sections) {
+    int n = documents.size();
+    int[][] headingOf = headings(documents, titleLine, true);
+    double[][] semanticRank = unitRanks(semantic);
+    double[][] lexicalRank = unitRanks(lexical);
+    Integer[] byDocument = new Integer[n];
+    for (int d = 0; d < n; d++) byDocument[d] = d;
+    Arrays.sort(byDocument, Comparator.comparingDouble((Integer d) -> -docBase[d]).thenComparingInt(d -> d));
+    double[] documentRank = new double[n];
+    for (int r = 0; r < n; r++) documentRank[byDocument[r]] = 1.0 / (1 + r);
+    Set<String> questionWords = query == null ? Set.of() : words(query);
+    int count = FusionFeature.values().length;
+    int chunks = 0;
+    for (SegmentedDocument doc : documents) {
+      for (double f : fragments(doc)) {
+        if (f > 0) {
+          chunks++;
+          break;
+        }
+      }
+    }
+    double chunked = n == 0 ? 0 : chunks / (double) n;
+    double[][][] out = new double[n][][];
+    for (int d = 0; d < n; d++) {
+      SegmentedDocument doc = documents.get(d);
+      var units = doc.units();
+      double titleInQuestion = 0;
+      if (doc.title() != null && !questionWords.isEmpty()) {
+        Set<String> title = words(doc.title());
+        int held = 0;
+        for (String w : title) if (questionWords.contains(w)) held++;
+        titleInQuestion = title.isEmpty() ? 0 : held / (double) title.size();
+      }
+      double[] fragment = fragments(doc);
+      int lead = titleLine[d] ? 1 : 0;
+      out[d] = new double[units.size()][count];
+      for (int u = 0; u < units.size(); u++) {
+        double[] f = out[d][u];
+        double sem = semantic[d][u];
+        f[FusionFeature.SEMANTIC.ordinal()] = Double.isNaN(sem) ? 0 : sem;
+        f[FusionFeature.EMBEDDED.ordinal()] = Double.isNaN(sem) ? 0 : 1;
+        f[FusionFeature.SEMANTIC_RANK.ordinal()] = semanticRank[d][u];
+        f[FusionFeature.LEXICAL.ordinal()] = lexical[d][u];
+        f[FusionFeature.LEXICAL_RANK.ordinal()] = lexicalRank[d][u];
+        f[FusionFeature.SOFT.ordinal()] = soft[d][u];
+        f[FusionFeature.DOCUMENT_LEXICAL.ordinal()] = docLexical[d];
+        f[FusionFeature.DOCUMENT_SEMANTIC.ordinal()] = docSemantic[d];
+        f[FusionFeature.DOCUMENT_RANK.ordinal()] = documentRank[d];
+        f[FusionFeature.TITLE_IN_QUESTION.ordinal()] = titleInQuestion;
+        int paragraph = units.get(u).paragraph();
+        double neighbourSemantic = 0;
+        double neighbourLexical = 0;
+        for (int v : new int[] {u - 1, u + 1}) {
+          if (v < 0 || v >= units.size() || units.get(v).paragraph() != paragraph || (v == 0 && titleLine[d])) {
+            continue;
+          }
+          if (!Double.isNaN(semantic[d][v])) neighbourSemantic = Math.max(neighbourSemantic, semantic[d][v]);
+          neighbourLexical = Math.max(neighbourLexical, lexical[d][v]);
+        }
+        f[FusionFeature.NEIGHBOUR_SEMANTIC.ordinal()] = neighbourSemantic;
+        f[FusionFeature.NEIGHBOUR_LEXICAL.ordinal()] = neighbourLexical;
+        int h = headingOf[d][u];
+        if (h >= 0) {
+          f[FusionFeature.HEADING_SEMANTIC.ordinal()] = Double.isNaN(semantic[d][h]) ? 0 : semantic[d][h];
+          f[FusionFeature.HEADING_LEXICAL.ordinal()] = lexical[d][h];
+        }
+        if (sections.get(d).divided()) {
+          f[FusionFeature.SECTION_SHORTFALL.ordinal()] = 1 - sectionScores[d][sections.get(d).of(u)];
+        }
+        f[FusionFeature.FRAGMENT.ordinal()] = fragment[u];
+        f[FusionFeature.LEAD.ordinal()] = 1.0 / (1 + Math.max(0, u - lead));
+        f[FusionFeature.CHUNKED.ordinal()] = chunked;
+      }
+    }
+    return out;
+  }
+
+  /** Each unit's {@code 1 / (1 + rank)} by value over the request, best first (ties by position); 0 where NaN. */
+  private static double[][] unitRanks(double[][] values) {
+    List<int[]> all = new ArrayList<>();
+    for (int d = 0; d < values.length; d++) {
+      for (int u = 0; u < values[d].length; u++) if (!Double.isNaN(values[d][u])) all.add(new int[] {d, u});
+    }
+    all.sort(Comparator.comparingDouble((int[] x) -> -values[x[0]][x[1]]).thenComparingInt(x -> x[0])
+        .thenComparingInt(x -> x[1]));
+    double[][] out = new double[values.length][];
+    for (int d = 0; d < values.length; d++) out[d] = new double[values[d].length];
+    for (int r = 0; r < all.size(); r++) out[all.get(r)[0]][all.get(r)[1]] = 1.0 / (1 + r);
+    return out;
+  }
+
+  /** The distinct lowercase words of three or more letters or digits. */
+  private static Set<String> words(String text) {
+    Set<String> out = new java.util.HashSet<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) if (w.length() >= 3) out.add(w);
+    return out;
   }
 
   /** Each value divided by the best of them (all 0 when none is positive); NaN counts as 0. */
@@ -248,13 +379,13 @@ public final class Ranker {
    * For each unit, the unit index of the heading of its section in its document, or -1 (a heading itself, a unit
    * before the first heading, or section weight 0).
    */
-  private static int[][] headings(List<SegmentedDocument> documents, boolean[] titleLine, RankSettings settings) {
+  private static int[][] headings(List<SegmentedDocument> documents, boolean[] titleLine, boolean wanted) {
     int[][] out = new int[documents.size()][];
     for (SegmentedDocument doc : documents) {
       var units = doc.units();
       int[] heading = new int[units.size()];
       Arrays.fill(heading, -1);
-      if (settings.sectionWeight() > 0 && !titleLine[doc.index()]) { // a title line is no section heading
+      if (wanted && !titleLine[doc.index()]) { // a title line is no section heading
         int current = -1;
         int currentSection = -1;
         for (int u = 0; u < units.size(); u++) {
@@ -300,18 +431,19 @@ public final class Ranker {
     return out;
   }
 
-  private static double[] fragments(SegmentedDocument doc, RankSettings settings) {
+  /** 1 for a sentence cut off at its document's start, 1 more for one cut off at its end; 0 for the rest. */
+  private static double[] fragments(SegmentedDocument doc) {
     double[] out = new double[doc.units().size()];
-    if (settings.fragmentPenalty() == 0 || out.length == 0) return out;
+    if (out.length == 0) return out;
     int first = 0; // a passage taken from a section starts with its heading; the fragment would be the text under it
     while (first < out.length - 1 && doc.units().get(first).kind() == UnitKind.HEADING) first++;
     if (doc.units().get(first).kind() == UnitKind.SENTENCE && startsMidSentence(doc.unitText(first))) {
-      out[first] = -settings.fragmentPenalty();
+      out[first] = 1;
     }
     int last = out.length - 1;
     if (doc.units().get(last).kind() == UnitKind.SENTENCE
         && endsMidSentence(doc.unitText(last))) {
-      out[last] -= settings.fragmentPenalty();
+      out[last] += 1;
     }
     return out;
   }
@@ -380,7 +512,10 @@ public final class Ranker {
    */
   private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
       double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double[][] sectionCheap,
-      double softWeight, double leadWeight, int limit) {
+      RankSettings settings, FusionModel model, int limit) {
+    double softWeight = settings.staticWeight();
+    double leadWeight = settings.leadWeight();
+    FusionModel fitted = model != null && model.fittedCandidates() ? model : null;
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -390,12 +525,27 @@ public final class Ranker {
     // Cheap score: the unit's own BM25 and soft match plus its document's, plus a lead bonus (first units carry the
     // topic).
     // Units under a heading that matches get half its match, as they get half their document's.
+    // A fitted candidate stage weighs the same parts as fitted (a document's soft match is then that of its units).
     double[][] cheapScore = new double[titleLine.length][];
+    double[] parts = new double[FusionModel.CANDIDATE_FEATURES.size()];
     for (int d = 0; d < cheapScore.length; d++) {
       cheapScore[d] = new double[lexical[d].length];
       int lead = titleLine[d] ? 1 : 0; // the lead sentence comes after a title line
+      double unitsSoft = 0;
+      for (double s : soft[d]) unitsSoft = Math.max(unitsSoft, s);
       for (int u = 0; u < cheapScore[d].length; u++) {
         int h = headingOf[d][u];
+        if (fitted != null) {
+          parts[0] = lexical[d][u];
+          parts[1] = docLexical[d];
+          parts[2] = soft[d][u];
+          parts[3] = unitsSoft;
+          parts[4] = h < 0 ? 0 : lexical[d][h];
+          parts[5] = h < 0 ? 0 : soft[d][h];
+          parts[6] = 1.0 / (1 + Math.max(0, u - lead));
+          cheapScore[d][u] = fitted.candidateScore(parts) + structural[d][u] + sectionCheap[d][u];
+          continue;
+        }
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
             + section + structural[d][u] + sectionCheap[d][u] + leadWeight / (1 + Math.max(0, u - lead));

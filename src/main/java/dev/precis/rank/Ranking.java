@@ -12,11 +12,18 @@ import java.util.List;
  * @param embeddedTexts how many texts the encoder was asked to embed (cache hits included)
  * @param queryAgnostic whether the scores measure centrality rather than relevance to a question
  * @param staticSemantic whether the semantic scores are the static vectors' soft match (no transformer pass)
+ * @param fusion the fitted model that scored the units, or null when the hand-set weights did
  */
 public record Ranking(
-    List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic, boolean staticSemantic) {
+    List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic, boolean staticSemantic,
+    FusionModel fusion) {
   public Ranking {
     documents = List.copyOf(documents);
+  }
+
+  /** Units scored by the hand-set weights. */
+  public Ranking(List<DocumentRanking> documents, int embeddedTexts, boolean queryAgnostic, boolean staticSemantic) {
+    this(documents, embeddedTexts, queryAgnostic, staticSemantic, null);
   }
 
   public double unitScore(int document, int unit) {
@@ -45,6 +52,7 @@ public record Ranking(
    *     section and its best semantic score, mixed as a document's score is)
    * @param unitSectionPrior what each unit's score lost for its section falling short of the document's best (<= 0;
    *     included in {@code unitSection})
+   * @param unitFeatures each unit's {@link FusionFeature}s, {@code [unit][feature]}
    */
   public record DocumentRanking(
       int index,
@@ -63,7 +71,18 @@ public record Ranking(
       boolean titleLine,
       Sections sections,
       double[] sectionScores,
-      double[] unitSectionPrior) {}
+      double[] unitSectionPrior,
+      double[][] unitFeatures) {
+    /** Without fusion features (all 0). */
+    public DocumentRanking(int index, double score, double lexical, double semantic, double bridge,
+        double[] unitScores, double[] unitLexical, double[] unitSemantic, double[] unitSoft, double[] unitContext,
+        double[] unitFragment, double[] unitSection, double[] unitStructure, boolean titleLine, Sections sections,
+        double[] sectionScores, double[] unitSectionPrior) {
+      this(index, score, lexical, semantic, bridge, unitScores, unitLexical, unitSemantic, unitSoft, unitContext,
+          unitFragment, unitSection, unitStructure, titleLine, sections, sectionScores, unitSectionPrior,
+          new double[unitScores.length][FusionFeature.values().length]);
+    }
+  }
 
   private static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
@@ -72,6 +91,7 @@ public record Ranking(
   /** How the score of unit {@code u} of document {@code d} was made; its value equals {@link #unitScore}. */
   public Explanation explain(int d, int u, RankSettings settings) {
     DocumentRanking doc = documents.get(d);
+    if (fusion != null) return explainFitted(doc, u);
     double semantic = doc.unitSemantic()[u];
     boolean embedded = !Double.isNaN(semantic);
     String semanticDescription = queryAgnostic
@@ -125,5 +145,27 @@ public record Ranking(
     }
     return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
         fragmentPart, sectionPart);
+  }
+
+  /** A fitted score: the intercept and each feature's weight times its value, as the log-odds they sum to. */
+  private Explanation explainFitted(DocumentRanking doc, int u) {
+    double[] features = doc.unitFeatures()[u];
+    List<Explanation> parts = new java.util.ArrayList<>();
+    parts.add(Explanation.of(fusion.intercept(), "intercept"));
+    double chunked = features[FusionFeature.CHUNKED.ordinal()];
+    for (FusionFeature f : FusionFeature.values()) {
+      double w = fusion.effectiveWeight(f, chunked);
+      if (w == 0) continue;
+      double value = features[f.ordinal()];
+      parts.add(Explanation.of(w * value, "weight " + round(w) + " (" + round(fusion.weight(f)) + " + chunked share "
+              + round(chunked) + " x " + round(fusion.chunkedWeight(f)) + ") x " + f.key() + ": " + f.description(),
+          Explanation.of(value, f.key())));
+    }
+    if (doc.unitStructure()[u] != 0) {
+      parts.add(Explanation.of(doc.unitStructure()[u], "structure (hand-set): the question's identifiers held exactly"
+          + " and the structural prior (errors, array and log ends)"));
+    }
+    return new Explanation(doc.unitScores()[u], "fitted fusion (" + FusionModel.RESOURCE.substring(1) + "): log-odds, "
+        + "up to a constant per request, that the unit holds the answer; sum of", parts);
   }
 }

@@ -37,7 +37,7 @@ class RankerTest {
   }
 
   private static RankSettings limitOne() {
-    RankSettings d = RankSettings.defaults();
+    RankSettings d = RankSettings.handSet();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
@@ -109,7 +109,7 @@ class RankerTest {
     String query = "How was the data collected?";
     Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null);
     RankSettings without = withSectionWeight(0);
-    RankSettings with = RankSettings.defaults();
+    RankSettings with = RankSettings.handSet();
     int volunteers = unitStartingWith(docs.get(0), "Volunteers");
     int stories = unitStartingWith(docs.get(0), "Stories");
     Ranking flat = ranker.rank(query, docs, without, without.encoderTextLimit());
@@ -133,7 +133,7 @@ class RankerTest {
     List<SegmentedDocument> passages = dev.precis.segment.Passages.of(List.of(whole)).list();
     assertEquals(2, passages.size());
     assertTrue(passages.get(0).opensWithTitleLine());
-    RankSettings settings = RankSettings.defaults();
+    RankSettings settings = RankSettings.handSet();
     Ranking ranking = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
         .rank("Who discovered polonium?", passages, settings, 2);
     for (Ranking.DocumentRanking passage : ranking.documents()) {
@@ -153,7 +153,7 @@ class RankerTest {
   }
 
   private static RankSettings withSectionWeight(double weight) {
-    RankSettings d = RankSettings.defaults();
+    RankSettings d = RankSettings.handSet();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
         d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
