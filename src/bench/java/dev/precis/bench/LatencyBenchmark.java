@@ -22,6 +22,8 @@ import java.util.Locale;
  * <pre>
  * ./mvnw -q -B test-compile exec:java@latency -Dlatency.args="../shared/eval nq20,hotpotqa,qasper 100"
  * </pre>
+ *
+ * With {@code -Dlatency.fusion=hand}, every unit is scored by the hand-set sum instead of the fitted fusion.
  */
 public final class LatencyBenchmark {
   private LatencyBenchmark() {}
@@ -35,17 +37,24 @@ public final class LatencyBenchmark {
     for (String set : sets) {
       List<EvalExample> examples = EvalSet.readDev(eval, set).limit(limit).examples();
       for (Effort effort : Effort.values()) {
-        EngineSettings cold = EngineSettings.defaults().withVectorCacheEntries(0).withTokenCountCacheEntries(0);
+        EngineSettings cold = base().withVectorCacheEntries(0).withTokenCountCacheEntries(0);
         try (PrecisEngine engine = PrecisEngine.create(cold)) {
           run(engine, examples.subList(0, Math.min(5, examples.size())), effort); // JIT warm-up, not measured
           print(set, effort, "cold", run(engine, examples, effort));
         }
-        try (PrecisEngine engine = PrecisEngine.create(EngineSettings.defaults())) {
+        try (PrecisEngine engine = PrecisEngine.create(base())) {
           run(engine, examples, effort);
           print(set, effort, "warm", run(engine, examples, effort));
         }
       }
     }
+  }
+
+  /** The defaults, or with {@code -Dlatency.fusion=hand} the hand-set sum in place of the fitted fusion (A/B). */
+  private static EngineSettings base() {
+    EngineSettings defaults = EngineSettings.defaults();
+    return "hand".equals(System.getProperty("latency.fusion"))
+        ? defaults.withRank(dev.precis.rank.RankSettings.handSet()) : defaults;
   }
 
   private static double[][] run(PrecisEngine engine, List<EvalExample> examples, Effort effort) {
