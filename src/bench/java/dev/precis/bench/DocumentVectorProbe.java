@@ -98,7 +98,7 @@ public final class DocumentVectorProbe {
       for (int i = 0; i < documents.size(); i++) {
         StoredDocument d = documents.get(i);
         List<String> units = engine.encoderTextsOf(new SourceDocument(d.id(), d.title(), d.text()));
-        mean[i] = normalised(sum(full.embed(units)));
+        mean[i] = dev.precis.encode.StoredUnitVectors.mean(full.embed(units));
       }
       report("mean of the units' vectors", t0, mean, queries, questions, bm25Ranks, documents);
     } finally {
@@ -161,20 +161,6 @@ public final class DocumentVectorProbe {
     List<String> ids = new ArrayList<>(DEPTH);
     for (int i = 0; i < DEPTH; i++) ids.add(documents.get(order[i]).id());
     return ids;
-  }
-
-  private static float[] sum(float[][] vectors) {
-    float[] s = new float[vectors[0].length];
-    for (float[] v : vectors) for (int d = 0; d < s.length; d++) s[d] += v[d];
-    return s;
-  }
-
-  private static float[] normalised(float[] v) {
-    double norm = 0;
-    for (float x : v) norm += x * x;
-    norm = Math.sqrt(norm);
-    for (int d = 0; d < v.length; d++) v[d] /= (float) norm;
-    return v;
   }
 
   private DocumentVectorProbe() {}

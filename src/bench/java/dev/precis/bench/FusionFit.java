@@ -102,14 +102,7 @@ public final class FusionFit {
   record Ranked(EvalExample example, List<Row> rows, int fold, boolean sectioned) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].isBlank() || args[i].equals("${fusion-fit.args}")) continue;
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("illegal argument: " + args[i] + ", expected --name value");
-      }
-      options.put(args[i].substring(2), args[++i]);
-    }
+    Map<String, String> options = RankSweep.options(args, "${fusion-fit.args}");
     Path eval = Path.of(options.getOrDefault("eval", "../shared/eval"));
     int limit = Integer.parseInt(options.getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
     Effort effort = Effort.valueOf(options.getOrDefault("effort", "fast").toUpperCase(Locale.ROOT));
@@ -136,43 +129,17 @@ public final class FusionFit {
     for (int k = 0; k < scales.length; k++) scales[k] = Double.parseDouble(scaleValues[k].strip());
     withChunked = Boolean.parseBoolean(options.getOrDefault("chunked", "true"));
 
-    List<EvalExample> examples = new ArrayList<>();
-    List<Budget> budgets = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    for (String entry : sets.split(",")) {
-      String[] parts = entry.split(":");
-      if (parts.length != 2) {
-        throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
-      }
-      Budget budget = parts[1].endsWith("x")
-          ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
-          : Budget.ofTokens(Integer.parseInt(parts[1]));
-      for (EvalExample e : EvalSet.readDev(eval, parts[0]).limit(limit).examples()) {
-        if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
-        examples.add(e);
-        budgets.add(budget);
-        labels.add(parts[0] + " " + parts[1]);
-      }
-    }
+    RankSweep.SetEntries fitSets = RankSweep.readSets(eval, sets, limit);
+    List<EvalExample> examples = fitSets.examples();
+    List<Budget> budgets = fitSets.budgets();
+    List<String> labels = fitSets.labels();
 
-    List<EvalExample> checkExamples = new ArrayList<>();
-    List<Budget> checkBudgets = new ArrayList<>();
-    List<String> checkLabels = new ArrayList<>();
-    if (options.containsKey("check")) {
-      Path checkEval = Path.of(options.getOrDefault("check-eval", eval.toString()));
-      for (String entry : options.get("check").split(",")) {
-        String[] parts = entry.split(":");
-        Budget budget = parts[1].endsWith("x")
-            ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
-            : Budget.ofTokens(Integer.parseInt(parts[1]));
-        for (EvalExample e : EvalSet.readDev(checkEval, parts[0]).limit(limit).examples()) {
-          if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
-          checkExamples.add(e);
-          checkBudgets.add(budget);
-          checkLabels.add(parts[0] + " " + parts[1]);
-        }
-      }
-    }
+    RankSweep.SetEntries checkSets = options.containsKey("check")
+        ? RankSweep.readSets(Path.of(options.getOrDefault("check-eval", eval.toString())), options.get("check"), limit)
+        : new RankSweep.SetEntries(List.of(), List.of(), List.of());
+    List<EvalExample> checkExamples = checkSets.examples();
+    List<Budget> checkBudgets = checkSets.budgets();
+    List<String> checkLabels = checkSets.labels();
 
     // The hand-set ranking: the baseline, and the ranking whose features the model is fitted on.
     EngineSettings defaults = EngineSettings.defaults().withRank(RankSettings.handSet());

@@ -53,14 +53,7 @@ public final class RankSweep {
   private RankSweep() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].isBlank() || args[i].equals("${rank-sweep.args}")) continue;
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("illegal argument: " + args[i] + ", expected --name value");
-      }
-      options.put(args[i].substring(2), args[++i]);
-    }
+    Map<String, String> options = options(args, "${rank-sweep.args}");
     Path eval = Path.of(options.getOrDefault("eval", "../shared/eval"));
     int limit = Integer.parseInt(options.getOrDefault("limit", String.valueOf(Integer.MAX_VALUE)));
     Effort effort = Effort.valueOf(options.getOrDefault("effort", "fast").toUpperCase(Locale.ROOT));
@@ -91,20 +84,9 @@ public final class RankSweep {
     }
     boolean shareVectors = Boolean.parseBoolean(options.getOrDefault("share-vectors", "false"));
 
-    List<EvalExample> examples = new ArrayList<>();
-    List<Budget> budgets = new ArrayList<>();
-    for (String entry : sets.split(",")) {
-      String[] parts = entry.split(":");
-      if (parts.length != 2) throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
-      Budget budget = parts[1].endsWith("x")
-          ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
-          : Budget.ofTokens(Integer.parseInt(parts[1]));
-      for (EvalExample e : EvalSet.readDev(eval, parts[0]).limit(limit).examples()) {
-        if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
-        examples.add(e);
-        budgets.add(budget);
-      }
-    }
+    SetEntries entries = readSets(eval, sets, limit);
+    List<EvalExample> examples = entries.examples();
+    List<Budget> budgets = entries.budgets();
 
     EngineSettings defaults = EngineSettings.defaults();
     boolean[][] kept = new boolean[values.length][examples.size()];
@@ -174,6 +156,43 @@ public final class RankSweep {
     System.out.println("answer kept: best in-sample " + inSample + "/" + examples.size() + ", cross-validated "
         + crossValidated + "/" + examples.size());
     if (shared != null) shared.close();
+  }
+
+  /** {@code --name value} pairs of a command line; blank arguments and the unset Maven property are skipped. */
+  static Map<String, String> options(String[] args, String unsetProperty) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].isBlank() || args[i].equals(unsetProperty)) continue;
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("illegal argument: " + args[i] + ", expected --name value");
+      }
+      options.put(args[i].substring(2), args[++i]);
+    }
+    return options;
+  }
+
+  /** Examples with an answer in their full context, each with its budget and its {@code set budget} label. */
+  record SetEntries(List<EvalExample> examples, List<Budget> budgets, List<String> labels) {}
+
+  /** The examples of {@code set:budget,...} entries (budgets as {@code 4x} or tokens). */
+  static SetEntries readSets(Path eval, String sets, int limit) {
+    SetEntries out = new SetEntries(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (String entry : sets.split(",")) {
+      String[] parts = entry.split(":");
+      if (parts.length != 2) {
+        throw new IllegalArgumentException("illegal --sets entry: " + entry + ", must be set:budget");
+      }
+      Budget budget = parts[1].endsWith("x")
+          ? Budget.ofRatio(Double.parseDouble(parts[1].substring(0, parts[1].length() - 1)))
+          : Budget.ofTokens(Integer.parseInt(parts[1]));
+      for (EvalExample e : EvalSet.readDev(eval, parts[0]).limit(limit).examples()) {
+        if (!AnswerMatcher.of(e.answers()).matches(e.fullContext())) continue;
+        out.examples().add(e);
+        out.budgets().add(budget);
+        out.labels().add(parts[0] + " " + parts[1]);
+      }
+    }
+    return out;
   }
 
   static int fold(EvalExample example) {

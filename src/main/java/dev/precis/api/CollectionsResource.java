@@ -184,8 +184,8 @@ public class CollectionsResource {
     void warm(String collection, List<dev.precis.engine.SourceDocument> documents) {
       if (waiting.get() + documents.size() > MAX_WAITING) {
         try {
-          keep(collection, documents);
-        } catch (RuntimeException e) {
+          keep(collection, documents, false);
+        } catch (RuntimeException | InterruptedException e) {
           // the units are embedded when first compressed
         }
         return;
@@ -193,16 +193,7 @@ public class CollectionsResource {
       waiting.addAndGet(documents.size());
       worker.submit(() -> {
         try {
-          Map<String, StoredUnitVectors.Kept> vectors = new java.util.LinkedHashMap<>();
-          for (dev.precis.engine.SourceDocument d : documents) {
-            awaitIngestPause();
-            long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
-            try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-              StoredUnitVectors.Kept kept = engines.engine().unitVectors(d);
-              if (kept != null) vectors.put(d.id(), kept);
-            }
-          }
-          if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
+          keep(collection, documents, true);
         } catch (RuntimeException e) {
           // busy past the time limit, an engine that is gone, a store that cannot be written: the units are
           // embedded when first compressed
@@ -224,11 +215,25 @@ public class CollectionsResource {
       }
     }
 
-    /** Embeds the documents' units (into the caches) and keeps their vectors beside them in the collection. */
-    private void keep(String collection, List<dev.precis.engine.SourceDocument> documents) {
+    /**
+     * Embeds the documents' units (into the caches) and keeps their vectors beside them in the collection.
+     *
+     * @param behindIngest in the background: each document after a pause in ingest, in a compression slot
+     */
+    private void keep(String collection, List<dev.precis.engine.SourceDocument> documents, boolean behindIngest)
+        throws InterruptedException {
       Map<String, StoredUnitVectors.Kept> vectors = new java.util.LinkedHashMap<>();
       for (dev.precis.engine.SourceDocument d : documents) {
-        StoredUnitVectors.Kept kept = engines.engine().unitVectors(d);
+        StoredUnitVectors.Kept kept;
+        if (behindIngest) {
+          awaitIngestPause();
+          long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+          try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
+            kept = engines.engine().unitVectors(d);
+          }
+        } else {
+          kept = engines.engine().unitVectors(d);
+        }
         if (kept != null) vectors.put(d.id(), kept);
       }
       if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
@@ -272,8 +277,7 @@ public class CollectionsResource {
               return;
             }
           }
-          warm(collection.name(), page.stream()
-              .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());
+          warm(collection.name(), page.stream().map(CollectionsResource::source).toList());
         }
       }
     }
@@ -376,8 +380,7 @@ public class CollectionsResource {
     } finally {
       warming.ingestEnded();
     }
-    warming.warm(name, documents.stream()
-        .map(d -> new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text())).toList());
+    warming.warm(name, documents.stream().map(CollectionsResource::source).toList());
     return new Written(name, documents.size(), store.info(name).documents(), warming.waiting());
   }
 
@@ -438,8 +441,7 @@ public class CollectionsResource {
     for (Hit h : hits) {
       documents.add(new CompressRequestBody.DocumentBody(h.document().id(), h.document().title(),
           h.document().text(), null, null));
-      byId.put(h.document().id(), new dev.precis.engine.SourceDocument(h.document().id(), h.document().title(),
-          h.document().text()));
+      byId.put(h.document().id(), source(h.document()));
     }
     mapper.preloadUnitVectors(name, byId);
     CompressionRequest request = mapper.toRequest(new CompressRequestBody(body.query(), documents, null, body.budget(),
@@ -461,6 +463,11 @@ public class CollectionsResource {
         .toList();
     return new CollectionCompressResponse(r.text(), r.encoding(), r.documents(), r.usage(), r.timings(), r.units(),
         retrieved);
+  }
+
+  /** A stored document as the engine compresses it (and as its units are warmed and kept). */
+  static dev.precis.engine.SourceDocument source(StoredDocument d) {
+    return new dev.precis.engine.SourceDocument(d.id(), d.title(), d.text());
   }
 
   /** Runs a store call, turning its refusals into problems: 404 unknown collection, 400 bad name, 507 disk full. */

@@ -101,30 +101,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     return new PrecisEngine(settings, encoder, true, onnx.tokenizer());
   }
 
-  /**
-   * Embeds every unit of the documents as ranking would (segmented as a request would segment them), so that
-   * compressing them later finds their vectors cached: what storing a document for compression by reference does.
-   * Without an encoder it only segments them.
-   */
-  public void warm(List<SourceDocument> documents) {
-    List<String> texts = new ArrayList<>();
-    for (int i = 0; i < documents.size(); i++) texts.addAll(encoderTexts(i, documents.get(i)));
-    if (encoder == null) return;
-    for (int from = 0; from < texts.size(); from += 256) {
-      encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
-    }
-  }
-
   /** The texts the encoder is given for a document's units, segmented as a request would segment it (cached). */
   public List<String> encoderTextsOf(SourceDocument source) {
-    return encoderTexts(0, source);
-  }
-
-  private List<String> encoderTexts(int index, SourceDocument source) {
     SegmentedDocument d = segments == null
-        ? segmenter.segment(index, source.title(), source.text(), source.format(), false)
-        : segments.get(index, source.title(), source.text(), source.format(), false,
-            () -> segmenter.segment(index, source.title(), source.text(), source.format(), false));
+        ? segmenter.segment(0, source.title(), source.text(), source.format(), false)
+        : segments.get(0, source.title(), source.text(), source.format(), false,
+            () -> segmenter.segment(0, source.title(), source.text(), source.format(), false));
     List<String> texts = new ArrayList<>(d.units().size());
     for (int u = 0; u < d.units().size(); u++) texts.add(dev.precis.rank.Ranker.encoderTextOf(d, u));
     return texts;
@@ -137,7 +119,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    */
   public dev.precis.encode.StoredUnitVectors.Kept unitVectors(SourceDocument source) {
     if (encoder == null) return null;
-    List<String> texts = encoderTexts(0, source);
+    List<String> texts = encoderTextsOf(source);
     float[][] vectors = new float[texts.size()][];
     for (int from = 0; from < texts.size(); from += 256) {
       float[][] part = encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
@@ -151,7 +133,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   /** Whether compressing the document would embed none of its units: all their vectors are in the memory cache. */
   public boolean unitsCached(SourceDocument source) {
     if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching)) return encoder == null;
-    return caching.cachedAll(encoderTexts(0, source));
+    return caching.cachedAll(encoderTextsOf(source));
   }
 
   /**
@@ -162,7 +144,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    */
   public boolean preload(SourceDocument source, byte[] blob) {
     if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) || blob == null) return false;
-    List<String> texts = encoderTexts(0, source);
+    List<String> texts = encoderTextsOf(source);
     float[][] vectors = dev.precis.encode.StoredUnitVectors.decode(blob, encoder.modelName(), texts);
     if (vectors == null) return false;
     caching.preload(texts, vectors);

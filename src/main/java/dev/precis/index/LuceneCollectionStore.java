@@ -497,35 +497,21 @@ public final class LuceneCollectionStore implements CollectionStore {
   }
 
   private static void closeQuietly(Open o) {
-    try {
-      o.unitsSearchers.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
-    }
-    try {
+    closeQuietly(o.unitsSearchers, () -> {
       if (o.unitsWriter.isOpen()) o.unitsWriter.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
-    }
-    try {
-      o.unitsDirectory.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
-    }
-    try {
-      o.searchers.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
-    }
-    try {
+    }, o.unitsDirectory, o.searchers, () -> {
       if (o.writer.isOpen()) o.writer.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
-    }
-    try {
-      o.directory.close();
-    } catch (IOException | RuntimeException ignored) {
-      // closing anyway
+    }, o.directory);
+  }
+
+  /** Closes each in turn, whatever the others do. */
+  private static void closeQuietly(AutoCloseable... resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception ignored) {
+        // closing anyway
+      }
     }
   }
 

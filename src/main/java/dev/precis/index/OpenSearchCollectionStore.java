@@ -77,6 +77,8 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   public static final Pattern PREFIX = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}|");
   private static final String ENCODER = "precis_encoder";
   private static final String DIMENSION = "precis_dimension";
+  /** Fields a search or read leaves out of the documents it returns: vectors, filter keywords, unit vectors. */
+  private static final List<String> NOT_RETURNED = List.of("vector", "meta", "units");
 
   /** What the index stores per document; {@code meta} holds the metadata as {@code name=value} keywords. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -367,7 +369,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
   public Optional<StoredDocument> get(String name, String id) {
     String index = index(name);
     var response = call("read from the collection '" + name + "'", name, () -> client.get(g -> g.index(index).id(id)
-        .sourceExcludes("vector", "meta", "units"), Source.class));
+        .sourceExcludes(NOT_RETURNED), Source.class));
     return response.found() && response.source() != null ? Optional.of(response.source().document())
         : Optional.empty();
   }
@@ -379,7 +381,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
     if (ids.isEmpty()) return out;
     List<String> wanted = List.copyOf(new java.util.LinkedHashSet<>(ids));
     var response = call("read from the collection '" + name + "'", name, () -> client.mget(m -> m.index(index)
-        .ids(wanted).sourceExcludes("vector", "meta", "units"), Source.class));
+        .ids(wanted).sourceExcludes(NOT_RETURNED), Source.class));
     for (var item : response.docs()) {
       if (item.isFailure() && item.failure().error() != null
           && "index_not_found_exception".equals(item.failure().error().type())) {
@@ -506,7 +508,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
       s.index(index).size(max)
           .query(q -> q.bool(b -> b.mustNot(n -> n.term(t -> t.field("warmed").value(FieldValue.of(true))))))
           .sort(o -> o.field(f -> f.field("id").order(org.opensearch.client.opensearch._types.SortOrder.Asc)))
-          .source(c -> c.filter(f -> f.excludes("vector", "meta", "units")));
+          .source(c -> c.filter(f -> f.excludes(NOT_RETURNED)));
       if (afterId != null) s.searchAfter(FieldValue.of(afterId));
       return s;
     }, Source.class));
@@ -517,16 +519,16 @@ public final class OpenSearchCollectionStore implements CollectionStore {
 
   private SearchResponse<Source> searchFor(String name, String index, Query query, int size) {
     return call("search the collection '" + name + "'", name, () -> client.search(s -> s.index(index).query(query)
-        .size(size).source(c -> c.filter(f -> f.excludes("vector", "meta", "units"))), Source.class));
+        .size(size).source(c -> c.filter(f -> f.excludes(NOT_RETURNED))), Source.class));
   }
 
   private List<List<org.opensearch.client.opensearch.core.search.Hit<Source>>> searchBoth(String name, String index,
       Query first, Query second, int size) {
     var response = call("search the collection '" + name + "'", name, () -> client.msearch(m -> m.index(index)
         .searches(r -> r.header(h -> h).body(b -> b.query(first).size(size)
-            .source(c -> c.filter(f -> f.excludes("vector", "meta", "units")))))
+            .source(c -> c.filter(f -> f.excludes(NOT_RETURNED)))))
         .searches(r -> r.header(h -> h).body(b -> b.query(second).size(size)
-            .source(c -> c.filter(f -> f.excludes("vector", "meta", "units"))))), Source.class));
+            .source(c -> c.filter(f -> f.excludes(NOT_RETURNED))))), Source.class));
     List<List<org.opensearch.client.opensearch.core.search.Hit<Source>>> out = new ArrayList<>();
     for (var item : response.responses()) {
       if (!item.isResult()) {
