@@ -75,7 +75,11 @@ public class CollectionsResource {
   public record Found(String id, String title, String text, Map<String, String> metadata, double score, int bm25Rank,
       int vectorRank) {}
 
-  public record SearchResponse(List<Found> documents) {}
+  /**
+   * @param warming documents (of any collection) whose units are still being embedded: until they are, vector search
+   *     does not find them (BM25 does)
+   */
+  public record SearchResponse(List<Found> documents, int warming) {}
 
   /** One retrieved document: its id, fused score and ranks by BM25 and by vectors (0: not found that way). */
   public record Retrieved(String id, double score, int bm25Rank, int vectorRank) {}
@@ -83,7 +87,7 @@ public class CollectionsResource {
   /** The response of {@code /v1/compress}, with what was retrieved. */
   public record CollectionCompressResponse(String text, String encoding, List<CompressResponseBody.DocumentResult>
       documents, CompressResponseBody.Usage usage, CompressResponseBody.Timings timings,
-      List<CompressResponseBody.UnitResult> units, List<Retrieved> retrieved) {}
+      List<CompressResponseBody.UnitResult> units, List<Retrieved> retrieved, int warming) {}
 
   /** The one store of the service: Lucene on this machine's disk, or an OpenSearch cluster. */
   @ApplicationScoped
@@ -418,7 +422,7 @@ public class CollectionsResource {
     List<Hit> hits = guard(() -> store.search(name, body.query(), k, body.filter()));
     return new SearchResponse(hits.stream().map(h -> new Found(h.document().id(), h.document().title(),
         h.document().text(), h.document().metadata(), Math.round(h.score() * 1e6) / 1e6, h.bm25Rank(),
-        h.vectorRank())).toList());
+        h.vectorRank())).toList(), warming.waiting());
   }
 
   @POST
@@ -462,7 +466,7 @@ public class CollectionsResource {
         .map(h -> new Retrieved(h.document().id(), Math.round(h.score() * 1e6) / 1e6, h.bm25Rank(), h.vectorRank()))
         .toList();
     return new CollectionCompressResponse(r.text(), r.encoding(), r.documents(), r.usage(), r.timings(), r.units(),
-        retrieved);
+        retrieved, warming.waiting());
   }
 
   /** A stored document as the engine compresses it (and as its units are warmed and kept). */

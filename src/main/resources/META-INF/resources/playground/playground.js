@@ -184,7 +184,9 @@
       body.documents.forEach((d) => addDocument(d.title || d.id, d.text, false));
       status.textContent = 'Retrieved ' + body.documents.length + ' from ' + name + ': '
         + body.documents.map((d, i) => (i + 1) + '. ' + d.id + ' (BM25 #' + (d.bm25Rank || '–') + ', vectors #'
-          + (d.vectorRank || '–') + ')').join('; ');
+          + (d.vectorRank || '–') + ')').join('; ')
+        + (body.warming > 0 ? '. ' + body.warming + ' document' + (body.warming === 1 ? ' is' : 's are')
+          + ' still being embedded: vector search finds them once that is done, BM25 already does.' : '');
       scheduleLive(0);
     } catch (e) {
       status.textContent = 'The search failed: ' + e.message;

@@ -108,13 +108,14 @@ class CollectionsApiTest {
     given().contentType(ContentType.JSON).body("{\"query\": \"Who wrote the first algorithm?\", \"budget\": "
         + "{\"maxTokens\": 40}, \"k\": 2, \"filter\": {\"field\": \"computing\"}}")
         .when().post("/v1/collections/people/compress").then().statusCode(200)
-        .body("retrieved.size()", equalTo(2)).body("retrieved[0].id", equalTo("lovelace"))
+        .body("retrieved.size()", equalTo(2)).body("retrieved[0].id", equalTo("lovelace")).body("warming", equalTo(0))
         .body("text", containsString("first algorithm")).body("usage.outputTokens", lessThanOrEqualTo(40));
 
     given().contentType(ContentType.JSON).body("{\"query\": \"Bletchley Park\", \"k\": 1}")
         .when().post("/v1/collections/people/search").then().statusCode(200)
         .body("documents.size()", equalTo(1)).body("documents[0].id", equalTo("turing"))
-        .body("documents[0].text", containsString("Turing machine")).body("documents[0].bm25Rank", equalTo(1));
+        .body("documents[0].text", containsString("Turing machine")).body("documents[0].bm25Rank", equalTo(1))
+        .body("warming", equalTo(0));
 
     given().when().delete("/v1/collections/people/documents/turing").then().statusCode(204);
     given().when().delete("/v1/collections/people/documents/turing").then().statusCode(404);

@@ -243,6 +243,12 @@ class PlaygroundBrowserTest {
       }
       io.restassured.RestAssured.given().contentType("application/json").body(batch.append("]}").toString())
           .when().post("/v1/collections/" + name + "/documents").then().statusCode(200);
+      // vector search finds a document once the background warming has embedded its units
+      long warmedBy = System.nanoTime() + 60_000_000_000L;
+      while (io.restassured.RestAssured.given().when().get("/v1/collections/" + name).then().extract()
+          .path("warming") instanceof Integer w && w > 0 && System.nanoTime() < warmedBy) {
+        Thread.onSpinWait();
+      }
       openPage(); // again, now that the collection exists
       live(false);
       type("query", QUESTION);
