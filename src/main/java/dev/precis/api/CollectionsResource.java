@@ -144,10 +144,11 @@ public class CollectionsResource {
   private final Warming warming;
 
   /**
-   * Embeds stored documents' units after their batch is acknowledged, one batch at a time, each taking a compression
-   * slot (so requests go first), and keeps the vectors beside the documents in the collection
-   * ({@link CollectionStore#keepVectors}), so that compressing them by reference embeds nothing, on any replica
-   * and after any restart (each request preloads the kept vectors of the documents it compresses). The
+   * Segments, counts and embeds stored documents' units after their batch is acknowledged, one batch at a time, each
+   * taking a compression slot (so requests go first), and keeps the tree, the counts and the vectors beside the
+   * documents in the collection ({@link CollectionStore#keepVectors}, {@link dev.precis.engine.PrecisEngine#keptUnits}),
+   * so that compressing them by reference segments and embeds nothing, on any replica and after any restart (each
+   * request preloads what was kept of the documents it compresses). The
    * acknowledgement waits for the commit and the documents' own vectors, not for this: ingest runs at the speed of
    * one embedding per document, and the units follow in the pauses of ingest (between two documents the warming
    * waits until no batch is in flight and none has ended for 250 ms). Past 10,000 documents waiting, a batch is
@@ -233,10 +234,10 @@ public class CollectionsResource {
           awaitIngestPause();
           long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
           try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-            kept = engines.engine().unitVectors(d);
+            kept = engines.engine().keptUnits(d);
           }
         } else {
-          kept = engines.engine().unitVectors(d);
+          kept = engines.engine().keptUnits(d);
         }
         if (kept != null) vectors.put(d.id(), kept);
       }
@@ -267,7 +268,6 @@ public class CollectionsResource {
     }
 
     private void sweep() {
-      if (engines.engine().encoder() == null) return;
       for (CollectionInfo collection : store.list()) {
         String after = null;
         while (true) {

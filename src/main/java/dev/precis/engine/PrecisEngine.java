@@ -103,53 +103,169 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   /** The texts the encoder is given for a document's units, segmented as a request would segment it (cached). */
   public List<String> encoderTextsOf(SourceDocument source) {
-    SegmentedDocument d = segments == null
-        ? segmenter.segment(0, source.title(), source.text(), source.format(), false)
-        : segments.get(0, source.title(), source.text(), source.format(), false,
-            () -> segmenter.segment(0, source.title(), source.text(), source.format(), false));
+    return encoderTextsOf(segmented(source));
+  }
+
+  /** Unit by unit, as the ranker gives them to the encoder: in the passage the document's units fall in. */
+  private static List<String> encoderTextsOf(SegmentedDocument d) {
+    Passages passages = Passages.of(List.of(d.index() == 0 ? d : d.withIndex(0)));
     List<String> texts = new ArrayList<>(d.units().size());
-    for (int u = 0; u < d.units().size(); u++) texts.add(dev.precis.rank.Ranker.encoderTextOf(d, u));
+    for (int u = 0; u < d.units().size(); u++) {
+      texts.add(dev.precis.rank.Ranker.encoderTextOf(passages.list().get(passages.passage(0, u)),
+          passages.passageUnit(0, u)));
+    }
     return texts;
   }
 
+  /** A document as a request segments it, at index 0: from the cache, or segmented now (and cached). */
+  private SegmentedDocument segmented(SourceDocument source) {
+    return segments == null ? cut(0, source, false)
+        : segments.get(0, source.title(), source.text(), source.format(), false, () -> cut(0, source, false));
+  }
+
+  /** Runs the segmenter (counted: {@link #documentsSegmented}). */
+  private SegmentedDocument cut(int index, SourceDocument source, boolean compactJson) {
+    segmented.increment();
+    return segmenter.segment(index, source.title(), source.text(), source.format(), compactJson);
+  }
+
+  private final java.util.concurrent.atomic.LongAdder segmented = new java.util.concurrent.atomic.LongAdder();
+
   /**
-   * The vectors of a document's units, embedded where not cached: as a blob a collection keeps with the document
-   * ({@link dev.precis.encode.StoredUnitVectors}), and their mean, normalised (a vector for the whole document); null
-   * without an encoder.
+   * Empties the segment and token count caches: the engine then sees every document as a replica that never saw it
+   * (for tests and benchmarks; the vector cache is the encoder's own).
    */
-  public dev.precis.encode.StoredUnitVectors.Kept unitVectors(SourceDocument source) {
-    if (encoder == null) return null;
-    List<String> texts = encoderTextsOf(source);
-    float[][] vectors = new float[texts.size()][];
-    for (int from = 0; from < texts.size(); from += 256) {
-      float[][] part = encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
-      System.arraycopy(part, 0, vectors, from, part.length);
-    }
-    return new dev.precis.encode.StoredUnitVectors.Kept(
-        dev.precis.encode.StoredUnitVectors.encode(encoder.modelName(), texts, vectors),
-        dev.precis.encode.StoredUnitVectors.mean(vectors));
+  public void forgetDocuments() {
+    if (segments != null) segments.clear();
+    if (counts != null) counts.clear();
   }
 
-  /** Whether compressing the document would embed none of its units: all their vectors are in the memory cache. */
-  public boolean unitsCached(SourceDocument source) {
-    if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching)) return encoder == null;
-    return caching.cachedAll(encoderTextsOf(source));
+  /** How many times a document was segmented (not served by the segment cache or a kept tree) since start. */
+  public long documentsSegmented() {
+    return segmented.sum();
   }
 
   /**
-   * Puts a document's kept unit vectors in the cache, so that compressing it embeds none of its units.
+   * What a collection keeps beside a stored document so that compressing it segments, counts and embeds none of it:
+   * its tree with its token counts (prose only, {@link StoredTree}) and its units' vectors, embedded where not cached
+   * ({@link dev.precis.encode.StoredUnitVectors}), with their mean, normalised (a vector for the whole document). Null
+   * when there is nothing to keep (a structured document without an encoder).
+   */
+  public dev.precis.encode.StoredUnitVectors.Kept keptUnits(SourceDocument source) {
+    SegmentedDocument d = segmented(source);
+    byte[] tree = d.structure() == null ? treeOf(d, source.format()) : null;
+    byte[] vectors = null;
+    float[] mean = null;
+    if (encoder != null) {
+      List<String> texts = encoderTextsOf(d);
+      float[][] embedded = new float[texts.size()][];
+      for (int from = 0; from < texts.size(); from += 256) {
+        float[][] part = encoder.embed(texts.subList(from, Math.min(texts.size(), from + 256)));
+        System.arraycopy(part, 0, embedded, from, part.length);
+      }
+      vectors = dev.precis.encode.StoredUnitVectors.encode(encoder.modelName(), texts, embedded);
+      mean = dev.precis.encode.StoredUnitVectors.mean(embedded);
+    }
+    if (tree == null && vectors == null) return null;
+    return new dev.precis.encode.StoredUnitVectors.Kept(new KeptUnits(tree, vectors).join(), mean);
+  }
+
+  /** The encodings whose counts a kept tree carries (current OpenAI models'); others are counted when asked. */
+  static final List<String> KEPT_ENCODINGS = List.of("cl100k_base", "o200k_base");
+
+  private byte[] treeOf(SegmentedDocument d, Format format) {
+    Map<String, int[]> unitCounts = new java.util.LinkedHashMap<>();
+    Map<String, Integer> documentCounts = new java.util.LinkedHashMap<>();
+    for (String encoding : KEPT_ENCODINGS) {
+      TokenCounter counter = Tokenizers.forEncoding(encoding).orElseThrow();
+      int[] units = new int[d.units().size()];
+      for (int u = 0; u < units.length; u++) units[u] = count(counter, d.unitText(u));
+      unitCounts.put(encoding, units);
+      documentCounts.put(encoding, count(counter, renderedAlone(d)));
+    }
+    return StoredTree.encode(d, segmenterFingerprint(), format, unitCounts, documentCounts);
+  }
+
+  /** A document rendered alone, in full: what its count before compression is of. */
+  private String renderedAlone(SegmentedDocument d) {
+    return renderer.render(List.of(reindexed(d)), List.of(all(d.units().size())), new int[] {0}, "", null);
+  }
+
+  /**
+   * Whether compressing the document would segment and embed none of it: it is in the segment cache and all its
+   * units' vectors are in the memory cache. Never segments (a kept tree spares that).
+   */
+  public boolean unitsCached(SourceDocument source) {
+    SegmentedDocument d = segments == null ? null : segments.peek(source.title(), source.text(), source.format());
+    if (d == null) return false;
+    if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching)) return true;
+    return caching.cachedAll(encoderTextsOf(d));
+  }
+
+  /**
+   * Puts what a collection kept for a document ({@link #keptUnits}) in the caches: its tree and counts, so that it
+   * is not segmented or counted, and its units' vectors, so that none is embedded.
    *
-   * @return false when the blob is not of this document's units as this engine segments and embeds them (the
-   *     document replaced since, another segmenter or model): it is then ignored
+   * @return false when nothing of the blob is of this document as this engine segments and embeds it (the document
+   *     replaced since, another segmenter or model): it is then ignored
    */
   public boolean preload(SourceDocument source, byte[] blob) {
-    if (!(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching) || blob == null) return false;
+    KeptUnits kept = KeptUnits.split(blob);
+    boolean tree = kept.tree() != null && restoreTree(source, kept.tree());
+    if (kept.vectors() == null || !(encoder instanceof dev.precis.encode.CachingSentenceEncoder caching)) return tree;
     List<String> texts = encoderTextsOf(source);
-    float[][] vectors = dev.precis.encode.StoredUnitVectors.decode(blob, encoder.modelName(), texts);
-    if (vectors == null) return false;
+    float[][] vectors = dev.precis.encode.StoredUnitVectors.decode(kept.vectors(), encoder.modelName(), texts);
+    if (vectors == null) return tree;
     caching.preload(texts, vectors);
     return true;
   }
+
+  private boolean restoreTree(SourceDocument source, byte[] blob) {
+    if (segments == null) return false;
+    StoredTree.Decoded decoded = StoredTree.decode(blob, segmenterFingerprint(), source.title(), source.text(),
+        source.format());
+    if (decoded == null) return false;
+    SegmentedDocument d = decoded.document();
+    // prose segments the same whatever the JSON style: both keys
+    segments.put(source.title(), source.text(), source.format(), false, d);
+    segments.put(source.title(), source.text(), source.format(), true, d);
+    if (counts != null) {
+      String alone = null;
+      for (Map.Entry<String, int[]> e : decoded.unitCounts().entrySet()) {
+        TokenCounter counter = Tokenizers.forEncoding(e.getKey()).orElse(null);
+        if (counter == null) continue;
+        for (int u = 0; u < e.getValue().length; u++) counts.put(counter.name(), d.unitText(u), e.getValue()[u]);
+        if (alone == null) alone = renderedAlone(d);
+        counts.put(counter.name(), alone, decoded.documentCounts().get(e.getKey()));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Changes whenever the way this engine cuts prose would: the segmenter's version and unit limit, and what it makes
+   * of a text that exercises headings, lists, code, tables, abbreviations and a sentence past the unit limit. A kept
+   * tree of another fingerprint is ignored.
+   */
+  public byte[] segmenterFingerprint() {
+    byte[] f = segmenterFingerprint;
+    if (f == null) {
+      java.security.MessageDigest sha = StoredTree.sha256();
+      sha.update((SEGMENTER_VERSION + "/" + settings.maxUnitChars()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String canary = SegmenterCanary.TEXT;
+      for (var u : segmenter.segment(0, "Canary", canary, Format.AUTO, false).units()) {
+        sha.update((u.kind() + ":" + u.start() + ":" + u.end() + ":" + u.paragraph() + ":" + u.section() + ";")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      segmenterFingerprint = f = Arrays.copyOf(sha.digest(), StoredTree.FINGERPRINT_BYTES);
+    }
+    return f.clone();
+  }
+
+  /** Raise whenever prose segmentation changes in a way the canary might not show; kept trees are then ignored. */
+  private static final int SEGMENTER_VERSION = 1;
+
+  private volatile byte[] segmenterFingerprint;
 
   /**
    * An engine that ranks with an encoder it shares with others (benchmarks comparing settings over one vector
@@ -315,10 +431,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
       limits.check("segmenting document " + d);
       try {
         int index = d;
-        documents.add(segments == null
-            ? segmenter.segment(d, source.title(), source.text(), source.format(), request.compactJson())
+        documents.add(segments == null ? cut(d, source, request.compactJson())
             : segments.get(d, source.title(), source.text(), source.format(), request.compactJson(),
-                () -> segmenter.segment(index, source.title(), source.text(), source.format(), request.compactJson())));
+                () -> cut(index, source, request.compactJson())));
       } catch (FormatException e) {
         String which = request.documents().size() == 1 ? "the document" : "document " + d
             + (source.id() == null ? "" : " (id '" + source.id() + "')");

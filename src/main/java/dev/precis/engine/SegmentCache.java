@@ -44,14 +44,42 @@ final class SegmentCache {
     if (text.length() <= maxChars) {
       synchronized (this) {
         if (entries.put(key, made) == null) chars += text.length();
-        Iterator<Map.Entry<Key, SegmentedDocument>> oldest = entries.entrySet().iterator();
-        while (chars > maxChars && oldest.hasNext()) {
-          chars -= oldest.next().getKey().text().length();
-          oldest.remove();
-        }
+        evict();
       }
     }
     return made;
+  }
+
+  /** The cached document for this content (at the index it was cached at), or null; a hit like {@link #get}'s. */
+  SegmentedDocument peek(String title, String text, Format format) {
+    Key key = new Key(text, title, format, false);
+    synchronized (this) {
+      SegmentedDocument cached = entries.get(key);
+      if (cached != null) hits++;
+      return cached;
+    }
+  }
+
+  /** Remembers a document segmented elsewhere (a kept tree) for this content. */
+  void put(String title, String text, Format format, boolean compactJson, SegmentedDocument document) {
+    if (text.length() > maxChars) return;
+    synchronized (this) {
+      if (entries.put(new Key(text, title, format, compactJson), document) == null) chars += text.length();
+      evict();
+    }
+  }
+
+  private void evict() {
+    Iterator<Map.Entry<Key, SegmentedDocument>> oldest = entries.entrySet().iterator();
+    while (chars > maxChars && oldest.hasNext()) {
+      chars -= oldest.next().getKey().text().length();
+      oldest.remove();
+    }
+  }
+
+  synchronized void clear() {
+    entries.clear();
+    chars = 0;
   }
 
   synchronized long hits() {

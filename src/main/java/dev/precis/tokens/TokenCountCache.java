@@ -44,6 +44,22 @@ public final class TokenCountCache {
     return count;
   }
 
+  /** Remembers a count made elsewhere (kept with a stored document) of {@code text} in the encoding {@code counter}. */
+  public void put(String counter, String text, int count) {
+    if (count < 0) throw new IllegalArgumentException("illegal count: " + count + ", must be >= 0");
+    if (text.isEmpty()) return;
+    TextKey key = TextKey.of(COUNT, counter, text);
+    synchronized (entries) {
+      entries.put(key, count);
+    }
+  }
+
+  public void clear() {
+    synchronized (entries) {
+      entries.clear();
+    }
+  }
+
   public int size() {
     synchronized (entries) {
       return entries.size();

@@ -81,16 +81,20 @@ class CollectionsApiTest {
         .body("text", containsString("polonium and radium")).body("usage.outputTokens", lessThanOrEqualTo(60))
         .body("documents[0].id", equalTo("curie"));
     org.junit.jupiter.api.Assertions.assertEquals(1, encoder.misses() - before, "the query's vector only");
-    // a replica that never saw the documents (nothing cached in memory): their units' vectors come from the collection,
-    // not from the encoder and not from this replica's disk
+    // a replica that never saw the documents (nothing cached in memory): their trees and their units' vectors come
+    // from the collection, not from the segmenter, the encoder or this replica's disk
     encoder.cache().clear();
+    engines.engine().forgetDocuments();
     long misses = encoder.misses();
     long diskHits = encoder.diskHits();
+    long segmented = engines.engine().documentsSegmented();
     given().contentType(ContentType.JSON).body("{\"query\": \"Where did Turing work during the war?\", \"documents\": "
         + "[{\"ref\": \"people/curie\"}, {\"ref\": \"people/turing\"}], \"budget\": {\"maxTokens\": 60}}")
         .when().post("/v1/compress").then().statusCode(200).body("text", containsString("Bletchley Park"));
     org.junit.jupiter.api.Assertions.assertEquals(1, encoder.misses() - misses, "the query's vector only, cold");
     org.junit.jupiter.api.Assertions.assertEquals(0, encoder.diskHits() - diskHits, "kept in the collection");
+    org.junit.jupiter.api.Assertions.assertEquals(segmented, engines.engine().documentsSegmented(),
+        "their trees kept in the collection");
     encoder.cache().clear();
     misses = encoder.misses();
     given().contentType(ContentType.JSON).body("{\"query\": \"Who wrote the first algorithm?\", \"budget\": "

@@ -116,7 +116,7 @@ class EngineInvariantTest {
     }
   }
 
-  private static List<SourceDocument> randomDocuments(Random r) {
+  static List<SourceDocument> randomDocuments(Random r) {
     int n = 1 + r.nextInt(r.nextInt(6) == 0 ? 30 : 6);
     List<SourceDocument> docs = new ArrayList<>();
     for (int d = 0; d < n; d++) {
