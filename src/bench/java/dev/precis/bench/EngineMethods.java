@@ -18,6 +18,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code precis}: {@link EngineSettings#defaults()}, effort FAST
+ *   <li>{@code precis-cv}: as {@code precis}, but each example ranked by the fitted fusion of the fold it is not in
+ *       (folds by {@link RankSweep#fold}; the models from {@code exec:java@fusion-fit --fold-out DIR}, given as
+ *       {@code --fold-weights DIR}): answer kept cross-validated, beside {@code precis}'s in-sample figure
  *   <li>{@code precis-best}: {@link EngineSettings#defaults()}, effort BEST
  *   <li>{@code precis-instant}: {@link EngineSettings#defaults()}, effort INSTANT (no transformer pass)
  *   <li>{@code precis-bm25-only}: defaults {@code withEncoder(false)}, effort FAST
@@ -35,6 +38,7 @@ import java.util.Set;
 public final class EngineMethods {
 
   public static final String PRECIS = "precis";
+  public static final String PRECIS_CV = "precis-cv";
   public static final String PRECIS_BEST = "precis-best";
   public static final String PRECIS_INSTANT = "precis-instant";
   public static final String BM25_ONLY = "precis-bm25-only";
@@ -43,7 +47,7 @@ public final class EngineMethods {
   public static final String AS_CONTEXT = "precis-context";
 
   /** Every engine method, in report order. */
-  public static final List<String> NAMES = List.of(PRECIS, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES,
+  public static final List<String> NAMES = List.of(PRECIS, PRECIS_CV, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES,
       AS_CONTEXT);
 
   private EngineMethods() {}
@@ -59,6 +63,12 @@ public final class EngineMethods {
    * fraction of the time, but latency after the first setting is that of cached documents.
    */
   public static Map<String, MethodFactory> factories(Set<String> wanted, boolean shareVectors) {
+    return factories(wanted, shareVectors, null);
+  }
+
+  /** @param foldWeights the folder of {@code fusion-weights-fold-<f>.properties} for {@code precis-cv}, or null */
+  public static Map<String, MethodFactory> factories(Set<String> wanted, boolean shareVectors,
+      java.nio.file.Path foldWeights) {
     Map<String, MethodFactory> factories = new LinkedHashMap<>();
     EngineSettings defaults = EngineSettings.defaults();
     shared = shareVectors && !wanted.isEmpty() ? PrecisEngine.encoderFor(defaults) : null;
@@ -66,6 +76,7 @@ public final class EngineMethods {
       if (!wanted.contains(name)) continue;
       factories.put(name, switch (name) {
         case PRECIS -> factory(defaults, Effort.FAST);
+        case PRECIS_CV -> crossValidated(defaults, foldWeights);
         case PRECIS_BEST -> factory(defaults, Effort.BEST);
         case PRECIS_INSTANT -> factory(defaults, Effort.INSTANT);
         case BM25_ONLY -> factory(defaults.withEncoder(false), Effort.FAST);
@@ -97,6 +108,40 @@ public final class EngineMethods {
         @Override
         public void close() {
           engine.close();
+        }
+      };
+    };
+  }
+
+  /** One engine per fold, each with the fusion fitted without that fold; an example goes to its own fold's. */
+  private static MethodFactory crossValidated(EngineSettings defaults, java.nio.file.Path foldWeights) {
+    return () -> {
+      if (foldWeights == null) {
+        throw new IllegalStateException(PRECIS_CV + " needs --fold-weights DIR (made by exec:java@fusion-fit with "
+            + "--fold-out DIR)");
+      }
+      PrecisEngine[] engines = new PrecisEngine[5];
+      for (int f = 0; f < engines.length; f++) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(foldWeights.resolve("fusion-weights-fold-" + f
+            + ".properties"))) {
+          p.load(in);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("cannot read fold " + f + "'s weights in " + foldWeights, e);
+        }
+        EngineSettings settings = defaults.withRank(defaults.rank().withFusion(dev.precis.rank.FusionModel.of(p)));
+        engines[f] = shared != null ? PrecisEngine.sharing(settings, shared) : PrecisEngine.create(settings);
+      }
+      return new MethodFactory.Instance() {
+        @Override
+        public String compress(EvalExample example, int budgetTokens) {
+          return engines[RankSweep.fold(example)].compress(request(example, budgetTokens).withEffort(Effort.FAST))
+              .text();
+        }
+
+        @Override
+        public void close() {
+          for (PrecisEngine e : engines) e.close();
         }
       };
     };

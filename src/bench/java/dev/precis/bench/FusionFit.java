@@ -85,6 +85,9 @@ import java.util.Map;
  *       default), or fixed
  *   <li>{@code --dump FILE}: the features and labels, one unit a row
  *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
+ *   <li>{@code --fold-out DIR}: also each fold's model, fitted on the other four folds with the choices made there
+ *       ({@code fusion-weights-fold-<f>.properties}), for {@code exec:java@quality --fold-weights DIR}: answer kept
+ *       cross-validated through the quality benchmark
  *   <li>{@code --answer-kept false}: fit and report recall only, without the compression passes
  * </ul>
  */
@@ -225,6 +228,17 @@ public final class FusionFit {
         + effort.name().toLowerCase(Locale.ROOT);
     if (!answerKept) {
       if (options.containsKey("out")) write(Path.of(options.get("out")), all, made, "");
+      if (options.containsKey("fold-out")) {
+        // nothing measured, so nothing chosen per fold: the first scale, long documents as --sections says
+        Path dir = Path.of(options.get("fold-out"));
+        java.nio.file.Files.createDirectories(dir);
+        boolean hand = options.getOrDefault("sections", "cv").equals("hand");
+        for (int f = 0; f < FOLDS; f++) {
+          FusionModel m = scaled(perFold[f], scales[0]);
+          write(dir.resolve("fusion-weights-fold-" + f + ".properties"), new FusionModel(m.source(), m.intercept(),
+              m.weights(), m.chunkedWeights(), hand, m.candidateWeights()), made + ", fold " + f + " held out", "");
+        }
+      }
       shared.close();
       return;
     }
@@ -328,6 +342,13 @@ public final class FusionFit {
       if (!sectionsOption.equals("cv")) gain = sectionsOption.equals("hand") ? 1 : 0;
       System.out.println("fold " + f + ": long documents by " + (gain > 0 ? "hand" : "the model")
           + (sectionsOption.equals("cv") ? ", chosen on the other four folds" : ", as --sections says"));
+      if (options.containsKey("fold-out")) {
+        FusionModel m = scaled(perFold[f], scales[foldScale[f]]);
+        Path dir = Path.of(options.get("fold-out"));
+        java.nio.file.Files.createDirectories(dir);
+        write(dir.resolve("fusion-weights-fold-" + f + ".properties"), new FusionModel(m.source(), m.intercept(),
+            m.weights(), m.chunkedWeights(), gain > 0, m.candidateWeights()), made + ", fold " + f + " held out", "");
+      }
       if (gain <= 0) continue;
       for (int i = 0; i < examples.size(); i++) {
         if (sectioned[i] && RankSweep.fold(examples.get(i)) == f) crossKept[i] = handKept[i];

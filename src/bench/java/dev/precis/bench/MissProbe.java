@@ -19,19 +19,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Why answers are lost: per example of a set at a ratio, whether the answer was kept, and where the best-ranked unit
+ * Why answers are lost: per example of a set at a budget (a ratio {@code 10x} or tokens {@code 1000}), whether the answer was kept, and where the best-ranked unit
  * holding the answer stood in the final ranking (its rank among all units), in a gold passage or not, and whether
  * that passage's title is named in the question (a first hop) or not (a second hop).
  *
  * <pre>
- * ./mvnw -q -B test-compile exec:java@miss-probe -Dmiss-probe.args="../shared/eval hotpotqa 10"
+ * ./mvnw -q -B test-compile exec:java@miss-probe -Dmiss-probe.args="../shared/eval hotpotqa 10x"
  * </pre>
  */
 public final class MissProbe {
   public static void main(String[] args) {
     Path eval = Path.of(args.length > 0 ? args[0] : "../shared/eval");
     String set = args.length > 1 ? args[1] : "hotpotqa";
-    double ratio = args.length > 2 ? Double.parseDouble(args[2]) : 10;
+    String budgetArg = args.length > 2 ? args[2] : "10x";
+    Budget budget = budgetArg.endsWith("x") ? Budget.ofRatio(Double.parseDouble(budgetArg.replace("x", "")))
+        : Budget.ofTokens(Integer.parseInt(budgetArg));
     Map<String, int[]> table = new TreeMap<>();
     int shown = 0;
     Map<String, Integer> hops = new TreeMap<>();
@@ -41,7 +43,7 @@ public final class MissProbe {
         for (EvalExample.Document d : e.documents()) {
           docs.add(new SourceDocument(d.id(), d.title().isBlank() ? null : d.title(), d.text()));
         }
-        CompressionRequest request = new CompressionRequest(e.question(), docs, Budget.ofRatio(ratio), null,
+        CompressionRequest request = new CompressionRequest(e.question(), docs, budget, null,
             Effort.FAST, null, null, null, false);
         AnswerMatcher answer = AnswerMatcher.of(e.answers());
         Compression c = engine.compress(request);
@@ -67,6 +69,24 @@ public final class MissProbe {
           where = (Boolean.TRUE.equals(source.gold()) ? "gold" : "other") + (named ? ", title in question"
               : ", title not in question");
           break;
+        }
+        if (!kept && rank > 10 && System.getProperty("miss-probe.show") != null) {
+          int p = -1;
+          int u = -1;
+          for (double[] x : scores) {
+            if (answer.matches(ranked.passages().get((int) x[1]).unitText((int) x[2]))) {
+              p = (int) x[1];
+              u = (int) x[2];
+              break;
+            }
+          }
+          var dr = ranked.ranking().documents().get(p);
+          var sec = dr.sections();
+          System.out.printf(Locale.ROOT, "LOST %s rank %d of %d, embedded %s, section %d of %d (section score %.2f, "
+              + "best %.2f), lexical %.2f%n  Q: %s%n  A: %s%n  unit: %s%n", e.id(), rank, scores.size(),
+              !Double.isNaN(dr.unitSemantic()[u]), sec.of(u), sec.count(), dr.sectionScores()[sec.of(u)],
+              java.util.Arrays.stream(dr.sectionScores()).max().orElse(0), dr.unitLexical()[u], e.question(),
+              e.answers(), ranked.passages().get(p).unitText(u));
         }
         boolean inTitle = rank < 0 && e.documents().stream().anyMatch(d -> answer.matches(d.title()));
         String bucket = rank < 0 ? (inTitle ? "answer only in a title" : "answer across units")
@@ -116,7 +136,7 @@ public final class MissProbe {
         table.computeIfAbsent(key, k -> new int[2])[kept ? 0 : 1]++;
       }
     }
-    System.out.printf(Locale.ROOT, "%s at %.0fx, fast: best answer unit's rank | where | kept | lost%n", set, ratio);
+    System.out.printf(Locale.ROOT, "%s at %s, fast: best answer unit's rank | where | kept | lost%n", set, budgetArg);
     table.forEach((k, v) -> System.out.printf(Locale.ROOT, "%s | %3d | %3d%n", k, v[0], v[1]));
     System.out.println("lost, answer ranked below 2: A the top unit's passage, B the best answer unit's");
     hops.forEach((k, v) -> System.out.printf(Locale.ROOT, "%3d  %s%n", v, k));

@@ -40,13 +40,16 @@ import java.util.stream.Stream;
  *   <li>{@code --out FILE}: also write the report there (markdown); without it, stdout only
  *   <li>{@code --limit N}: only the first N examples of each set
  *   <li>{@code --methods a,b}: a subset of {@code truncate, bm25-docs, bm25-sents, precis, precis-best,
- *       precis-instant, precis-bm25-only, precis-encoder-only, precis-no-summaries, precis-context} (default all)
+ *       precis-cv, precis-instant, precis-bm25-only, precis-encoder-only, precis-no-summaries, precis-context} (default
+ *       all; precis-cv only with {@code --fold-weights})
  *   <li>{@code --budgets 2x,4x,500}: the settings for every set, a ratio R as {@code Rx} or an absolute token count;
  *       by default ratios 2x, 4x, 10x for multi-document sets and 500 and 1000 tokens for sets whose examples have
  *       one document (qasper)
  *   <li>{@code --warmup N}: unmeasured warm-up calls per method and set before measuring (default 20)
  *   <li>{@code --by-position}: also report answer kept by where the answer sits in the full context, in tenths of
  *       its length ({@link AnswerPosition}), and how many examples fall in each tenth (off by default)
+ *   <li>{@code --fold-weights DIR}: the fitted fusion of each fold ({@code exec:java@fusion-fit --fold-out DIR}), so
+ *       that {@code precis-cv} reports answer kept cross-validated beside {@code precis} (in-sample)
  * </ul>
  *
  * <p>Protocol (the eval README): the full context is {@code title + "\n" + text} per document (the text alone when
@@ -63,8 +66,11 @@ public final class QualityBenchmark {
   static final List<String> DEFAULT_SETS = List.of("nq20", "hotpotqa", "qasper");
   static final List<String> ENGINE_METHOD_NAMES = EngineMethods.NAMES;
   private static final String UNRESOLVED_PROPERTY = "${quality.args}";
-  static final String CANONICAL_COMMAND = "./mvnw -q -B test-compile exec:java@quality "
-      + "-Dquality.args=\"--eval ../shared/eval --sets nq20,hotpotqa,qasper --out docs/quality.md\"";
+  static final String CANONICAL_COMMAND = "./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\""
+      + "--eval ../shared/eval --sets nq20:4x,nq20:10x,hotpotqa:4x,hotpotqa:10x,qasper:500,qasper:1000 "
+      + "--objective listwise --lambda 1 --scales 1 --sections hand --fold-out target/fusion-folds\"\n"
+      + "./mvnw -q -B exec:java@quality -Dquality.args=\"--eval ../shared/eval --sets nq20,hotpotqa,qasper "
+      + "--fold-weights target/fusion-folds --out docs/quality.md\"";
 
   private QualityBenchmark() {}
 
@@ -121,7 +127,13 @@ public final class QualityBenchmark {
     }
     Set<String> wantedEngine = new LinkedHashSet<>(ENGINE_METHOD_NAMES);
     if (wanted != null) wantedEngine.retainAll(wanted);
-    for (Map.Entry<String, MethodFactory> e : EngineMethods.factories(wantedEngine, options.shareVectors).entrySet()) {
+    if (wanted == null && options.foldWeights == null) {
+      wantedEngine.remove(EngineMethods.PRECIS_CV);
+      notes.add("Not run: " + EngineMethods.PRECIS_CV + " (cross-validated), which needs --fold-weights DIR from "
+          + "exec:java@fusion-fit --fold-out DIR.");
+    }
+    for (Map.Entry<String, MethodFactory> e
+        : EngineMethods.factories(wantedEngine, options.shareVectors, options.foldWeights).entrySet()) {
       try {
         e.getValue().open().close();
         methods.put(e.getKey(), e.getValue());
@@ -348,7 +360,7 @@ public final class QualityBenchmark {
   /** Parsed command-line options. */
   static final class Options {
     static final String USAGE = "usage: --eval DIR --sets a,b --out FILE --limit N --methods a,b "
-        + "--budgets 2x,4x,500 --warmup N --show-misses N --by-position (all optional; defaults --eval " + DEFAULT_EVAL
+        + "--budgets 2x,4x,500 --warmup N --show-misses N --by-position --fold-weights DIR (all optional; defaults --eval " + DEFAULT_EVAL
         + " --sets " + String.join(",", DEFAULT_SETS) + " --warmup 20)";
 
     /** Options that may stand alone: {@code --by-position} means {@code --by-position=true}. */
@@ -363,6 +375,7 @@ public final class QualityBenchmark {
     int warmup = 20;
     int showMisses = 0;
     boolean shareVectors;
+    Path foldWeights;
     boolean byPosition;
     List<String> args = List.of();
     final String loadAtStart = Report.loadAverage();
@@ -397,6 +410,7 @@ public final class QualityBenchmark {
           case "warmup" -> o.warmup = nonNegative(key, value);
           case "show-misses" -> o.showMisses = nonNegative(key, value);
           case "share-vectors" -> o.shareVectors = Boolean.parseBoolean(value);
+          case "fold-weights" -> o.foldWeights = Path.of(value);
           case "by-position" -> o.byPosition = bool(key, value);
           default -> throw new IllegalArgumentException("illegal option: --" + key);
         }
@@ -460,7 +474,9 @@ public final class QualityBenchmark {
           .append(String.join(", ", Baselines.all().keySet())).append(", ").append(String.join(", ", ENGINE_METHOD_NAMES))
           .append("), `--budgets 2x,4x,500` (ratios Rx or absolute tokens; default 2x, 4x, 10x, or 500 and 1000 ")
           .append("tokens for single-document sets), `--warmup N` (default 20), `--by-position` (adds answer kept by ")
-          .append("the answer's position in the full context).\n\n");
+          .append("the answer's position in the full context), `--fold-weights DIR` (each fold's fitted fusion from ")
+          .append("`exec:java@fusion-fit --fold-out DIR`: `precis-cv` ranks every example with the model fitted ")
+          .append("without its fold, so it is answer kept cross-validated beside `precis`'s in-sample figure).\n\n");
 
       md.append("## Run\n\n");
       md.append("- date: ").append(started.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
