@@ -13,11 +13,13 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.precis.bench.CollectionBenchmark.DocumentMaker;
 import dev.precis.bench.CollectionBenchmark.NqSet;
 import dev.precis.bench.CollectionBenchmark.Passage;
+import dev.precis.bench.CollectionBenchmark.Question;
 import dev.precis.bench.CollectionBenchmark.RanksAlone;
 import dev.precis.bench.CollectionBenchmark.Service;
 import dev.precis.encode.EncoderModel;
 import dev.precis.encode.WordPieceTokenizer;
 import dev.precis.engine.EngineSettings;
+import dev.precis.engine.PrecisEngine;
 import dev.precis.quality.EvalExample;
 import dev.precis.quality.EvalSet;
 import dev.precis.rank.Ranker;
@@ -124,6 +126,7 @@ public final class LargeCollectionBenchmark {
     StringBuilder latency = new StringBuilder();
     double[] fused = null;
     RanksAlone alone = null;
+    String exact = "";
     try {
       // First life: the collection, until every document's units (and so its vector) are done.
       try (Service s = CollectionBenchmark.start(jar, indexes, true, "large-1", environment)) {
@@ -169,6 +172,11 @@ public final class LargeCollectionBenchmark {
         }
         System.out.printf(Locale.ROOT, "second life: %s%n", memory(pid));
       }
+      if (alone != null && CollectionBenchmark.BACKEND.isEmpty()) {
+        String before = load();
+        exact = exactNeighbours(indexes.resolve(NAME).resolve("index"), nq.questions());
+        phases.add("| exact nearest neighbours, in process, the service stopped | " + before + " | " + load() + " |");
+      }
     } finally {
       if (temporary) CollectionBenchmark.deleteTree(indexes);
     }
@@ -198,6 +206,7 @@ public final class LargeCollectionBenchmark {
           + "known | %.1f%% |%n", alone.vectorKnown(), alone.questions(), alone.vectorRecall());
       System.out.printf(Locale.ROOT, "| BM25 alone: bm25Rank 1..20 of the same | %d of %d with all 20 known | "
           + "%.1f%% |%n", alone.bm25Known(), alone.questions(), alone.bm25Recall());
+      System.out.print(exact);
     }
     System.out.println("\n## Load average (1, 5, 15 minutes) at the start and end of each measured phase\n");
     System.out.println("| phase | start | end |");
@@ -400,7 +409,7 @@ public final class LargeCollectionBenchmark {
     double warmed = (System.nanoTime() - w0) / 1e9;
     double cpu = cpuSeconds(pid) - cpu0;
     phases.add("| warming after the last acknowledgement | " + loadWarm + " | " + load() + " |");
-    long onDisk = bytes(indexes);
+    long onDisk = CollectionBenchmark.BACKEND.isEmpty() ? bytes(indexes) : openSearchBytes();
     System.out.printf(Locale.ROOT, "collection %s: %,d documents acknowledged in %.0f s (%.0f docs/s; service CPU "
         + "%.0f s), warmed %.0f s later (service CPU %.0f s in all); %s; %s%n", NAME, total, ingest, total / ingest,
         cpuIngest, warmed, cpu, memory(pid), onDisk < 0 ? "" : String.format(Locale.ROOT, "%.2f GB on disk",
@@ -409,6 +418,101 @@ public final class LargeCollectionBenchmark {
     out.append(String.format(Locale.ROOT, "| %,d | %.0f | %.0f | %.0f | %.0f | %.0f | %s |%n", total, ingest,
         total / ingest, warmed, total / (ingest + warmed), cpu, onDisk < 0 ? "-" : String.format(Locale.ROOT,
         "%.2f GB", onDisk / 1e9)));
+  }
+
+  // ---- vectors alone, exactly ---------------------------------------------------------------------------------------
+
+  /**
+   * Vectors alone without the HNSW graph's approximation: the stopped service's index read in process, every live
+   * document's vector, and each question embedded as the service embeds it; per question the exact top 20 by dot
+   * product (the field's similarity), against Lucene's HNSW search 50 deep (as a k=20 retrieval), 100 deep (as the
+   * k=100 search) and deeper. Says how much of vectors alone's recall at this size the graph loses, and how much the other
+   * documents take (the nq passages alone, as at 3,978 passages, and the share of distractors in the exact top 20).
+   */
+  private static String exactNeighbours(Path index, List<Question> questions) throws Exception {
+    List<String> ids = new ArrayList<>();
+    List<float[]> vectors = new ArrayList<>();
+    try (org.apache.lucene.store.Directory directory = org.apache.lucene.store.FSDirectory.open(index);
+        org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(directory);
+        PrecisEngine engine = PrecisEngine.create(EngineSettings.defaults())) {
+      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues("vector");
+        if (values == null) continue;
+        org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+        org.apache.lucene.index.StoredFields stored = leaf.reader().storedFields();
+        for (int ord = 0; ord < values.size(); ord++) {
+          int doc = values.ordToDoc(ord);
+          if (live != null && !live.get(doc)) continue;
+          ids.add(stored.document(doc).get("id"));
+          vectors.add(values.vectorValue(ord).clone());
+        }
+      }
+      org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(reader);
+      int n = questions.size();
+      float[][] queries = new float[n][];
+      for (int i = 0; i < n; i++) queries[i] = engine.encoder().embedQuery(questions.get(i).example().question());
+      int exactHits = 0;
+      int nqOnlyHits = 0;
+      long distractors = 0;
+      List<Set<String>> exactTops = new ArrayList<>();
+      for (int qi = 0; qi < n; qi++) {
+        float[] query = queries[qi];
+        Integer[] order = new Integer[ids.size()];
+        double[] score = new double[ids.size()];
+        for (int i = 0; i < order.length; i++) {
+          order[i] = i;
+          float[] v = vectors.get(i);
+          double dot = 0;
+          for (int j = 0; j < v.length; j++) dot += v[j] * query[j];
+          score[i] = dot;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+        Set<String> exact = new HashSet<>();
+        Set<String> nqOnly = new HashSet<>();
+        for (Integer i : order) {
+          String id = ids.get(i);
+          if (exact.size() < 20) {
+            exact.add(id);
+            if (id.startsWith("x-")) distractors++;
+          }
+          if (!id.startsWith("x-") && nqOnly.size() < 20) nqOnly.add(id);
+          if (exact.size() == 20 && nqOnly.size() == 20) break;
+        }
+        Set<String> gold = questions.get(qi).gold();
+        if (exact.stream().anyMatch(gold::contains)) exactHits++;
+        if (nqOnly.stream().anyMatch(gold::contains)) nqOnlyHits++;
+        exactTops.add(exact);
+      }
+      StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "| vectors alone, exact top 20 of the %,d "
+          + "documents' vectors (in process) | %d | %.1f%% (distractors are %.1f%% of that top 20) |%n"
+          + "| vectors alone, exact top 20 among the nq passages only (the 3,978-passage setting) | %d | %.1f%% |%n",
+          ids.size(), n, 100.0 * exactHits / n, 100.0 * distractors / (20.0 * n), n, 100.0 * nqOnlyHits / n));
+      for (int depth : new int[] {50, 100, 200, 400, 1000}) {
+        int hits = 0;
+        long overlap = 0;
+        long t0 = System.nanoTime();
+        for (int qi = 0; qi < n; qi++) {
+          Set<String> top = knnTop20(searcher, queries[qi], depth);
+          if (top.stream().anyMatch(questions.get(qi).gold()::contains)) hits++;
+          overlap += top.stream().filter(exactTops.get(qi)::contains).count();
+        }
+        out.append(String.format(Locale.ROOT, "| vectors alone, Lucene HNSW %d deep, top 20 (in process, %d segments, "
+            + "%.1f ms a query) | %d | %.1f%% (%.1f%% of the exact top 20) |%n", depth, reader.leaves().size(),
+            (System.nanoTime() - t0) / 1e6 / n, n, 100.0 * hits / n, 100.0 * overlap / (20.0 * n)));
+      }
+      return out.toString();
+    }
+  }
+
+  private static Set<String> knnTop20(org.apache.lucene.search.IndexSearcher searcher, float[] query, int depth)
+      throws IOException {
+    org.apache.lucene.search.ScoreDoc[] docs = searcher.search(
+        new org.apache.lucene.search.KnnFloatVectorQuery("vector", query, depth), depth).scoreDocs;
+    Set<String> out = new HashSet<>();
+    for (int r = 0; r < Math.min(20, docs.length); r++) {
+      out.add(searcher.storedFields().document(docs[r].doc).get("id"));
+    }
+    return out;
   }
 
   // ---- the service and the machine -------------------------------------------------------------------------------
@@ -460,6 +564,30 @@ public final class LargeCollectionBenchmark {
       before = now;
     }
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * With the OpenSearch backend, the size on disk of this run's indexes in the node ({@code _cat/indices}, primaries
+   * only: the benchmark's node has no replicas), printed per index; -1 when it cannot be read.
+   */
+  private static long openSearchBytes() {
+    String url = CollectionBenchmark.BACKEND.get("PRECIS_INDEXES_OPENSEARCH_URLS");
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/_cat/indices?format=json&bytes=b")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      long sum = 0;
+      for (JsonNode index : JSON.readTree(r.body())) {
+        long bytes = index.path("pri.store.size").asLong();
+        System.out.printf(Locale.ROOT, "  OpenSearch index %s: %,d documents (deleted %s), %.1f MB%n",
+            index.path("index").asText(), index.path("docs.count").asLong(), index.path("docs.deleted").asText(),
+            bytes / 1e6);
+        sum += bytes;
+      }
+      return sum;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** The indexes folder's size per entry (two levels), like {@code du}. */
