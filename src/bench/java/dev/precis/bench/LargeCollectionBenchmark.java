@@ -67,6 +67,8 @@ import java.util.stream.Stream;
  *       {@code POST /v1/collections/large/compress} k=20, 700 tokens, for every question, twice (first and repeated,
  *       {@link CollectionBenchmark#collectionCompress}), then recall@20 of each method alone from the ranks of a k=100
  *       {@code /search} ({@link CollectionBenchmark#ranksAlone}).
+ *   <li>With Lucene, the service stopped: vectors alone exactly, against Lucene's HNSW search at several depths, over
+ *       the same index read in process ({@link #exactNeighbours}).
  * </ol>
  *
  * <pre>
