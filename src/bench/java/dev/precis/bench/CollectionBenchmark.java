@@ -52,10 +52,10 @@ import java.util.stream.Stream;
  *       the given count with the encoder off.
  * </ol>
  *
- * <p>Vectors alone: the API returns only the fused top k, each with its BM25 and vector rank. With k=100 the store
- * searches both ways 100 deep; the vector top 20 is then the retrieved documents with vectorRank 1..20, known exactly
- * when all 20 of them are among the fused 100 (counted and printed; a question where they are not is left out, not
- * guessed).
+ * <p>Vectors alone: the API returns only the fused top k, each with its BM25 and vector rank. With a k=100
+ * {@code /search} the store searches both ways 100 deep; the vector top 20 is then the found documents with vectorRank
+ * 1..20, known exactly when all 20 of them are among the fused 100 (counted and printed; a question where they are not
+ * is left out, not guessed).
  *
  * <pre>
  * ./mvnw -B -DskipTests package
@@ -82,6 +82,29 @@ public final class CollectionBenchmark {
   /** One nq example with the ids of its passages in the collection and of its gold ones. */
   record Question(EvalExample example, List<Passage> passages, Set<String> gold) {}
 
+  /**
+   * The passages of the first N examples of dev-nq20, deduplicated by title and text, with the ids they have in the
+   * collection ({@code p0}, {@code p1}, ... in order of first appearance), and the questions with their gold ids.
+   */
+  record NqSet(List<Passage> passages, List<Question> questions) {
+    static NqSet read(Path eval, int n) {
+      Map<String, Passage> byContent = new LinkedHashMap<>();
+      List<Question> questions = new ArrayList<>();
+      for (EvalExample e : EvalSet.readDev(eval, "nq20").limit(n).examples()) {
+        List<Passage> own = new ArrayList<>();
+        Set<String> gold = new HashSet<>();
+        for (EvalExample.Document d : e.documents()) {
+          Passage p = byContent.computeIfAbsent(d.title() + "\u0000" + d.text(), key -> new Passage(
+              "p" + byContent.size(), d.title(), d.text(), CL100K.countTokens(d.render())));
+          own.add(p);
+          if (d.isGold()) gold.add(p.id());
+        }
+        questions.add(new Question(e, own, gold));
+      }
+      return new NqSet(List.copyOf(byContent.values()), questions);
+    }
+  }
+
   /** A running service. */
   record Service(Process process, String base) implements AutoCloseable {
     @Override
@@ -99,9 +122,9 @@ public final class CollectionBenchmark {
    * {@code -Dtest.opensearch.zip=... -Dtest.opensearch.knn-zip=...} as Surefire), each service's indexes under a
    * prefix of its own.
    */
-  private static final Map<String, String> BACKEND = new HashMap<>();
+  static final Map<String, String> BACKEND = new HashMap<>();
 
-  private static void chooseBackend() {
+  static void chooseBackend() {
     if (!"opensearch".equals(System.getProperty("collection.backend"))) return;
     dev.precis.index.OpenSearchNode node = dev.precis.index.OpenSearchNode.shared();
     BACKEND.put("PRECIS_INDEXES_BACKEND", "opensearch");
@@ -119,21 +142,9 @@ public final class CollectionBenchmark {
     Path jar = Path.of(args.length > 4 ? args[4] : "target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) throw new IllegalStateException(jar + " is missing: run ./mvnw -B -DskipTests package");
 
-    List<EvalExample> examples = EvalSet.readDev(eval, "nq20").limit(n).examples();
-    Map<String, Passage> byContent = new LinkedHashMap<>();
-    List<Question> questions = new ArrayList<>();
-    for (EvalExample e : examples) {
-      List<Passage> own = new ArrayList<>();
-      Set<String> gold = new HashSet<>();
-      for (EvalExample.Document d : e.documents()) {
-        Passage p = byContent.computeIfAbsent(d.title() + "\u0000" + d.text(), key -> new Passage(
-            "p" + byContent.size(), d.title(), d.text(), CL100K.countTokens(d.render())));
-        own.add(p);
-        if (d.isGold()) gold.add(p.id());
-      }
-      questions.add(new Question(e, own, gold));
-    }
-    List<Passage> passages = List.copyOf(byContent.values());
+    NqSet nq = NqSet.read(eval, n);
+    List<Question> questions = nq.questions();
+    List<Passage> passages = nq.passages();
     List<EvalExample> warm = EvalSet.readDev(eval, "hotpotqa").limit(40).examples();
 
     Path root = Files.createTempDirectory("precis-collbench-");
@@ -257,7 +268,10 @@ public final class CollectionBenchmark {
         ids.size(), p50p95(get)));
   }
 
-  /** Documents of about {@link #DOC_TOKENS} tokens: passages picked by a seeded random, joined by blank lines. */
+  /**
+   * Documents of about {@link #DOC_TOKENS} tokens: passages picked by a seeded random, joined by blank lines, titled
+   * with the first one's title (none when it has none).
+   */
   static final class DocumentMaker {
     private final List<Passage> passages;
     private final Random random;
@@ -279,7 +293,7 @@ public final class CollectionBenchmark {
       }
       ObjectNode d = JSON.createObjectNode();
       d.put("id", prefix + made++);
-      d.put("title", first.title());
+      if (first.title() != null) d.put("title", first.title());
       d.put("text", text.toString());
       d.put("tokens", tokens);
       return d;
@@ -352,7 +366,7 @@ public final class CollectionBenchmark {
   // ---- retrieval and latency -------------------------------------------------------------------------------------
 
   /** JIT warm-up on other text: a hotpotqa collection, retrieved from, and its passages by ref and inline. */
-  private static void warmUp(Service s, List<EvalExample> warm) throws Exception {
+  static void warmUp(Service s, List<EvalExample> warm) throws Exception {
     JsonNode listing = send(s, "GET", "/v1/collections", null, 200).body();
     boolean exists = false;
     for (JsonNode c : listing.get("collections")) exists |= c.get("name").asText().equals("warm");
@@ -410,7 +424,7 @@ public final class CollectionBenchmark {
   }
 
   /** Retrieve k=20 and compress, every question twice; returns {hits, questions} of the first pass. */
-  private static double[] collectionCompress(Service s, String name, List<Question> questions, String label,
+  static double[] collectionCompress(Service s, String name, List<Question> questions, String label,
       StringBuilder out) throws Exception {
     String encoder = label.startsWith("BM25") ? "off" : "on";
     int hits = 0;
@@ -437,18 +451,35 @@ public final class CollectionBenchmark {
     return new double[] {hits, questions.size()};
   }
 
-  /** Vectors alone (and BM25 alone, as a check) from the ranks of a k=100 request. */
-  private static void vectorsAlone(Service s, List<Question> questions, StringBuilder out) throws Exception {
+  /** Recall@20 of each method alone: questions whose top 20 was known, and of those, with a gold passage in it. */
+  record RanksAlone(int questions, int vectorKnown, int vectorHits, int bm25Known, int bm25Hits) {
+    double vectorRecall() {
+      return 100.0 * vectorHits / vectorKnown;
+    }
+
+    double bm25Recall() {
+      return 100.0 * bm25Hits / bm25Known;
+    }
+  }
+
+  /**
+   * Per question, whether a gold passage is in the top 20 of each method alone, read from the ranks of a k=100
+   * {@code /search} (the same retrieval as a compress, without the compression): the store searches both ways 100
+   * deep and fuses, so the vector top 20 is the found documents with vectorRank 1..20 and the BM25 top 20 those with
+   * bm25Rank 1..20, known exactly when all 20 are among the fused 100; a question where they are not is left out of
+   * that method's figure (not guessed), and its {@code known} count says how many were kept.
+   */
+  static RanksAlone ranksAlone(Service s, String collection, List<Question> questions) throws Exception {
     int vectorKnown = 0;
     int vectorHits = 0;
     int bm25Known = 0;
     int bm25Hits = 0;
     for (Question q : questions) {
-      ObjectNode body = collectionBody(q.example().question(), 100, "instant");
-      JsonNode r = send(s, "POST", "/v1/collections/nq/compress", body, 200).body();
+      ObjectNode body = JSON.createObjectNode().put("query", q.example().question()).put("k", 100);
+      JsonNode r = send(s, "POST", "/v1/collections/" + collection + "/search", body, 200).body();
       Set<String> vector = new HashSet<>();
       Set<String> bm25 = new HashSet<>();
-      for (JsonNode h : r.get("retrieved")) {
+      for (JsonNode h : r.get("documents")) {
         int v = h.get("vectorRank").asInt();
         int b = h.get("bm25Rank").asInt();
         if (v >= 1 && v <= K) vector.add(h.get("id").asText());
@@ -463,10 +494,16 @@ public final class CollectionBenchmark {
         if (bm25.stream().anyMatch(q.gold()::contains)) bm25Hits++;
       }
     }
+    return new RanksAlone(questions.size(), vectorKnown, vectorHits, bm25Known, bm25Hits);
+  }
+
+  /** Vectors alone (and BM25 alone, as a check) from the ranks of a k=100 search of the nq collection. */
+  private static void vectorsAlone(Service s, List<Question> questions, StringBuilder out) throws Exception {
+    RanksAlone r = ranksAlone(s, "nq", questions);
     out.append(String.format(Locale.ROOT, "| vectors alone: vectorRank 1..20 among a fused k=100 (encoder on) | %d "
-        + "of %d with all 20 known | %.1f%% |%n", vectorKnown, questions.size(), 100.0 * vectorHits / vectorKnown));
+        + "of %d with all 20 known | %.1f%% |%n", r.vectorKnown(), r.questions(), r.vectorRecall()));
     out.append(String.format(Locale.ROOT, "| BM25 alone: bm25Rank 1..20 among the same (a check of the row above) | "
-        + "%d of %d with all 20 known | %.1f%% |%n", bm25Known, questions.size(), 100.0 * bm25Hits / bm25Known));
+        + "%d of %d with all 20 known | %.1f%% |%n", r.bm25Known(), r.questions(), r.bm25Recall()));
   }
 
   private static void largeLatency(Service s, String name, List<Question> questions, int docs, String encoder,
@@ -501,7 +538,7 @@ public final class CollectionBenchmark {
     return b;
   }
 
-  private static ObjectNode collectionBody(String query, int k, String effort) {
+  static ObjectNode collectionBody(String query, int k, String effort) {
     ObjectNode b = JSON.createObjectNode();
     b.put("query", query);
     b.putObject("budget").put("maxTokens", BUDGET);
@@ -532,11 +569,11 @@ public final class CollectionBenchmark {
     return o;
   }
 
-  private static void create(Service s, String name) throws Exception {
+  static void create(Service s, String name) throws Exception {
     send(s, "PUT", "/v1/collections/" + name, null, 201);
   }
 
-  private static Sent put(Service s, String name, List<ObjectNode> docs) throws Exception {
+  static Sent put(Service s, String name, List<ObjectNode> docs) throws Exception {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode array = body.putArray("documents");
     docs.forEach(array::add);
@@ -544,13 +581,13 @@ public final class CollectionBenchmark {
   }
 
   /** {wall ms, timings.totalMs} of one compression. */
-  private static double[] timed(Service s, String path, ObjectNode body) throws Exception {
+  static double[] timed(Service s, String path, ObjectNode body) throws Exception {
     Sent r = send(s, "POST", path, body, 200);
     return new double[] {r.millis(), r.body().get("timings").get("totalMs").asDouble()};
   }
 
   /** Sends a request and checks its status ({@code -1}: any); the time covers sending and reading the answer. */
-  private static Sent send(Service s, String method, String path, JsonNode body, int status) throws Exception {
+  static Sent send(Service s, String method, String path, JsonNode body, int status) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.base() + path)).timeout(Duration.ofSeconds(120));
     if (body != null) {
       b.header("Content-Type", "application/json")
@@ -570,6 +607,12 @@ public final class CollectionBenchmark {
   // ---- the process -----------------------------------------------------------------------------------------------
 
   private static Service start(Path jar, Path indexes, boolean encoder, String log) throws Exception {
+    return start(jar, indexes, encoder, log, Map.of());
+  }
+
+  /** Starts the jar on {@code indexes} with {@code environment} added (settings of the run, such as cache sizes). */
+  static Service start(Path jar, Path indexes, boolean encoder, String log, Map<String, String> environment)
+      throws Exception {
     int port = PrecisProcess.freePort();
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
@@ -577,6 +620,7 @@ public final class CollectionBenchmark {
     pb.environment().put("PRECIS_INDEXES_PATH", indexes.toString());
     pb.environment().put("PRECIS_ENCODER_ENABLED", Boolean.toString(encoder));
     pb.environment().putAll(BACKEND);
+    pb.environment().putAll(environment);
     if (!BACKEND.isEmpty()) {
       // one namespace per folder: the restarted service finds its collections, the BM25-only one has its own
       pb.environment().put("PRECIS_INDEXES_OPENSEARCH_INDEX_PREFIX", "bench-" + ProcessHandle.current().pid() + "-"
@@ -607,7 +651,7 @@ public final class CollectionBenchmark {
   }
 
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> {
         try {
@@ -621,7 +665,7 @@ public final class CollectionBenchmark {
 
   // ---- numbers ---------------------------------------------------------------------------------------------------
 
-  private static void row(StringBuilder out, String request, String encoder, String pass, List<double[]> times) {
+  static void row(StringBuilder out, String request, String encoder, String pass, List<double[]> times) {
     double[] wall = times.stream().mapToDouble(t -> t[0]).toArray();
     double[] compression = times.stream().mapToDouble(t -> t[1]).toArray();
     double[] rest = times.stream().mapToDouble(t -> t[0] - t[1]).toArray();
