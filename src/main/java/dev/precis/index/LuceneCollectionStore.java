@@ -348,7 +348,8 @@ public final class LuceneCollectionStore implements CollectionStore {
           for (int r = 0; r < docs.length; r++) ranks.computeIfAbsent(docs[r].doc, d -> new int[2])[0] = r + 1;
         }
         if (vectorsUsable(o) && query != null && !query.isBlank()) {
-          Query knn = new KnnFloatVectorQuery("vector", encoder.embedQuery(query), depth, filterQuery);
+          Query knn = new KnnFloatVectorQuery("vector", encoder.embedQuery(query),
+              Math.max(depth, VECTOR_SEARCH_BEAM), filterQuery);
           ScoreDoc[] docs = searcher.search(knn, depth).scoreDocs;
           for (int r = 0; r < docs.length; r++) ranks.computeIfAbsent(docs[r].doc, d -> new int[2])[1] = r + 1;
         }

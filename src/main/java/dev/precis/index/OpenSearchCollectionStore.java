@@ -427,7 +427,7 @@ public final class OpenSearchCollectionStore implements CollectionStore {
         List<Float> values = new ArrayList<>(vector.length);
         for (float v : vector) values.add(v);
         Query knn = Query.of(q -> q.knn(n -> {
-          n.field("vector").vector(values).k(depth);
+          n.field("vector").vector(values).k(Math.max(depth, VECTOR_SEARCH_BEAM));
           if (!filters.isEmpty()) n.filter(f -> f.bool(b -> b.filter(filters)));
           return n;
         }));
