@@ -217,7 +217,21 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     float[][] vectors = dev.precis.encode.StoredUnitVectors.decode(kept.vectors(), encoder.modelName(), texts);
     if (vectors == null) return tree;
     caching.preload(texts, vectors);
+    vectorsRestored.increment();
     return true;
+  }
+
+  private final java.util.concurrent.atomic.LongAdder treesRestored = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder vectorsRestored = new java.util.concurrent.atomic.LongAdder();
+
+  /** Stored documents whose kept tree was put in the caches ({@link #preload}) since start. */
+  public long keptTreesRestored() {
+    return treesRestored.sum();
+  }
+
+  /** Stored documents whose kept unit vectors were put in the cache ({@link #preload}) since start. */
+  public long keptVectorsRestored() {
+    return vectorsRestored.sum();
   }
 
   private boolean restoreTree(SourceDocument source, byte[] blob) {
@@ -239,6 +253,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
         counts.put(counter.name(), alone, decoded.documentCounts().get(e.getKey()));
       }
     }
+    treesRestored.increment();
     return true;
   }
 

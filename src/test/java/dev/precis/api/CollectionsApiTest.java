@@ -88,6 +88,7 @@ class CollectionsApiTest {
     long misses = encoder.misses();
     long diskHits = encoder.diskHits();
     long segmented = engines.engine().documentsSegmented();
+    long restored = engines.engine().keptTreesRestored();
     given().contentType(ContentType.JSON).body("{\"query\": \"Where did Turing work during the war?\", \"documents\": "
         + "[{\"ref\": \"people/curie\"}, {\"ref\": \"people/turing\"}], \"budget\": {\"maxTokens\": 60}}")
         .when().post("/v1/compress").then().statusCode(200).body("text", containsString("Bletchley Park"));
@@ -95,6 +96,8 @@ class CollectionsApiTest {
     org.junit.jupiter.api.Assertions.assertEquals(0, encoder.diskHits() - diskHits, "kept in the collection");
     org.junit.jupiter.api.Assertions.assertEquals(segmented, engines.engine().documentsSegmented(),
         "their trees kept in the collection");
+    org.junit.jupiter.api.Assertions.assertEquals(restored + 2, engines.engine().keptTreesRestored(),
+        "both documents' trees restored");
     encoder.cache().clear();
     misses = encoder.misses();
     given().contentType(ContentType.JSON).body("{\"query\": \"Who wrote the first algorithm?\", \"budget\": "

@@ -46,7 +46,9 @@ class OpsEndpointsTest {
 
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
     for (String name : new String[] {"precis_compress_requests_total", "precis_tokens_input_total",
-        "precis_tokens_output_total", "precis_tokens_saved_total", "precis_stage_duration_seconds"}) {
+        "precis_tokens_output_total", "precis_tokens_saved_total", "precis_stage_duration_seconds",
+        "precis_documents_segmented_total", "precis_encoder_embedded_total", "precis_encoder_memory_hits_total",
+        "precis_kept_trees_restored_total"}) {
       assertTrue(metrics.contains(name), () -> name + " missing from /q/metrics");
     }
     assertTrue(metrics.contains("stage=\"rank\""), "per-stage timer");
