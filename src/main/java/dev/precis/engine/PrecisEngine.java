@@ -153,7 +153,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    */
   public dev.precis.encode.StoredUnitVectors.Kept keptUnits(SourceDocument source) {
     SegmentedDocument d = segmented(source);
-    byte[] tree = d.structure() == null ? treeOf(d, source.format()) : null;
+    List<DocumentSegmenter.KeptPart> parts = d.structure() == null ? null : segmenter.keptParts(d);
+    byte[] tree = d.structure() == null || parts != null ? treeOf(d, parts, source.format()) : null;
     byte[] vectors = null;
     float[] mean = null;
     if (encoder != null) {
@@ -173,17 +174,22 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   /** The encodings whose counts a kept tree carries (current OpenAI models'); others are counted when asked. */
   static final List<String> KEPT_ENCODINGS = List.of("cl100k_base", "o200k_base");
 
-  private byte[] treeOf(SegmentedDocument d, Format format) {
+  private byte[] treeOf(SegmentedDocument d, List<DocumentSegmenter.KeptPart> parts, Format format) {
     Map<String, int[]> unitCounts = new java.util.LinkedHashMap<>();
     Map<String, Integer> documentCounts = new java.util.LinkedHashMap<>();
     for (String encoding : KEPT_ENCODINGS) {
       TokenCounter counter = Tokenizers.forEncoding(encoding).orElseThrow();
       int[] units = new int[d.units().size()];
-      for (int u = 0; u < units.length; u++) units[u] = count(counter, d.unitText(u));
+      for (int u = 0; u < units.length; u++) units[u] = count(counter, countedText(d, u));
       unitCounts.put(encoding, units);
       documentCounts.put(encoding, count(counter, renderedAlone(d)));
     }
-    return StoredTree.encode(d, segmenterFingerprint(), format, unitCounts, documentCounts);
+    return StoredTree.encode(d, parts, segmenterFingerprint(), format, unitCounts, documentCounts);
+  }
+
+  /** The text of a unit whose tokens are counted: what the output writes for it. */
+  private static String countedText(SegmentedDocument d, int u) {
+    return d.structure() == null ? d.unitText(u) : d.structure().keptText(d, u);
   }
 
   /** A document rendered alone, in full: what its count before compression is of. */
@@ -239,16 +245,19 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     StoredTree.Decoded decoded = StoredTree.decode(blob, segmenterFingerprint(), source.title(), source.text(),
         source.format());
     if (decoded == null) return false;
-    SegmentedDocument d = decoded.document();
-    // prose segments the same whatever the JSON style: both keys
+    SegmentedDocument d = decoded.parts() == null
+        ? new SegmentedDocument(0, source.title(), source.text(), decoded.units())
+        : segmenter.restoreMixed(0, source.title(), source.text(), decoded.parts());
+    if (d == null || !d.units().equals(decoded.units())) return false;
     segments.put(source.title(), source.text(), source.format(), false, d);
-    segments.put(source.title(), source.text(), source.format(), true, d);
+    // prose segments the same whatever the JSON style; a mixed document was kept with JSON as it is
+    if (decoded.parts() == null) segments.put(source.title(), source.text(), source.format(), true, d);
     if (counts != null) {
       String alone = null;
       for (Map.Entry<String, int[]> e : decoded.unitCounts().entrySet()) {
         TokenCounter counter = Tokenizers.forEncoding(e.getKey()).orElse(null);
         if (counter == null) continue;
-        for (int u = 0; u < e.getValue().length; u++) counts.put(counter.name(), d.unitText(u), e.getValue()[u]);
+        for (int u = 0; u < e.getValue().length; u++) counts.put(counter.name(), countedText(d, u), e.getValue()[u]);
         if (alone == null) alone = renderedAlone(d);
         counts.put(counter.name(), alone, decoded.documentCounts().get(e.getKey()));
       }

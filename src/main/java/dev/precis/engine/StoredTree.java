@@ -1,5 +1,6 @@
 package dev.precis.engine;
 
+import dev.precis.segment.DocumentSegmenter;
 import dev.precis.segment.Format;
 import dev.precis.segment.SegmentedDocument;
 import dev.precis.segment.Unit;
@@ -24,8 +25,11 @@ import java.util.Map;
  * ({@link PrecisEngine#segmenterFingerprint}), so a tree cut by another version or setting of the segmenter is
  * ignored and the document is segmented afresh.
  *
- * <p>Structured documents (JSON, tables, logs, code) carry a structure that is rebuilt by segmenting; only prose
- * (Markdown and plain text) is kept. A 500-token document of 25 units takes about 300 bytes.
+ * <p>Prose (Markdown and plain text) is kept whole. A mixed document (prose with tables, code, JSON or logs in it)
+ * keeps its parts too: its prose parts' units, and for each structured block how it was read, so that only the
+ * blocks are read again ({@link DocumentSegmenter#restoreMixed}). A wholly structured document (JSON, a table, a log,
+ * code) carries a structure that is rebuilt by segmenting and is not kept. A 500-token document of 25 units takes
+ * about 300 bytes.
  */
 public final class StoredTree {
   private static final int MAGIC = 0x50535431; // "PST1"
@@ -36,11 +40,12 @@ public final class StoredTree {
   /**
    * What a kept tree gives back.
    *
-   * @param document the document as segmenting it gives (at index 0)
+   * @param units the document's units as segmenting it gives
+   * @param parts a mixed document's parts ({@link DocumentSegmenter#keptParts}), or null for prose
    * @param unitCounts per encoding name, each unit's token count in that encoding
    * @param documentCounts per encoding name, the count of the document rendered alone
    */
-  public record Decoded(SegmentedDocument document, Map<String, int[]> unitCounts,
+  public record Decoded(List<Unit> units, List<DocumentSegmenter.KeptPart> parts, Map<String, int[]> unitCounts,
       Map<String, Integer> documentCounts) {}
 
   /**
@@ -50,11 +55,11 @@ public final class StoredTree {
    * @param unitCounts per encoding, one count per unit
    * @param documentCounts per encoding (the same names), the count of the document rendered alone
    */
-  public static byte[] encode(SegmentedDocument document, byte[] segmenter, Format format,
-      Map<String, int[]> unitCounts, Map<String, Integer> documentCounts) {
-    if (document.structure() != null) {
-      throw new IllegalArgumentException("illegal document: " + document.format().label() + ", must be prose (a "
-          + "structured document is segmented again, not kept)");
+  public static byte[] encode(SegmentedDocument document, List<DocumentSegmenter.KeptPart> parts, byte[] segmenter,
+      Format format, Map<String, int[]> unitCounts, Map<String, Integer> documentCounts) {
+    if (document.structure() != null && parts == null) {
+      throw new IllegalArgumentException("illegal document: " + document.format().label() + " without its parts, must "
+          + "be prose or mixed with its kept parts (a wholly structured document is segmented again, not kept)");
     }
     if (segmenter.length != FINGERPRINT_BYTES) {
       throw new IllegalArgumentException("illegal segmenter fingerprint: " + segmenter.length + " bytes, must be "
@@ -69,20 +74,15 @@ public final class StoredTree {
     out.writeBytes(segmenter);
     out.writeBytes(contentFingerprint(document.title(), document.text(), format));
     List<Unit> units = document.units();
-    writeVarint(out, units.size());
-    int end = 0;
-    int paragraph = 0;
-    int section = 0;
-    for (Unit u : units) {
-      // offsets, paragraphs and sections only grow: deltas keep them to a byte or two
-      writeVarint(out, u.kind().ordinal());
-      writeVarint(out, u.start() - end);
-      writeVarint(out, u.end() - u.start());
-      writeVarint(out, u.paragraph() - paragraph);
-      writeVarint(out, u.section() - section);
-      end = u.end();
-      paragraph = u.paragraph();
-      section = u.section();
+    writeUnits(out, units);
+    writeVarint(out, parts == null ? 0 : parts.size());
+    for (DocumentSegmenter.KeptPart part : parts == null ? List.<DocumentSegmenter.KeptPart>of() : parts) {
+      writeVarint(out, part.start());
+      writeVarint(out, part.end() - part.start());
+      writeVarint(out, part.innerStart() - part.start());
+      writeVarint(out, part.innerEnd() - part.innerStart());
+      writeVarint(out, part.reading() + 2);
+      if (part.reading() == DocumentSegmenter.KeptPart.PROSE) writeUnits(out, part.units());
     }
     writeVarint(out, unitCounts.size());
     for (Map.Entry<String, int[]> e : unitCounts.entrySet()) {
@@ -119,22 +119,25 @@ public final class StoredTree {
       if (!Arrays.equals(fingerprint, segmenter)) return null;
       in.get(fingerprint);
       if (!Arrays.equals(fingerprint, contentFingerprint(title, text, format))) return null;
-      int count = readVarint(in);
-      if (count < 0 || count > in.remaining()) return null;
-      List<Unit> units = new ArrayList<>(count);
-      UnitKind[] kinds = UnitKind.values();
-      int end = 0;
-      int paragraph = 0;
-      int section = 0;
-      for (int u = 0; u < count; u++) {
-        int kind = readVarint(in);
-        if (kind < 0 || kind >= kinds.length) return null;
-        int start = end + readVarint(in);
-        end = start + readVarint(in);
-        paragraph += readVarint(in);
-        section += readVarint(in);
-        if (end > text.length()) return null;
-        units.add(new Unit(u, kinds[kind], start, end, paragraph, section));
+      List<Unit> units = readUnits(in, text.length());
+      if (units == null) return null;
+      int count = units.size();
+      int partCount = readVarint(in);
+      if (partCount > in.remaining()) return null;
+      List<DocumentSegmenter.KeptPart> parts = partCount == 0 ? null : new ArrayList<>(partCount);
+      for (int p = 0; p < partCount; p++) {
+        int start = readVarint(in);
+        int end = start + readVarint(in);
+        int innerStart = start + readVarint(in);
+        int innerEnd = innerStart + readVarint(in);
+        int reading = readVarint(in) - 2;
+        if (end > text.length() || innerEnd > end || reading >= Format.values().length) return null;
+        List<Unit> local = null;
+        if (reading == DocumentSegmenter.KeptPart.PROSE) {
+          local = readUnits(in, innerEnd - innerStart);
+          if (local == null) return null;
+        }
+        parts.add(new DocumentSegmenter.KeptPart(start, end, innerStart, innerEnd, reading, local));
       }
       int encodings = readVarint(in);
       Map<String, int[]> unitCounts = new LinkedHashMap<>();
@@ -149,10 +152,50 @@ public final class StoredTree {
         unitCounts.put(encoding, counts);
       }
       if (in.hasRemaining()) return null;
-      return new Decoded(new SegmentedDocument(0, title, text, units), unitCounts, documentCounts);
+      return new Decoded(units, parts, unitCounts, documentCounts);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
       return null; // cut short, or spans no segmenter makes: not a tree of this text
     }
+  }
+
+  private static void writeUnits(ByteArrayOutputStream out, List<Unit> units) {
+    writeVarint(out, units.size());
+    int end = 0;
+    int paragraph = 0;
+    int section = 0;
+    for (Unit u : units) {
+      // offsets, paragraphs and sections only grow: deltas keep them to a byte or two
+      writeVarint(out, u.kind().ordinal());
+      writeVarint(out, u.start() - end);
+      writeVarint(out, u.end() - u.start());
+      writeVarint(out, u.paragraph() - paragraph);
+      writeVarint(out, u.section() - section);
+      end = u.end();
+      paragraph = u.paragraph();
+      section = u.section();
+    }
+  }
+
+  /** Units as {@link #writeUnits} wrote them, inside a text of {@code length}; null when they cannot be. */
+  private static List<Unit> readUnits(ByteBuffer in, int length) {
+    int count = readVarint(in);
+    if (count < 0 || count > in.remaining()) return null;
+    List<Unit> units = new ArrayList<>(count);
+    UnitKind[] kinds = UnitKind.values();
+    int end = 0;
+    int paragraph = 0;
+    int section = 0;
+    for (int u = 0; u < count; u++) {
+      int kind = readVarint(in);
+      if (kind < 0 || kind >= kinds.length) return null;
+      int start = end + readVarint(in);
+      end = start + readVarint(in);
+      paragraph += readVarint(in);
+      section += readVarint(in);
+      if (end > length) return null;
+      units.add(new Unit(u, kinds[kind], start, end, paragraph, section));
+    }
+    return units;
   }
 
   static byte[] contentFingerprint(String title, String text, Format format) {

@@ -144,6 +144,82 @@ public final class DocumentSegmenter {
     return CompositeStructure.build(text, allSpans, allLocals);
   }
 
+  /**
+   * One part of a mixed document as a kept tree stores it ({@link #keptParts}): where it lies and how to rebuild it,
+   * prose from its own units, a structured block by the same reading that made it.
+   *
+   * @param reading {@link #PROSE}, {@link #DETECTED} (its format found as for any block), or the ordinal of the
+   *     {@link Format} its fence named
+   * @param units a prose part's units, offsets into its own text ({@code innerStart} to {@code innerEnd}); else null
+   */
+  public record KeptPart(int start, int end, int innerStart, int innerEnd, int reading, List<Unit> units) {
+    public static final int PROSE = -2;
+    public static final int DETECTED = -1;
+  }
+
+  /**
+   * The parts of a mixed document ({@link Format#MIXED}) as a kept tree stores them, or null when the document is not
+   * mixed or one of its structured blocks does not read again to the same units (then it is not kept).
+   */
+  public List<KeptPart> keptParts(SegmentedDocument doc) {
+    if (!(doc.structure() instanceof CompositeStructure composite)) return null;
+    List<KeptPart> out = new ArrayList<>();
+    for (CompositeStructure.Part p : composite.parts()) {
+      if (!p.structured()) {
+        out.add(new KeptPart(p.start(), p.end(), p.innerStart(), p.innerEnd(), KeptPart.PROSE, p.local().units()));
+        continue;
+      }
+      String inner = doc.text().substring(p.innerStart(), p.innerEnd());
+      Structured detected = detectStructure(inner, false);
+      if (detected != null && detected.units().equals(p.local().units())) {
+        out.add(new KeptPart(p.start(), p.end(), p.innerStart(), p.innerEnd(), KeptPart.DETECTED, null));
+        continue;
+      }
+      try {
+        SegmentedDocument named = segment(0, null, inner, p.local().format(), false);
+        if (named.structure() != null && named.units().equals(p.local().units())) {
+          out.add(new KeptPart(p.start(), p.end(), p.innerStart(), p.innerEnd(), p.local().format().ordinal(), null));
+          continue;
+        }
+      } catch (FormatException e) {
+        // not readable that way alone: not kept
+      }
+      return null;
+    }
+    return out;
+  }
+
+  /**
+   * A mixed document rebuilt from its kept parts ({@link #keptParts}, with JSON kept as it is): its prose is not cut
+   * again, its structured blocks are read again; null when a block no longer reads.
+   */
+  public SegmentedDocument restoreMixed(int index, String title, String text, List<KeptPart> parts) {
+    List<int[]> spans = new ArrayList<>(parts.size());
+    List<SegmentedDocument> locals = new ArrayList<>(parts.size());
+    for (KeptPart k : parts) {
+      String inner = text.substring(k.innerStart(), k.innerEnd());
+      SegmentedDocument local;
+      if (k.reading() == KeptPart.PROSE) {
+        local = new SegmentedDocument(0, null, inner, k.units());
+      } else if (k.reading() == KeptPart.DETECTED) {
+        Structured s = detectStructure(inner, false);
+        if (s == null) return null;
+        local = new SegmentedDocument(0, null, inner, s.units(), s.structure());
+      } else {
+        try {
+          local = segment(0, null, inner, Format.values()[k.reading()], false);
+        } catch (FormatException e) {
+          return null;
+        }
+        if (local.structure() == null) return null;
+      }
+      spans.add(new int[] {k.start(), k.end(), k.innerStart(), k.innerEnd()});
+      locals.add(local);
+    }
+    Structured s = CompositeStructure.build(text, spans, locals);
+    return new SegmentedDocument(index, title, text, s.units(), s.structure());
+  }
+
   private static Structured asStructured(SegmentedDocument doc) {
     return new Structured(doc.units(), doc.structure());
   }

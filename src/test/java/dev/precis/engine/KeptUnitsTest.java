@@ -40,10 +40,11 @@ class KeptUnitsTest {
         PrecisEngine reference = PrecisEngine.create(lexical());
         PrecisEngine restored = PrecisEngine.create(lexical())) {
       int trees = 0;
+      int mixed = 0;
       for (int i = 0; i < 150; i++) {
         long caseSeed = random.nextLong();
         Random r = new Random(caseSeed);
-        List<SourceDocument> docs = EngineInvariantTest.randomDocuments(r);
+        List<SourceDocument> docs = withBlocks(EngineInvariantTest.randomDocuments(r), r);
         String replay = "seed " + seed + ", case " + i + " (case seed " + caseSeed + ")";
         Set<String> segmentedNow = new HashSet<>();
         for (SourceDocument d : docs) {
@@ -53,6 +54,7 @@ class KeptUnitsTest {
             assertTrue(restored.preload(d, kept.units()), () -> "tree not restored; " + replay);
             assertTrue(restored.unitsCached(d), () -> "restored but not cached; " + replay);
             trees++;
+            if (dev.precis.segment.DocumentSegmenter.detect(d.text()) == dev.precis.segment.Format.MIXED) mixed++;
           } else {
             segmentedNow.add(d.title() + "\u0000" + d.text());
           }
@@ -69,8 +71,43 @@ class KeptUnitsTest {
         assertEquals(segmentedNow.size(), restored.documentsSegmented() - before,
             () -> "segmented what a tree was kept for; " + replay);
       }
-      assertTrue(trees > 150, "prose documents among the random ones: " + trees);
+      assertTrue(trees > 150, "documents with a kept tree among the random ones: " + trees);
+      assertTrue(mixed > 30, "mixed documents (prose with tables or code) among them: " + mixed);
     }
+  }
+
+  /** Some documents get a block large enough to be read in its own format (a mixed document). */
+  private static List<SourceDocument> withBlocks(List<SourceDocument> docs, Random r) {
+    List<SourceDocument> out = new ArrayList<>(docs.size());
+    for (SourceDocument d : docs) {
+      StringBuilder text = new StringBuilder(d.text());
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          text.append("\n\n```").append(r.nextBoolean() ? "python" : "").append('\n');
+          for (int l = 0; l < 5 + r.nextInt(5); l++) {
+            text.append("value_").append(l).append(" = compute(").append(r.nextInt(100)).append(")\n");
+          }
+          text.append("```\n\nThe code above runs once a day.");
+        }
+        case 1 -> {
+          text.append("\n\n| name | count |\n|---|---|\n");
+          for (int l = 0; l < 5 + r.nextInt(5); l++) text.append("| item ").append(l).append(" | ").append(r.nextInt(999))
+              .append(" |\n");
+          text.append("\nThe table lists every item.");
+        }
+        case 2 -> {
+          text.append("\n\n```json\n{\"items\": [");
+          for (int l = 0; l < 3 + r.nextInt(4); l++) {
+            text.append(l == 0 ? "" : ", ").append("{\"id\": ").append(l).append(", \"size\": ").append(r.nextInt(5000))
+                .append('}');
+          }
+          text.append("], \"status\": \"ok\"}\n```\n\nThat is the reply.");
+        }
+        default -> { }
+      }
+      out.add(new SourceDocument(d.id(), d.title(), text.toString()));
+    }
+    return out;
   }
 
   @Test
@@ -95,6 +132,32 @@ class KeptUnitsTest {
         assertEquals(segmented, restored.documentsSegmented(), "nothing segmented, case " + i);
         assertTrue(encoder.misses() - misses <= 1, "only the question embedded, case " + i);
       }
+    }
+  }
+
+  /** Prose with a fenced code block, a table and a JSON block: only the blocks are read again. */
+  @Test
+  void aMixedDocumentKeepsItsProseAndReadsOnlyItsBlocksAgain() {
+    String text = "# Backups\n\nRun the backup every night. It takes about twelve minutes on a small server. "
+        + "Check the log afterwards.\n\n```sh\npg_dump -Fc mydb > mydb.dump\npg_restore -d mydb mydb.dump\n"
+        + "ls -l *.dump\nrm old.dump\necho done\n```\n\nThe settings that matter:\n\n| setting | default |\n"
+        + "|---|---|\n| timeout | 30 s |\n| retries | 3 |\n| compress | yes |\n| parallel | 2 |\n\n"
+        + "A status reply looks like this:\n\n```json\n{\"status\": \"ok\", \"files\": [{\"name\": \"mydb.dump\", "
+        + "\"size\": 1048576}, {\"name\": \"logs.tar\", \"size\": 2048}], \"took_ms\": 712000}\n```\n\n"
+        + "Restores are tested every month. The last one took nine minutes.";
+    SourceDocument doc = new SourceDocument("m", "Backups", text);
+    assertEquals(dev.precis.segment.Format.MIXED, dev.precis.segment.DocumentSegmenter.detect(text));
+    CompressionRequest request = new CompressionRequest("How long does the backup take?", List.of(doc),
+        Budget.ofTokens(60), null, Effort.FAST, null, null, List.of(), false);
+    try (PrecisEngine maker = PrecisEngine.create(lexical()); PrecisEngine restored = PrecisEngine.create(lexical())) {
+      String expected = maker.compress(request).text();
+      StoredUnitVectors.Kept kept = maker.keptUnits(doc);
+      assertNotNull(kept, "a mixed document keeps a tree");
+      assertTrue(restored.preload(doc, kept.units()));
+      long segmented = restored.documentsSegmented();
+      assertEquals(expected, restored.compress(request).text());
+      assertEquals(segmented, restored.documentsSegmented(), "not segmented again");
+      assertTrue(expected.contains("twelve minutes"), expected);
     }
   }
 
