@@ -220,7 +220,9 @@ class KeptUnitsTest {
     KeptUnits treeOnly = KeptUnits.split(new KeptUnits(tree, null).join());
     assertArrayEquals(tree, treeOnly.tree());
     assertNull(treeOnly.vectors());
-    KeptUnits before = KeptUnits.split(vectors); // kept by a version without trees
+    byte[] halfPrecision = vectors.clone();
+    java.nio.ByteBuffer.wrap(halfPrecision).putInt(0x50555631); // "PUV1": kept, alone, by a version without trees
+    KeptUnits before = KeptUnits.split(halfPrecision);
     assertNull(before.tree());
     assertNotNull(before.vectors());
     KeptUnits noise = KeptUnits.split(new byte[] {9, 9, 9, 9, 9});
