@@ -53,6 +53,14 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final TokenCountCache counts;
   /** Documents segmented recently, by content, or null when disabled. */
   private final SegmentCache segments;
+  /** Documents cut by the segmenter, and stored documents whose tree or vectors were restored, since start. */
+  private final java.util.concurrent.atomic.LongAdder segmented = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder treesRestored = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder vectorsRestored = new java.util.concurrent.atomic.LongAdder();
+  /** Raise whenever prose segmentation changes in a way the canary might not show; kept trees are then ignored. */
+  private static final int SEGMENTER_VERSION = 1;
+  /** {@link #segmenterFingerprint}, computed when first asked. */
+  private volatile byte[] segmenterFingerprint;
 
   /** @param tokenizer the encoder's tokenizer, reused by the static vectors; null to read it again */
   private PrecisEngine(
@@ -129,8 +137,6 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     return segmenter.segment(index, source.title(), source.text(), source.format(), compactJson);
   }
 
-  private final java.util.concurrent.atomic.LongAdder segmented = new java.util.concurrent.atomic.LongAdder();
-
   /**
    * Empties the segment and token count caches: the engine then sees every document as a replica that never saw it
    * (for tests and benchmarks; the vector cache is the encoder's own).
@@ -147,9 +153,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   /**
    * What a collection keeps beside a stored document so that compressing it segments, counts and embeds none of it:
-   * its tree with its token counts (prose only, {@link StoredTree}) and its units' vectors, embedded where not cached
-   * ({@link dev.precis.encode.StoredUnitVectors}), with their mean, normalised (a vector for the whole document). Null
-   * when there is nothing to keep (a structured document without an encoder).
+   * its tree with its token counts (prose and mixed documents, {@link StoredTree}) and its units' vectors, embedded
+   * where not cached ({@link dev.precis.encode.StoredUnitVectors}), with their mean, normalised (a vector for the
+   * whole document). Null when there is nothing to keep (a wholly structured document without an encoder).
    */
   public dev.precis.encode.StoredUnitVectors.Kept keptUnits(SourceDocument source) {
     SegmentedDocument d = segmented(source);
@@ -227,9 +233,6 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     return true;
   }
 
-  private final java.util.concurrent.atomic.LongAdder treesRestored = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder vectorsRestored = new java.util.concurrent.atomic.LongAdder();
-
   /** Stored documents whose kept tree was put in the caches ({@link #preload}) since start. */
   public long keptTreesRestored() {
     return treesRestored.sum();
@@ -285,11 +288,6 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     }
     return f.clone();
   }
-
-  /** Raise whenever prose segmentation changes in a way the canary might not show; kept trees are then ignored. */
-  private static final int SEGMENTER_VERSION = 1;
-
-  private volatile byte[] segmenterFingerprint;
 
   /**
    * An engine that ranks with an encoder it shares with others (benchmarks comparing settings over one vector
