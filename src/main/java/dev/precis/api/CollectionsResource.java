@@ -229,17 +229,12 @@ public class CollectionsResource {
         throws InterruptedException {
       Map<String, StoredUnitVectors.Kept> vectors = new java.util.LinkedHashMap<>();
       for (dev.precis.engine.SourceDocument d : documents) {
-        StoredUnitVectors.Kept kept;
-        if (behindIngest) {
-          awaitIngestPause();
-          long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
-          try (CompressionLimiter.Slot slot = limiter.acquire(deadline)) {
-            kept = engines.engine().keptUnits(d);
-          }
-        } else {
-          kept = engines.engine().keptUnits(d);
+        if (behindIngest) awaitIngestPause();
+        try (CompressionLimiter.Slot slot = behindIngest
+            ? limiter.acquire(System.nanoTime() + config.limits().requestTimeout().toNanos()) : null) {
+          StoredUnitVectors.Kept kept = engines.engine().keptUnits(d);
+          if (kept != null) vectors.put(d.id(), kept);
         }
-        if (kept != null) vectors.put(d.id(), kept);
       }
       if (!vectors.isEmpty()) store.keepVectors(collection, vectors);
     }

@@ -340,15 +340,13 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    */
   public Compression compress(CompressionRequest request, WorkLimits limits) {
     long t0 = System.nanoTime();
-    TokenCounter counter = Tokenizers.forEncoding(request.encoding()).orElseThrow(() ->
-        new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
+    TokenCounter counter = counterFor(request.encoding());
     KeepPatterns keep = KeepPatterns.compile(request.keepPatterns(), KEEP_PATTERN_BUDGET_MILLIS);
 
     List<SegmentedDocument> documents = segment(request, limits);
     long t1 = System.nanoTime();
 
-    int[] inputOrder = new int[documents.size()];
-    for (int d = 0; d < inputOrder.length; d++) inputOrder[d] = d;
+    int[] inputOrder = IntStream.range(0, documents.size()).toArray();
     List<BitSet> everything = everything(documents);
     String full = renderer.render(documents, everything, inputOrder, "", null);
     int inputTokens = count(counter, full);
@@ -361,12 +359,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     boolean fits = inputTokens <= budget;
     if (!fits || request.explain() || request.order() == Order.RELEVANCE) {
       limits.check("ranking");
-      int encoderTexts = switch (request.effort()) {
-        case INSTANT -> 0;
-        case FAST -> settings.rank().encoderTextLimit();
-        case BEST -> settings.rank().bestEncoderTextLimit();
-      };
-      ranking = ranker.rank(request.query(), passages.list(), settings.rank(), encoderTexts);
+      ranking = ranker.rank(request.query(), passages.list(), settings.rank(), encoderTextLimit(request.effort()));
     }
     long t2 = System.nanoTime();
 
@@ -471,22 +464,29 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
    * budget: for fitting and auditing the ranking offline.
    */
   public RankedPassages rank(CompressionRequest request) {
-    TokenCounter counter = Tokenizers.forEncoding(request.encoding()).orElseThrow(() ->
-        new IllegalArgumentException("unknown encoding '" + request.encoding() + "', known: " + Tokenizers.ENCODINGS));
+    TokenCounter counter = counterFor(request.encoding());
     List<SegmentedDocument> documents = segment(request, WorkLimits.NONE);
-    int[] inputOrder = new int[documents.size()];
-    for (int d = 0; d < inputOrder.length; d++) inputOrder[d] = d;
+    int[] inputOrder = IntStream.range(0, documents.size()).toArray();
     int inputTokens = count(counter, renderer.render(documents, everything(documents), inputOrder, "", null));
     int budget = request.budget().resolve(inputTokens);
     if (inputTokens > budget) finerForBudget(documents, budget);
     Passages passages = Passages.of(documents);
-    int encoderTexts = switch (request.effort()) {
+    return new RankedPassages(passages.list(),
+        ranker.rank(request.query(), passages.list(), settings.rank(), encoderTextLimit(request.effort())));
+  }
+
+  private static TokenCounter counterFor(String encoding) {
+    return Tokenizers.forEncoding(encoding).orElseThrow(() ->
+        new IllegalArgumentException("unknown encoding '" + encoding + "', known: " + Tokenizers.ENCODINGS));
+  }
+
+  /** How many units the encoder may embed at this effort (0: no transformer pass). */
+  private int encoderTextLimit(Effort effort) {
+    return switch (effort) {
       case INSTANT -> 0;
       case FAST -> settings.rank().encoderTextLimit();
       case BEST -> settings.rank().bestEncoderTextLimit();
     };
-    return new RankedPassages(passages.list(),
-        ranker.rank(request.query(), passages.list(), settings.rank(), encoderTexts));
   }
 
   /**

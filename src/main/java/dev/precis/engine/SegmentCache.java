@@ -34,11 +34,7 @@ final class SegmentCache {
   SegmentedDocument get(int index, String title, String text, Format format, boolean compactJson,
       Supplier<SegmentedDocument> segment) {
     Key key = new Key(text, title, format, compactJson);
-    SegmentedDocument cached;
-    synchronized (this) {
-      cached = entries.get(key);
-      if (cached != null) hits++;
-    }
+    SegmentedDocument cached = lookup(key);
     if (cached != null) return cached.index() == index ? cached : cached.withIndex(index);
     SegmentedDocument made = segment.get();
     if (text.length() <= maxChars) {
@@ -52,12 +48,13 @@ final class SegmentCache {
 
   /** The cached document for this content (at the index it was cached at), or null; a hit like {@link #get}'s. */
   SegmentedDocument peek(String title, String text, Format format) {
-    Key key = new Key(text, title, format, false);
-    synchronized (this) {
-      SegmentedDocument cached = entries.get(key);
-      if (cached != null) hits++;
-      return cached;
-    }
+    return lookup(new Key(text, title, format, false));
+  }
+
+  private synchronized SegmentedDocument lookup(Key key) {
+    SegmentedDocument cached = entries.get(key);
+    if (cached != null) hits++;
+    return cached;
   }
 
   /** Remembers a document segmented elsewhere (a kept tree) for this content. */

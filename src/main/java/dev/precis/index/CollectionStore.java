@@ -39,6 +39,19 @@ public interface CollectionStore extends AutoCloseable {
     }
   }
 
+  /**
+   * The {@code k} best documents of a search by their fused score, ties by key: each key's ranks by BM25 and by
+   * vectors.
+   */
+  static <K extends Comparable<K>> List<Map.Entry<K, int[]>> bestFused(Map<K, int[]> ranks, int k) {
+    List<Map.Entry<K, int[]>> fused = new java.util.ArrayList<>(ranks.entrySet());
+    fused.sort((a, b) -> {
+      int c = Double.compare(fusedScore(b.getValue()), fusedScore(a.getValue()));
+      return c != 0 ? c : a.getKey().compareTo(b.getKey());
+    });
+    return fused.subList(0, Math.min(k, fused.size()));
+  }
+
   /** The fused score of a document's ranks (1 = first; 0 where a method did not find it). */
   static double fusedScore(int... ranks) {
     double score = 0;

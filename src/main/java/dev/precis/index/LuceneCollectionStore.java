@@ -1,5 +1,6 @@
 package dev.precis.index;
 
+import static dev.precis.index.CollectionStore.bestFused;
 import static dev.precis.index.CollectionStore.checkName;
 import static dev.precis.index.CollectionStore.fusedScore;
 
@@ -357,16 +358,10 @@ public final class LuceneCollectionStore implements CollectionStore {
           ScoreDoc[] docs = searcher.search(filterQuery == null ? new MatchAllDocsQuery() : filterQuery, k).scoreDocs;
           for (int r = 0; r < docs.length; r++) ranks.computeIfAbsent(docs[r].doc, d -> new int[2])[0] = r + 1;
         }
-        List<Map.Entry<Integer, int[]>> fused = new ArrayList<>(ranks.entrySet());
-        fused.sort((a, b) -> {
-          int c = Double.compare(fusedScore(b.getValue()), fusedScore(a.getValue()));
-          return c != 0 ? c : Integer.compare(a.getKey(), b.getKey());
-        });
         List<Hit> hits = new ArrayList<>();
-        for (Map.Entry<Integer, int[]> e : fused.subList(0, Math.min(k, fused.size()))) {
+        for (Map.Entry<Integer, int[]> e : bestFused(ranks, k)) {
           hits.add(new Hit(stored(searcher.storedFields().document(e.getKey())), fusedScore(e.getValue()),
-              e.getValue()[0],
-              e.getValue()[1]));
+              e.getValue()[0], e.getValue()[1]));
         }
         return hits;
       } finally {

@@ -1,5 +1,6 @@
 package dev.precis.index;
 
+import static dev.precis.index.CollectionStore.bestFused;
 import static dev.precis.index.CollectionStore.checkName;
 import static dev.precis.index.CollectionStore.fusedScore;
 
@@ -443,13 +444,8 @@ public final class OpenSearchCollectionStore implements CollectionStore {
       Query all = filters.isEmpty() ? Query.of(q -> q.matchAll(m -> m)) : Query.of(q -> q.bool(b -> b.filter(filters)));
       collect(searchFor(name, index, all, k).hits().hits(), 0, ranks, found);
     }
-    List<Map.Entry<String, int[]>> fused = new ArrayList<>(ranks.entrySet());
-    fused.sort((a, b) -> {
-      int c = Double.compare(fusedScore(b.getValue()), fusedScore(a.getValue()));
-      return c != 0 ? c : a.getKey().compareTo(b.getKey());
-    });
     List<Hit> hits = new ArrayList<>();
-    for (Map.Entry<String, int[]> e : fused.subList(0, Math.min(k, fused.size()))) {
+    for (Map.Entry<String, int[]> e : bestFused(ranks, k)) {
       hits.add(new Hit(found.get(e.getKey()), fusedScore(e.getValue()), e.getValue()[0], e.getValue()[1]));
     }
     return hits;
