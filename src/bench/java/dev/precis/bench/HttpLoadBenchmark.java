@@ -85,10 +85,13 @@ public final class HttpLoadBenchmark {
     this.options = options;
   }
 
-  /** Service properties that turn off the vector, token-count and segment caches: every request pays its full cost. */
+  /**
+   * Service properties that turn off the vector caches (in memory and on disk), the token-count cache and the segment
+   * cache: every request pays its full cost, also when an earlier run left vectors on disk.
+   */
   static final List<String> NOTHING_CACHED =
-      List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.tokens.count-cache-entries=0",
-          "-Dprecis.segment.cache-chars=0");
+      List.of("-Dprecis.encoder.cache-entries=0", "-Dprecis.encoder.vector-store-entries=0",
+          "-Dprecis.tokens.count-cache-entries=0", "-Dprecis.segment.cache-chars=0");
 
   /** A service variant: its name, extra system properties for the service, the request effort, and cache warming. */
   record Variant(String name, List<String> properties, String effort, boolean warm) {
@@ -433,6 +436,8 @@ public final class HttpLoadBenchmark {
     command.add("--enable-native-access=ALL-UNNAMED");
     for (String o : options.get("jvm-opts").trim().split("\\s+")) if (!o.isEmpty()) command.add(o);
     command.addAll(properties);
+    // Its own collections and kept vectors, so that no run finds what another run (or the checkout's service) kept.
+    command.add("-Dprecis.indexes.path=" + Files.createTempDirectory("precis-load-" + name + "-"));
     command.add("-Dquarkus.http.port=" + options.get("port"));
     command.add("-jar");
     command.add(options.get("jar"));

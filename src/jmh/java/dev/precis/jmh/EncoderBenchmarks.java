@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The sentence encoder (bge-small-en-v1.5-q, ONNX Runtime, default intra-op threads) embedding {@code batch} nq20
+ * The sentence encoder (bge-small-en-v1.5-q, ONNX Runtime, default threads) embedding {@code batch} nq20
  * units with their titles in front. The texts are consecutive units of similar length around the median, so they
  * form one batch without padding waste; {@code pieces} in the setup log gives word pieces per call.
  */

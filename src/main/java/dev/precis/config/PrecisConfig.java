@@ -140,7 +140,11 @@ public interface PrecisConfig {
     @WithDefault("models")
     String modelDirectory();
 
-    /** ONNX Runtime intra-op threads per inference; default: the number of cores, at most 4. */
+    /**
+     * Threads one request's encoder work may use: its texts are cut into batches of about equal word pieces that run
+     * side by side, each inference on one thread (ONNX Runtime intra-op parallelism is off, since one call's operators
+     * are too small to share cores well). Default: the number of cores, at most 4.
+     */
     Optional<Integer> threads();
 
     /**

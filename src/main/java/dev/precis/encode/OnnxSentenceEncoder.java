@@ -21,8 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -34,6 +40,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * models give slightly different vectors for the same text under different padding (cosine about 0.99), which the
  * length sorting keeps small.
  *
+ * <p>Each inference call runs on one thread (ONNX Runtime's intra-op parallelism is off): a call's operators are too
+ * small to share two cores well (32 units of a request took 151 ms on two intra-op threads and 191 ms on one), so a
+ * request's texts are cut into batches of about equal word pieces that run side by side instead, on the calling
+ * thread and up to {@code threads - 1} helpers (113 ms). Which texts share a batch depends on the texts alone, never on
+ * timing, so the vectors are deterministic.
+ *
  * <p>Thread-safe: {@link OrtSession#run} may be called concurrently. {@link #close()} waits for running calls.
  */
 public final class OnnxSentenceEncoder implements SentenceEncoder {
@@ -41,12 +53,20 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
   private static final String ATTENTION_MASK = "attention_mask";
   private static final String TOKEN_TYPE_IDS = "token_type_ids";
   private static final String LAST_HIDDEN_STATE = "last_hidden_state";
+  /**
+   * Word pieces below which a request's texts are not cut for parallelism: a few short texts run faster as one batch
+   * than as two, and a quantised model's vectors depend slightly on which texts share a batch (its activations are
+   * quantised per batch), so small inputs keep the vectors of one batch.
+   */
+  static final int MIN_PARALLEL_PIECES = 256;
 
   private final EncoderModel model;
   private final WordPieceTokenizer tokenizer;
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final int batchSize;
+  private final int threads;
+  private final ExecutorService helpers;
   private final boolean takesTokenTypes;
   private final String outputName;
   private final LongAdder embeddedWordPieces = new LongAdder();
@@ -59,17 +79,17 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
    * {@code /models/}.
    *
    * @param modelDirectory where to look first; null to use the classpath only
-   * @param intraOpThreads ONNX Runtime threads per inference call
+   * @param threads how many inference calls of one {@link #embed} call run side by side, each on one thread (the
+   *     calling thread and {@code threads - 1} helpers shared by all calls)
    * @param batchSize the most texts per inference call
    * @throws IllegalStateException when the model files are in neither place
    */
-  public OnnxSentenceEncoder(EncoderModel model, Path modelDirectory, int intraOpThreads, int batchSize) {
+  public OnnxSentenceEncoder(EncoderModel model, Path modelDirectory, int threads, int batchSize) {
     this.model = Objects.requireNonNull(model, "model");
-    if (intraOpThreads < 1) {
-      throw new IllegalArgumentException("illegal intraOpThreads: " + intraOpThreads + ", must be >= 1");
-    }
+    if (threads < 1) throw new IllegalArgumentException("illegal threads: " + threads + ", must be >= 1");
     if (batchSize < 1) throw new IllegalArgumentException("illegal batchSize: " + batchSize + ", must be >= 1");
     this.batchSize = batchSize;
+    this.threads = threads;
 
     List<String> tried = new ArrayList<>();
     Path onnxPath = fileIn(modelDirectory, model.onnxFile(), tried);
@@ -102,12 +122,10 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     OnnxRuntimeLibraries.preferUnpacked();
     this.environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(intraOpThreads);
+      options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       options.setMemoryPatternOptimization(true);
-      // Spinning worker threads burn the cores that concurrent requests need; on a 2-core pod, parking wins.
-      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       created =
           onnxPath != null
               ? environment.createSession(onnxPath.toString(), options)
@@ -142,6 +160,9 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       if (e instanceof RuntimeException r) throw r;
       throw new IllegalStateException("cannot inspect ONNX model of encoder '" + model.name() + "'", e);
     }
+    this.helpers = threads == 1
+        ? null
+        : Executors.newFixedThreadPool(threads - 1, Thread.ofPlatform().name("precis-encoder-", 1).daemon(true).factory());
   }
 
   private static WordPieceTokenizer readTokenizer(EncoderModel model, Path tokenizerPath) {
@@ -245,29 +266,86 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     lock.lock();
     try {
       if (closed) throw new IllegalStateException("encoder '" + model.name() + "' is closed");
-      // Batches of similar lengths: a batch is padded to its longest text, so one long text in a batch of short
-      // ones multiplies the work. Close a batch when padding would exceed a quarter of its real word pieces.
-      int from = 0;
-      while (from < n) {
-        int to = from + 1;
-        long pieces = byLength[from] >>> 32;
-        while (to < n && to - from < batchSize) {
-          long length = byLength[to] >>> 32;
-          if ((to - from + 1) * length * 4 > (pieces + length) * 5) break;
-          pieces += length;
-          to++;
-        }
-        int[] rows = new int[to - from];
-        for (int r = 0; r < rows.length; r++) rows[r] = (int) byLength[from + r];
-        runBatch(ids, rows, vectors);
-        from = to;
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("encoder '" + model.name() + "' failed", e);
+      runAll(batches(byLength), ids, vectors);
     } finally {
       lock.unlock();
     }
     return vectors;
+  }
+
+  /**
+   * Cuts the texts, sorted by length ({@code byLength}: length in the high half, index in the low), into batches:
+   * consecutive texts, at most {@link #batchSize}, closed when padding would exceed a quarter of the batch's real
+   * word pieces (a batch is padded to its longest text) or when the batch reaches its share of all word pieces (so
+   * that {@link #threads} batches can run side by side), but not below {@link #MIN_PARALLEL_PIECES}.
+   */
+  private List<int[]> batches(long[] byLength) {
+    int n = byLength.length;
+    long total = 0;
+    for (long packed : byLength) total += packed >>> 32;
+    long share = threads == 1 ? Long.MAX_VALUE : Math.max(MIN_PARALLEL_PIECES, (total + threads - 1) / threads);
+    List<int[]> batches = new ArrayList<>();
+    int from = 0;
+    while (from < n) {
+      int to = from + 1;
+      long pieces = byLength[from] >>> 32;
+      while (to < n && to - from < batchSize && pieces < share) {
+        long length = byLength[to] >>> 32;
+        if ((to - from + 1) * length * 4 > (pieces + length) * 5) break;
+        pieces += length;
+        to++;
+      }
+      int[] rows = new int[to - from];
+      for (int r = 0; r < rows.length; r++) rows[r] = (int) byLength[from + r];
+      batches.add(rows);
+      from = to;
+    }
+    return batches;
+  }
+
+  /**
+   * Runs the batches on the calling thread and on helpers, each taking the next batch not yet taken. The caller
+   * never waits for a helper that has not started: whatever is left it runs itself, so a busy pool only costs the
+   * parallelism. Returns when every batch is done; the first failure is thrown.
+   */
+  private void runAll(List<int[]> batches, int[][] ids, float[][] vectors) {
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(batches.size());
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Runnable worker = () -> {
+      for (int b = next.getAndIncrement(); b < batches.size(); b = next.getAndIncrement()) {
+        try {
+          if (failure.get() == null) runBatch(ids, batches.get(b), vectors);
+        } catch (OrtException | RuntimeException | Error e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          done.countDown();
+        }
+      }
+    };
+    int helping = helpers == null ? 0 : Math.min(threads - 1, batches.size() - 1);
+    for (int h = 0; h < helping; h++) {
+      try {
+        helpers.execute(worker);
+      } catch (RejectedExecutionException e) {
+        break; // closing: the caller runs what is left
+      }
+    }
+    worker.run();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // helpers write into vectors: return only once they are done
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
+    Throwable e = failure.get();
+    if (e instanceof OrtException ort) throw new IllegalStateException("encoder '" + model.name() + "' failed", ort);
+    if (e instanceof RuntimeException r) throw r;
+    if (e instanceof Error err) throw err;
   }
 
   /** Embeds the texts {@code rows} (indexes into {@code ids}) in one inference call into {@code vectors}. */
@@ -360,6 +438,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     try {
       if (closed) return;
       closed = true;
+      if (helpers != null) helpers.shutdown();
       session.close();
     } catch (OrtException e) {
       throw new IllegalStateException("cannot close encoder '" + model.name() + "'", e);
@@ -370,6 +449,6 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
 
   @Override
   public String toString() {
-    return "OnnxSentenceEncoder[" + model.name() + ", batch " + batchSize + "]";
+    return "OnnxSentenceEncoder[" + model.name() + ", batch " + batchSize + ", threads " + threads + "]";
   }
 }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  *     what the encoder embeds; they must then be present beside the model
  * @param encoderModel the encoder model's name (see {@code dev.precis.encode.EncoderModel#known()})
  * @param modelDirectory where the model files are, or null to look on the classpath only
- * @param encoderThreads ONNX Runtime intra-op threads per inference
+ * @param encoderThreads threads one encoder call may use: batches run side by side, each inference on one thread
  * @param encoderBatchSize texts per encoder batch
  * @param vectorCacheEntries how many unit vectors are cached by content hash (0 disables the cache)
  * @param tokenCountCacheEntries how many exact token counts of units and documents are cached by content hash (0

@@ -131,6 +131,34 @@ class EncoderReferenceTest {
   }
 
   @Test
+  void batchesRunSideBySideGiveTheSameVectorsUnderConcurrentCallers() throws Exception {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      texts.add(("clause " + i + " of a paragraph on subject " + (i % 5) + ", ").repeat(1 + (i * 5) % 9));
+    }
+    OnnxSentenceEncoder parallel = new OnnxSentenceEncoder(EncoderModel.ALL_MINILM_L6_V2_Q, Path.of("models"), 3, 8);
+    try {
+      float[][] expected = parallel.embed(texts);
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<float[][]>> results = new ArrayList<>();
+        for (int call = 0; call < 12; call++) results.add(pool.submit(() -> parallel.embed(texts)));
+        for (var result : results) {
+          float[][] vectors = result.get();
+          for (int i = 0; i < texts.size(); i++) {
+            assertTrue(java.util.Arrays.equals(expected[i], vectors[i]), "text " + i + " differs between calls");
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    } finally {
+      parallel.close();
+    }
+    assertThrows(IllegalStateException.class, () -> parallel.embed(texts));
+  }
+
+  @Test
   void emptyListGivesEmptyArray() {
     assertEquals(0, minilm.embed(List.of()).length);
     assertEquals(0, bge.embed(List.of()).length);
