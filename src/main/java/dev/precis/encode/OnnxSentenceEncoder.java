@@ -36,14 +36,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A {@link SentenceEncoder} running a BERT-style ONNX model with ONNX Runtime on the CPU.
  *
  * <p>Texts are tokenised with the model's {@link WordPieceTokenizer}, sorted by length and run in batches of at most
- * {@code batchSize}, each padded only to its own longest sequence; the vectors come back in input order. Quantised
- * models give slightly different vectors for the same text under different padding (cosine about 0.99), which the
- * length sorting keeps small.
+ * {@code batchSize}, each padded only to its own longest sequence; the vectors come back in input order. A quantised
+ * model's activations are quantised per call, over every text in the batch, so a text's vector depends slightly on
+ * the texts it shares a batch with (cosine 0.994-0.999 to its vector alone, even without padding). With
+ * {@code batchSize} 1 every text runs alone: its vector is the same whatever it is embedded with, so a cached or
+ * stored vector is exactly the one a fresh request would compute, at a cost of a few per cent (32 units: 96-99 ms in
+ * batches, 100-103 ms alone, on two cores). A request's units embedded together share one quantisation, which
+ * ranks them against each other slightly better (docs/ranking-audit.md), so the service batches by default.
  *
  * <p>Each inference call runs on one thread (ONNX Runtime's intra-op parallelism is off): a call's operators are too
  * small to share two cores well (32 units of a request took 151 ms on two intra-op threads and 191 ms on one), so a
  * request's texts are cut into batches of about equal word pieces that run side by side instead, on the calling
- * thread and up to {@code threads - 1} helpers (113 ms). Which texts share a batch depends on the texts alone, never on
+ * thread and up to {@code threads - 1} helpers (99 ms). Which texts share a batch depends on the texts alone, never on
  * timing, so the vectors are deterministic.
  *
  * <p>Thread-safe: {@link OrtSession#run} may be called concurrently. {@link #close()} waits for running calls.

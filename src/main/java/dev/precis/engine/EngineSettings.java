@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param encoderModel the encoder model's name (see {@code dev.precis.encode.EncoderModel#known()})
  * @param modelDirectory where the model files are, or null to look on the classpath only
  * @param encoderThreads threads one encoder call may use: batches run side by side, each inference on one thread
- * @param encoderBatchSize texts per encoder batch
+ * @param encoderBatchSize texts per encoder inference; 1 makes a text's vector independent of the texts embedded
+ *     with it
  * @param vectorCacheEntries how many unit vectors are cached by content hash (0 disables the cache)
  * @param tokenCountCacheEntries how many exact token counts of units and documents are cached by content hash (0
  *     disables the cache)
@@ -101,6 +102,11 @@ public record EngineSettings(
 
   public EngineSettings withEncoderModel(String model) {
     return new EngineSettings(bm25, encoder, staticVectors, model, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
+  }
+
+  public EngineSettings withEncoderBatchSize(int batchSize) {
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, batchSize,
         vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 

@@ -159,6 +159,33 @@ class EncoderReferenceTest {
   }
 
   @Test
+  void withTextsRunAloneAVectorDoesNotDependOnTheTextsEmbeddedWithIt() {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      texts.add(("sentence " + i + " about topic " + (i % 4) + " and more, ").repeat(1 + (i * 7) % 6));
+    }
+    OnnxSentenceEncoder alone = new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 2, 1);
+    OnnxSentenceEncoder batched = new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 1, 32);
+    try {
+      float[][] together = alone.embed(texts);
+      float[][] inBatches = batched.embed(texts);
+      int differingInBatches = 0;
+      for (int i = 0; i < texts.size(); i++) {
+        float[] single = alone.embed(List.of(texts.get(i)))[0];
+        assertTrue(java.util.Arrays.equals(single, together[i]), "text " + i + " differs with other texts beside it");
+        assertTrue(java.util.Arrays.equals(single, alone.embed(List.of(texts.get((i + 1) % 24), texts.get(i)))[1]),
+            "text " + i + " differs beside one other text");
+        if (!java.util.Arrays.equals(single, inBatches[i])) differingInBatches++;
+      }
+      // The reason for running texts alone: in a shared batch the quantised activations differ.
+      assertTrue(differingInBatches > 0, "batched vectors were all identical to single ones");
+    } finally {
+      alone.close();
+      batched.close();
+    }
+  }
+
+  @Test
   void emptyListGivesEmptyArray() {
     assertEquals(0, minilm.embed(List.of()).length);
     assertEquals(0, bge.embed(List.of()).length);
