@@ -24,6 +24,8 @@ public enum FusionFeature {
   SECTION_SHORTFALL("sectionShortfall", "1 - the section's score relative to the document's best (0 if undivided)"),
   FRAGMENT("fragment", "1 for a sentence cut off at its document's start or end, else 0"),
   LEAD("lead", "1 / (1 + position of the unit after the document's lead)"),
+  DOCUMENT_SEMANTIC_BRIDGE("documentSemanticBridge",
+      "documentSemantic x bridge: a second-hop document counts by how well its best unit matches the question"),
   CHUNKED("chunked", "share of the request's passages that start or end mid-sentence (chunks cut from a longer text): "
       + "the same for every unit of a request, it scales the model's chunked weights");
 

@@ -186,7 +186,10 @@ public final class Ranker {
     for (int d = 0; d < n; d++) {
       double docScore = docBase[d] + bridge[d];
       if (bridge[d] > 0) {
-        for (double[] f : features[d]) f[FusionFeature.BRIDGE.ordinal()] = 1;
+        for (double[] f : features[d]) {
+          f[FusionFeature.BRIDGE.ordinal()] = 1;
+          f[FusionFeature.DOCUMENT_SEMANTIC_BRIDGE.ordinal()] = f[FusionFeature.DOCUMENT_SEMANTIC.ordinal()];
+        }
       }
       double[] scores = bridge[d] == 0
           ? unitScores[d]
