@@ -41,8 +41,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the texts it shares a batch with (cosine 0.994-0.999 to its vector alone, even without padding). With
  * {@code batchSize} 1 every text runs alone: its vector is the same whatever it is embedded with, so a cached or
  * stored vector is exactly the one a fresh request would compute, at a cost of a few per cent (32 units: 96-99 ms in
- * batches, 100-103 ms alone, on two cores). A request's units embedded together share one quantisation, which
- * ranks them against each other slightly better (docs/ranking-audit.md), so the service batches by default.
+ * batches, 100-103 ms alone, on two cores). On the dev sets, texts alone kept 6-8 fewer answers of 1,016 than any of
+ * four batchings, for reasons not established (docs/ranking-audit.md), so the service batches by default.
  *
  * <p>Each inference call runs on one thread (ONNX Runtime's intra-op parallelism is off): a call's operators are too
  * small to share two cores well (32 units of a request took 151 ms on two intra-op threads and 191 ms on one), so a
