@@ -32,6 +32,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
 /**
@@ -45,6 +47,8 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
   private final DocumentSegmenter segmenter;
   private final SentenceEncoder encoder;
   private final Ranker ranker;
+  /** Embeds a request's question while its units are scored cheaply (null without an encoder). */
+  private final ExecutorService ahead;
   private final Planner planner;
   private final BudgetFitter fitter;
   private final Renderer renderer = new Renderer();
@@ -75,7 +79,9 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     StaticEncoder staticVectors = encoder != null && settings.staticVectors()
         ? StaticEncoder.load(EncoderModel.named(settings.encoderModel()), settings.modelDirectory(), tokenizer)
         : null;
-    this.ranker = new Ranker(bm25, encoder, staticVectors);
+    this.ahead = encoder == null ? null : Executors.newFixedThreadPool(settings.encoderThreads(),
+        Thread.ofPlatform().name("precis-question-", 1).daemon(true).factory());
+    this.ranker = new Ranker(bm25, encoder, staticVectors, ahead);
     this.planner = new Planner(settings.plan());
     this.fitter = new BudgetFitter(settings.maxFillAttempts());
   }
@@ -712,6 +718,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   @Override
   public void close() {
+    if (ahead != null) ahead.shutdown();
     if (encoder != null && ownsEncoder) encoder.close();
   }
 }

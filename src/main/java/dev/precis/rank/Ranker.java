@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * Scores every unit and document of a request: BM25 first (cheap), then the sentence encoder on the units that can
@@ -20,6 +21,7 @@ public final class Ranker {
   private final Bm25Scorer bm25;
   private final SentenceEncoder encoder;
   private final StaticEncoder staticVectors;
+  private final Executor ahead;
   private final CentralityQuery centralityQuery = new CentralityQuery();
 
   /**
@@ -27,7 +29,13 @@ public final class Ranker {
    * @param encoder the sentence encoder, or null to rank without it
    */
   public Ranker(Bm25Scorer bm25, SentenceEncoder encoder) {
-    this(bm25, encoder, null);
+    this(bm25, encoder, null, null);
+  }
+
+  /** A ranker that embeds the question after the units (see {@link #Ranker(Bm25Scorer, SentenceEncoder,
+   * StaticEncoder, Executor)}). */
+  public Ranker(Bm25Scorer bm25, SentenceEncoder encoder, StaticEncoder staticVectors) {
+    this(bm25, encoder, staticVectors, null);
   }
 
   /**
@@ -35,11 +43,14 @@ public final class Ranker {
    * @param encoder the sentence encoder, or null to rank without it
    * @param staticVectors static word piece vectors of the encoder's vocabulary, or null: with them the units the
    *     encoder embeds are chosen by BM25 and a soft term match that also sees related words
+   * @param ahead threads that embed the question while the caller scores the units cheaply, or null to embed it after
+   *     the units (the vector is the same either way: the question is always embedded alone)
    */
-  public Ranker(Bm25Scorer bm25, SentenceEncoder encoder, StaticEncoder staticVectors) {
+  public Ranker(Bm25Scorer bm25, SentenceEncoder encoder, StaticEncoder staticVectors, Executor ahead) {
     this.bm25 = bm25;
     this.encoder = encoder;
     this.staticVectors = staticVectors;
+    this.ahead = ahead;
   }
 
   /**
@@ -52,6 +63,9 @@ public final class Ranker {
   public Ranking rank(
       String query, List<SegmentedDocument> documents, RankSettings settings, int encoderTextLimit) {
     boolean queryAgnostic = query == null;
+    Prefetch<float[]> queryVector = encoder != null && !queryAgnostic && encoderTextLimit > 0 && ahead != null
+        ? Prefetch.start(() -> encoder.embedQuery(query), ahead)
+        : null;
     int n = documents.size();
     double[][] lexical = new double[n][];
     double[][] semantic = new double[n][];
@@ -132,7 +146,7 @@ public final class Ranker {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
             sectionCheap, settings, fitted, encoderTextLimit);
         embedded = chosen.size();
-        if (!chosen.isEmpty()) embed(query, documents, chosen, semantic);
+        if (!chosen.isEmpty()) embed(query, queryVector, documents, chosen, semantic);
       }
     }
 
@@ -573,11 +587,13 @@ public final class Ranker {
     return chosen;
   }
 
-  private void embed(String query, List<SegmentedDocument> documents, List<int[]> chosen, double[][] semantic) {
+  private void embed(String query, Prefetch<float[]> queryVector, List<SegmentedDocument> documents,
+      List<int[]> chosen, double[][] semantic) {
     List<String> texts = new ArrayList<>(chosen.size());
     for (int[] x : chosen) texts.add(encoderText(documents.get(x[0]), x[1]));
     float[][] vectors = encoder.embed(texts);
-    float[] target = query != null ? encoder.embedQuery(query) : centroid(vectors);
+    float[] target = query == null ? centroid(vectors)
+        : queryVector != null ? queryVector.get() : encoder.embedQuery(query);
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     double[] cos = new double[vectors.length];

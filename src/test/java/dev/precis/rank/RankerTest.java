@@ -65,6 +65,30 @@ class RankerTest {
   }
 
   @Test
+  void theQuestionEmbeddedAheadOnAnotherThreadRanksExactlyAsEmbeddedAfterTheUnits() {
+    List<SegmentedDocument> docs = oneDocument("The weather stayed cold all week. She worked as a doctor at the city "
+        + "hospital. The match ended in a draw. Doctors there treated hundreds of patients every winter.");
+    String query = "Which physician treated the patients?";
+    RankSettings settings = RankSettings.defaults();
+    Ranking after = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors)
+        .rank(query, docs, settings, settings.encoderTextLimit());
+    java.util.concurrent.ExecutorService ahead = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      Ranking aheadOf = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors, ahead)
+          .rank(query, docs, settings, settings.encoderTextLimit());
+      var a = after.documents().get(0);
+      var b = aheadOf.documents().get(0);
+      assertTrue(a.unitSemantic().length > 3);
+      for (int u = 0; u < a.unitSemantic().length; u++) {
+        assertEquals(a.unitSemantic()[u], b.unitSemantic()[u], 0.0, "semantic of unit " + u);
+        assertEquals(after.unitScore(0, u), aheadOf.unitScore(0, u), 0.0, "score of unit " + u);
+      }
+    } finally {
+      ahead.shutdown();
+    }
+  }
+
+  @Test
   void explanationOfAUnitLeftUnembeddedNamesItsCheapScores() {
     List<SegmentedDocument> docs = oneDocument(
         "The weather stayed cold all week. She worked as a doctor at the city hospital. The match ended in a draw.");
