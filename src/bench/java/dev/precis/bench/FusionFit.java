@@ -83,7 +83,8 @@ import java.util.Map;
  *   <li>{@code --sections cv|hand|fitted}: whether a request with a long document (one of several sections) is
  *       ranked by the hand-set weights: chosen per fold on the other four and on all folds in-sample ({@code cv},
  *       default), or fixed
- *   <li>{@code --dump FILE}: the features and labels, one unit a row
+ *   <li>{@code --dump FILE}: the features and labels, one unit a row, with the unit's score under the hand-set weights
+ *       ({@code handScore}: the ranking the features come from)
  *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
  *   <li>{@code --fold-out DIR}: also each fold's model, fitted on the other four folds with the choices made there
  *       ({@code fusion-weights-fold-<f>.properties}), for {@code exec:java@quality --fold-weights DIR}: answer kept
@@ -99,7 +100,7 @@ public final class FusionFit {
   private FusionFit() {}
 
   /** One unit: its example, features, cheap features and label. */
-  record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine) {}
+  record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine, double handScore) {}
 
   /** One distinct example's ranked units. */
   record Ranked(EvalExample example, List<Row> rows, int fold, boolean sectioned) {}
@@ -461,7 +462,7 @@ public final class FusionFit {
         double[] cheap = {r.unitLexical()[u], r.lexical(), r.unitSoft()[u], documentSoft,
             h < 0 ? 0 : r.unitLexical()[h], h < 0 ? 0 : r.unitSoft()[h], 1.0 / (1 + Math.max(0, u - lead))};
         rows.add(new Row(passage.index(), r.unitFeatures()[u].clone(), cheap, answers.matches(passage.unitText(u)),
-            u == 0 && r.titleLine()));
+            u == 0 && r.titleLine(), r.unitScores()[u]));
       }
     }
     boolean sectioned = false;
@@ -493,6 +494,7 @@ public final class FusionFit {
       StringBuilder header = new StringBuilder("id\tset\tfold\tanswer\ttitleLine");
       for (FusionFeature f : FEATURES) header.append('\t').append(f.key());
       for (String c : CHEAP_FEATURES) header.append("\tcheap.").append(c);
+      header.append("\thandScore");
       w.write(header.append('\n').toString());
       for (Ranked r : ranked) {
         for (Row row : r.rows()) {
@@ -501,6 +503,7 @@ public final class FusionFit {
               .append(row.titleLine() ? 1 : 0);
           for (double v : row.features()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
           for (double v : row.cheap()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
+          line.append('\t').append(String.format(Locale.ROOT, "%.5g", row.handScore()));
           w.write(line.append('\n').toString());
         }
       }
