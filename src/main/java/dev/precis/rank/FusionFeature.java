@@ -26,8 +26,9 @@ public enum FusionFeature {
   LEAD("lead", "1 / (1 + position of the unit after the document's lead)"),
   DOCUMENT_SEMANTIC_BRIDGE("documentSemanticBridge",
       "documentSemantic x bridge: a second-hop document counts by how well its best unit matches the question"),
-  CHUNKED("chunked", "share of the request's passages that start or end mid-sentence (chunks cut from a longer text): "
-      + "the same for every unit of a request, it scales the model's chunked weights");
+  CHUNKED("chunked", "share of the request's passages that are chunks cut from a longer text: they start or end "
+      + "mid-sentence, or share their title with another passage; the same for every unit of a request, it scales the "
+      + "model's chunked weights");
 
   private final String key;
   private final String description;

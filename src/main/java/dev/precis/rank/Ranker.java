@@ -8,8 +8,10 @@ import dev.precis.segment.UnitKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
@@ -242,14 +244,15 @@ public final class Ranker {
     for (int r = 0; r < n; r++) documentRank[byDocument[r]] = 1.0 / (1 + r);
     Set<String> questionWords = query == null ? Set.of() : words(query);
     int count = FusionFeature.values().length;
+    // A chunk of a longer text: a passage cut mid-sentence, or one of several passages of the request with one title
+    // (one source cut into pieces, even at sentence boundaries).
+    Map<String, Integer> titles = new HashMap<>();
+    for (SegmentedDocument doc : documents) if (doc.title() != null) titles.merge(doc.title(), 1, Integer::sum);
     int chunks = 0;
     for (SegmentedDocument doc : documents) {
-      for (double f : fragments(doc)) {
-        if (f > 0) {
-          chunks++;
-          break;
-        }
-      }
+      boolean chunk = doc.title() != null && titles.get(doc.title()) > 1;
+      for (double f : fragments(doc)) chunk |= f > 0;
+      if (chunk) chunks++;
     }
     double chunked = n == 0 ? 0 : chunks / (double) n;
     double[][][] out = new double[n][][];

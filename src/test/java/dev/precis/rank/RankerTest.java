@@ -89,6 +89,34 @@ class RankerTest {
   }
 
   @Test
+  void passagesOfOneSourceAreChunksEvenWhenCutAtSentenceEnds() {
+    String a = "Full House is an American sitcom created by Jeff Franklin. It aired on ABC from 1987 to 1995.";
+    String b = "Bob Saget played Danny Tanner, a widowed father of three daughters. He also hosted a video show.";
+    String c = "Saved by the Bell is an American sitcom that aired on NBC from 1989 to 1993.";
+    Segmenter segmenter = new Segmenter(600);
+    int chunked = FusionFeature.CHUNKED.ordinal();
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), null);
+    String query = "Who played the father in Full House?";
+
+    List<SegmentedDocument> oneSource = List.of(
+        new SegmentedDocument(0, "Full House", a, segmenter.segment(a)),
+        new SegmentedDocument(1, "Full House", b, segmenter.segment(b)),
+        new SegmentedDocument(2, "Saved by the Bell", c, segmenter.segment(c)));
+    Ranking ranking = ranker.rank(query, oneSource, RankSettings.defaults(), 0);
+    for (var doc : ranking.documents()) {
+      assertEquals(2.0 / 3, doc.unitFeatures()[0][chunked], 1e-12, "two of three passages share their source");
+    }
+
+    List<SegmentedDocument> wholeDocuments = List.of(
+        new SegmentedDocument(0, "Full House", a, segmenter.segment(a)),
+        new SegmentedDocument(1, "Bob Saget", b, segmenter.segment(b)),
+        new SegmentedDocument(2, "Saved by the Bell", c, segmenter.segment(c)));
+    for (var doc : ranker.rank(query, wholeDocuments, RankSettings.defaults(), 0).documents()) {
+      assertEquals(0.0, doc.unitFeatures()[0][chunked], "whole sentences, one passage per source");
+    }
+  }
+
+  @Test
   void explanationOfAUnitLeftUnembeddedNamesItsCheapScores() {
     List<SegmentedDocument> docs = oneDocument(
         "The weather stayed cold all week. She worked as a doctor at the city hospital. The match ended in a draw.");
