@@ -34,8 +34,7 @@ public final class Ranker {
     this(bm25, encoder, null, null);
   }
 
-  /** A ranker that embeds the question after the units (see {@link #Ranker(Bm25Scorer, SentenceEncoder,
-   * StaticEncoder, Executor)}). */
+  /** A ranker that embeds the question after the units, on the caller's thread. */
   public Ranker(Bm25Scorer bm25, SentenceEncoder encoder, StaticEncoder staticVectors) {
     this(bm25, encoder, staticVectors, null);
   }
@@ -248,10 +247,13 @@ public final class Ranker {
     // (one source cut into pieces, even at sentence boundaries).
     Map<String, Integer> titles = new HashMap<>();
     for (SegmentedDocument doc : documents) if (doc.title() != null) titles.merge(doc.title(), 1, Integer::sum);
+    double[][] fragments = new double[n][];
     int chunks = 0;
-    for (SegmentedDocument doc : documents) {
+    for (int d = 0; d < n; d++) {
+      SegmentedDocument doc = documents.get(d);
+      fragments[d] = fragments(doc);
       boolean chunk = doc.title() != null && titles.get(doc.title()) > 1;
-      for (double f : fragments(doc)) chunk |= f > 0;
+      for (double f : fragments[d]) chunk |= f > 0;
       if (chunk) chunks++;
     }
     double chunked = n == 0 ? 0 : chunks / (double) n;
@@ -266,7 +268,7 @@ public final class Ranker {
         for (String w : title) if (questionWords.contains(w)) held++;
         titleInQuestion = title.isEmpty() ? 0 : held / (double) title.size();
       }
-      double[] fragment = fragments(doc);
+      double[] fragment = fragments[d];
       int lead = titleLine[d] ? 1 : 0;
       out[d] = new double[units.size()][count];
       for (int u = 0; u < units.size(); u++) {

@@ -164,9 +164,9 @@ class EncoderReferenceTest {
     for (int i = 0; i < 24; i++) {
       texts.add(("sentence " + i + " about topic " + (i % 4) + " and more, ").repeat(1 + (i * 7) % 6));
     }
-    OnnxSentenceEncoder alone = new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 2, 1);
-    OnnxSentenceEncoder batched = new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 1, 32);
-    try {
+    try (OnnxSentenceEncoder alone = new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 2, 1);
+        OnnxSentenceEncoder batched =
+            new OnnxSentenceEncoder(EncoderModel.BGE_SMALL_EN_V15_Q, Path.of("models"), 1, 32)) {
       float[][] together = alone.embed(texts);
       float[][] inBatches = batched.embed(texts);
       int differingInBatches = 0;
@@ -179,9 +179,6 @@ class EncoderReferenceTest {
       }
       // The reason for running texts alone: in a shared batch the quantised activations differ.
       assertTrue(differingInBatches > 0, "batched vectors were all identical to single ones");
-    } finally {
-      alone.close();
-      batched.close();
     }
   }
 
