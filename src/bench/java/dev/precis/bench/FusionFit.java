@@ -102,6 +102,14 @@ public final class FusionFit {
   /** One unit: its example, features, cheap features and label. */
   record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine, double handScore) {}
 
+  /**
+   * What makes an example distinct: the same example at two budgets is ranked once, but a variant of a set that keeps
+   * its ids (nq20trim's passages cut to whole sentences) is another example, in the same fold.
+   */
+  private static String distinctKey(EvalExample e) {
+    return e.id() + "/" + e.fullContext().hashCode();
+  }
+
   /** One distinct example's ranked units. */
   record Ranked(EvalExample example, List<Row> rows, int fold, boolean sectioned) {}
 
@@ -154,8 +162,8 @@ public final class FusionFit {
     try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
       for (int i = 0; i < examples.size(); i++) {
         EvalExample e = examples.get(i);
-        if (distinct.containsKey(e.id())) continue;
-        distinct.put(e.id(), ranked.size());
+        if (distinct.containsKey(distinctKey(e))) continue;
+        distinct.put(distinctKey(e), ranked.size());
         ranked.add(rank(hand, e, budgets.get(i), effort, ranked.size()));
       }
     }
@@ -318,7 +326,9 @@ public final class FusionFit {
     // Long documents (a document of several sections) by the hand-set weights or the model: chosen per fold on the
     // other four, with that fold's model.
     boolean[] sectioned = new boolean[examples.size()];
-    for (int i = 0; i < examples.size(); i++) sectioned[i] = ranked.get(distinct.get(examples.get(i).id())).sectioned();
+    for (int i = 0; i < examples.size(); i++) {
+      sectioned[i] = ranked.get(distinct.get(distinctKey(examples.get(i)))).sectioned();
+    }
     int handForSectionsInSample = 0;
     for (int i = 0; i < examples.size(); i++) {
       if (sectioned[i]) handForSectionsInSample += (handKept[i] ? 1 : 0) - (inSampleKept[i] ? 1 : 0);
@@ -406,7 +416,7 @@ public final class FusionFit {
     Ranked[] out = new Ranked[distinct.size()];
     try (PrecisEngine engine = PrecisEngine.sharing(defaults.withRank(defaults.rank().withFusion(model)), shared)) {
       for (int i = 0; i < examples.size(); i++) {
-        int r = distinct.get(examples.get(i).id());
+        int r = distinct.get(distinctKey(examples.get(i)));
         if (out[r] == null) out[r] = rank(engine, examples.get(i), budgets.get(i), effort, r);
       }
     }
@@ -872,9 +882,8 @@ public final class FusionFit {
     s.append("# request, that it holds the answer.\n");
     s.append("# Made by: ./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\"...\" (").append(made)
         .append(")\n");
-    s.append("# Data: ../shared/eval dev-nq20, dev-hotpotqa, dev-qasper; label: the unit holds an answer "
-        + "(answer kept's "
-        + "match)\n");
+    s.append("# Data: the sets named in the source line below, from ../shared/eval; label: the unit holds an answer "
+        + "(answer kept's match)\n");
     if (!result.isEmpty()) s.append("# ").append(result).append('\n');
     s.append("# Written ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
     s.append("source=").append(made.replace("\\", "\\\\")).append('\n');
