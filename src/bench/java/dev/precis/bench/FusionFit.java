@@ -162,8 +162,7 @@ public final class FusionFit {
     try (PrecisEngine hand = PrecisEngine.sharing(defaults, shared)) {
       for (int i = 0; i < examples.size(); i++) {
         EvalExample e = examples.get(i);
-        if (distinct.containsKey(distinctKey(e))) continue;
-        distinct.put(distinctKey(e), ranked.size());
+        if (distinct.putIfAbsent(distinctKey(e), ranked.size()) != null) continue;
         ranked.add(rank(hand, e, budgets.get(i), effort, ranked.size()));
       }
     }

@@ -178,20 +178,22 @@ public final class Ranker {
     }
 
     double[][] context = new double[n][];
+    double[][] cutOff = new double[n][]; // each unit's cut-off edges (1 per edge): for the penalty and the features
     double[][] fragment = new double[n][];
     double[][] section = new double[n][];
     double[][] unitScores = new double[n][];
     for (int d = 0; d < n; d++) {
       context[d] = context(documents.get(d), settings, lexical[d], semantic[d]);
-      fragment[d] = fragments(documents.get(d));
-      for (int u = 0; u < fragment[d].length; u++) fragment[d][u] *= -settings.fragmentPenalty();
+      cutOff[d] = fragments(documents.get(d));
+      fragment[d] = new double[cutOff[d].length];
+      for (int u = 0; u < fragment[d].length; u++) fragment[d][u] = -settings.fragmentPenalty() * cutOff[d][u];
       section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
       for (int u = 0; u < section[d].length; u++) section[d][u] += sectionPrior[d][u];
       unitScores[d] =
           fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docBase[d]);
     }
     double[][][] features = features(query, documents, titleLine, lexical, semantic, soft, docLexical, docSemantic,
-        docBase, sectionScores, sections);
+        docBase, sectionScores, sections, cutOff);
     if (fitted != null) {
       for (int d = 0; d < n; d++) unitScores[d] = fittedScores(fitted, features[d], structural[d]);
     }
@@ -231,7 +233,7 @@ public final class Ranker {
    */
   private static double[][][] features(String query, List<SegmentedDocument> documents, boolean[] titleLine,
       double[][] lexical, double[][] semantic, double[][] soft, double[] docLexical, double[] docSemantic,
-      double[] docBase, double[][] sectionScores, List<Sections> sections) {
+      double[] docBase, double[][] sectionScores, List<Sections> sections, double[][] fragments) {
     int n = documents.size();
     int[][] headingOf = headings(documents, titleLine, true);
     double[][] semanticRank = unitRanks(semantic);
@@ -247,11 +249,9 @@ public final class Ranker {
     // (one source cut into pieces, even at sentence boundaries).
     Map<String, Integer> titles = new HashMap<>();
     for (SegmentedDocument doc : documents) if (doc.title() != null) titles.merge(doc.title(), 1, Integer::sum);
-    double[][] fragments = new double[n][];
     int chunks = 0;
     for (int d = 0; d < n; d++) {
       SegmentedDocument doc = documents.get(d);
-      fragments[d] = fragments(doc);
       boolean chunk = doc.title() != null && titles.get(doc.title()) > 1;
       for (double f : fragments[d]) chunk |= f > 0;
       if (chunk) chunks++;
