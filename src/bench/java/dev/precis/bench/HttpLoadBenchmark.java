@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>{@code --scaling}: one service with the vector and token-count caches off; after the JIT warm-up, for each size (cl100k_base
- * tokens of the full context) and shape, {@code --reps} requests one at a time (each with another question of the
+ * tokens of the full context) and shape, {@code --scaling-warmup} [50] requests of that size and shape over other
+ * text (nq20 passages; JIT warm-up of the long-document code paths, not measured), then {@code --reps} requests one at a time (each with another question of the
  * set): {@code single} is one document made of distinct qasper papers joined (then nq20 passages from the end of
  * the set, beyond the papers' 88k tokens) and cut at exactly that many tokens,
  * {@code many} is distinct nq20 passages (title and text) added until the size is reached. Reports the client
@@ -115,6 +116,7 @@ public final class HttpLoadBenchmark {
     options.put("effort", "fast");
     options.put("ratio", "4");
     options.put("logs", "target/load");
+    options.put("scaling-warmup", "50");
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -238,6 +240,7 @@ public final class HttpLoadBenchmark {
     System.out.println("# single document source: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "
         + passages.size());
 
+    int scalingWarmup = Integer.parseInt(options.get("scaling-warmup"));
     List<String> rows = new ArrayList<>();
     try (Service service = start(NOTHING_CACHED, "scaling")) {
       phase(bodies("nq20", "fast"), 2, Double.parseDouble(options.get("warmup")), Integer.MAX_VALUE);
@@ -257,6 +260,17 @@ public final class HttpLoadBenchmark {
               total += counter.count(d.render()) + 1;
             }
             questions = nq20;
+          }
+          // JIT warm-up at this size and shape on other text: the long-document code paths (sections, BM25 over
+          // thousands of units, counting) are not exercised by the nq20 warm-up, and their first compilations would
+          // otherwise be measured. Caches are off, so nothing of the warm-up text can help the measured requests.
+          for (int w = 0; w < scalingWarmup; w++) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("query", nq20.get(w % nq20.size()).question());
+            body.put("documents", warmupDocuments(shape, tokens, passages, counter));
+            body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
+            body.put("effort", options.get("effort"));
+            post(JSON.writeValueAsBytes(body));
           }
           rss().resetPeak();
           double[] client = new double[reps];
@@ -311,6 +325,32 @@ public final class HttpLoadBenchmark {
       System.out.println(String.format(Locale.ROOT, "%nservice: ready %.0f ms, VmHWM %d MiB", service.readyMs,
           service.rss.hwmKiB() / 1024));
     }
+  }
+
+  /**
+   * Documents of {@code tokens} tokens for the JIT warm-up of one size, from text the measured requests do not hold:
+   * {@code single} is nq20 passages joined (from the start of the set; the measured document takes them from the
+   * end, and only beyond the qasper papers' 88k tokens) and cut at that size, {@code many} is nq20 passages from the
+   * end of the set (the measured requests take them from the start).
+   */
+  private static List<Map<String, String>> warmupDocuments(String shape, int tokens,
+      List<EvalExample.Document> passages, dev.precis.tokens.Tokenizers.TokenCounter counter) {
+    List<Map<String, String>> docs = new ArrayList<>();
+    if (shape.equals("single")) {
+      StringBuilder joined = new StringBuilder();
+      for (int i = 0; i < passages.size() && joined.length() < tokens * 6L; i++) {
+        joined.append(joined.isEmpty() ? "" : "\n\n").append(passages.get(i).text());
+      }
+      docs.add(Map.of("id", "warmup", "text", counter.prefixWithin(joined.toString(), tokens)));
+      return docs;
+    }
+    int total = 0;
+    for (int i = passages.size() - 1; i >= 0 && total < tokens; i--) {
+      EvalExample.Document d = passages.get(i);
+      docs.add(Map.of("id", "w" + i, "title", d.title(), "text", d.text()));
+      total += counter.count(d.render()) + 1;
+    }
+    return docs;
   }
 
   private RssPoller current;
