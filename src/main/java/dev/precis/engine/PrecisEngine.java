@@ -11,6 +11,7 @@ import dev.precis.plan.Planner;
 import dev.precis.plan.Reason;
 import dev.precis.plan.Selection;
 import dev.precis.rank.Bm25Scorer;
+import dev.precis.rank.Prefetch;
 import dev.precis.rank.Ranker;
 import dev.precis.rank.Ranking;
 import dev.precis.render.BudgetFitter;
@@ -359,6 +360,10 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     limits.checkInputTokens(inputTokens, request.encoding());
     int budget = request.budget().resolve(inputTokens);
     if (inputTokens > budget) finerForBudget(documents, budget);
+    // Planning needs every unit's count; they are counted on another core while this one ranks (BM25 and the static
+    // soft match run on one thread). A 100k-token document: 183-191 -> 163-174 ms p50; 16k: within the noise.
+    Prefetch<int[][]> unitCounts = inputTokens > budget && ahead != null
+        ? Prefetch.start(() -> unitTokens(documents, counter), ahead) : null;
 
     Passages passages = Passages.of(documents);
     Ranking ranking = null;
@@ -395,7 +400,7 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
     Set<Long> duplicates = new HashSet<>();
     if (!fits) {
       limits.check("planning");
-      int[][] unitTokens = unitTokens(documents, counter);
+      int[][] unitTokens = unitCounts != null ? unitCounts.get() : unitTokens(documents, counter);
       List<SegmentedDocument> parts = passages.list();
       int[][] passageTokens = new int[parts.size()][];
       int[] headerTokens = new int[parts.size()];

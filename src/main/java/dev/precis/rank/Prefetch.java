@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * to it first runs it: a helper thread, or the caller when it needs the result before any helper has started it (a
  * busy pool then costs only the overlap, never a wait in its queue). The result, or the failure, is the computation's.
  */
-final class Prefetch<T> {
+public final class Prefetch<T> {
   private final Supplier<T> work;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final CompletableFuture<T> result = new CompletableFuture<>();
@@ -22,7 +22,7 @@ final class Prefetch<T> {
   }
 
   /** Starts {@code work} on {@code executor} (or, if it refuses, when the result is first asked for). */
-  static <T> Prefetch<T> start(Supplier<T> work, Executor executor) {
+  public static <T> Prefetch<T> start(Supplier<T> work, Executor executor) {
     Prefetch<T> prefetch = new Prefetch<>(work);
     try {
       executor.execute(prefetch::runIfUnclaimed);
@@ -45,7 +45,7 @@ final class Prefetch<T> {
   }
 
   /** The result, computed here if no helper has started it yet; a failure is rethrown as it was thrown. */
-  T get() {
+  public T get() {
     runIfUnclaimed();
     try {
       return result.join();
