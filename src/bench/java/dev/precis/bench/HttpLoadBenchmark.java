@@ -264,27 +264,18 @@ public final class HttpLoadBenchmark {
           // JIT warm-up at this size and shape on other text: the long-document code paths (sections, BM25 over
           // thousands of units, counting) are not exercised by the nq20 warm-up, and their first compilations would
           // otherwise be measured. Caches are off, so nothing of the warm-up text can help the measured requests.
-          for (int w = 0; w < scalingWarmup; w++) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("query", nq20.get(w % nq20.size()).question());
-            body.put("documents", warmupDocuments(shape, tokens, passages, counter));
-            body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
-            body.put("effort", options.get("effort"));
-            post(JSON.writeValueAsBytes(body));
-          }
+          List<Map<String, String>> warmupDocs = scalingWarmup == 0 ? List.of()
+              : warmupDocuments(shape, tokens, passages, counter);
+          for (int w = 0; w < scalingWarmup; w++) post(scalingBody(nq20.get(w % nq20.size()).question(), warmupDocs));
           rss().resetPeak();
           double[] client = new double[reps];
           double[][] stages = new double[6][reps];
           int inputTokens = 0;
           String status = "";
           for (int r = 0; r < reps; r++) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("query", questions.get(r % questions.size()).question());
-            body.put("documents", docs);
-            body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
-            body.put("effort", options.get("effort"));
+            String question = questions.get(r % questions.size()).question();
             long t0 = System.nanoTime();
-            HttpResponse<String> response = post(JSON.writeValueAsBytes(body));
+            HttpResponse<String> response = post(scalingBody(question, docs));
             client[r] = (System.nanoTime() - t0) / 1e6;
             if (response.statusCode() != 200) {
               status = "HTTP " + response.statusCode() + ": " + response.body();
@@ -325,6 +316,16 @@ public final class HttpLoadBenchmark {
       System.out.println(String.format(Locale.ROOT, "%nservice: ready %.0f ms, VmHWM %d MiB", service.readyMs,
           service.rss.hwmKiB() / 1024));
     }
+  }
+
+  /** A {@code --scaling} request: the question over the documents, at {@code --ratio} and {@code --effort}. */
+  private byte[] scalingBody(String question, List<Map<String, String>> documents) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("query", question);
+    body.put("documents", documents);
+    body.put("budget", Map.of("ratio", Double.parseDouble(options.get("ratio"))));
+    body.put("effort", options.get("effort"));
+    return JSON.writeValueAsBytes(body);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -296,8 +297,7 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
     long total = 0;
     for (long packed : byLength) total += packed >>> 32;
     long share = threads == 1 ? Long.MAX_VALUE : Math.max(MIN_PARALLEL_PIECES, (total + threads - 1) / threads);
-    List<int[]> batches = new ArrayList<>();
-    List<Long> costs = new ArrayList<>();
+    List<Batch> batches = new ArrayList<>();
     int from = 0;
     while (from < n) {
       int to = from + 1;
@@ -310,19 +310,15 @@ public final class OnnxSentenceEncoder implements SentenceEncoder {
       }
       int[] rows = new int[to - from];
       for (int r = 0; r < rows.length; r++) rows[r] = (int) byLength[from + r];
-      batches.add(rows);
-      costs.add(estimatedCost(rows.length, byLength[to - 1] >>> 32));
+      batches.add(new Batch(rows, estimatedCost(rows.length, byLength[to - 1] >>> 32)));
       from = to;
     }
-    if (threads == 1 || batches.size() < 2) return batches;
-    Integer[] order = new Integer[batches.size()];
-    for (int b = 0; b < order.length; b++) order[b] = b;
-    Arrays.sort(order, (x, y) -> costs.get(x).equals(costs.get(y)) ? Integer.compare(x, y)
-        : Long.compare(costs.get(y), costs.get(x)));
-    List<int[]> costliestFirst = new ArrayList<>(order.length);
-    for (int b : order) costliestFirst.add(batches.get(b));
-    return costliestFirst;
+    // A stable sort: batches of equal cost stay in length order.
+    if (threads > 1) batches.sort(Comparator.comparingLong(Batch::cost).reversed());
+    return batches.stream().map(Batch::rows).toList();
   }
+
+  private record Batch(int[] rows, long cost) {}
 
   /**
    * The relative cost of one inference call over {@code rows} texts padded to {@code sequence} word pieces: bge-small
