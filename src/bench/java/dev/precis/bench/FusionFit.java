@@ -84,7 +84,8 @@ import java.util.Map;
  *       ranked by the hand-set weights: chosen per fold on the other four and on all folds in-sample ({@code cv},
  *       default), or fixed
  *   <li>{@code --dump FILE}: the features and labels, one unit a row, with the unit's score under the hand-set weights
- *       ({@code handScore}: the ranking the features come from)
+ *       ({@code handScore}: the ranking the features come from), the question and the unit's text (tabs and line
+ *       breaks as spaces), for screening a feature offline before adding it to the engine
  *   <li>{@code --out FILE}: the weights fitted on all folds, with a header naming this command and its data
  *   <li>{@code --fold-out DIR}: also each fold's model, fitted on the other four folds with the choices made there
  *       ({@code fusion-weights-fold-<f>.properties}), for {@code exec:java@quality --fold-weights DIR}: answer kept
@@ -100,7 +101,8 @@ public final class FusionFit {
   private FusionFit() {}
 
   /** One unit: its example, features, cheap features and label. */
-  record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine, double handScore) {}
+  record Row(int passage, double[] features, double[] cheap, boolean answer, boolean titleLine, double handScore,
+      String text) {}
 
   /**
    * What makes an example distinct: the same example at two budgets is ranked once, but a variant of a set that keeps
@@ -471,7 +473,7 @@ public final class FusionFit {
         double[] cheap = {r.unitLexical()[u], r.lexical(), r.unitSoft()[u], documentSoft,
             h < 0 ? 0 : r.unitLexical()[h], h < 0 ? 0 : r.unitSoft()[h], 1.0 / (1 + Math.max(0, u - lead))};
         rows.add(new Row(passage.index(), r.unitFeatures()[u].clone(), cheap, answers.matches(passage.unitText(u)),
-            u == 0 && r.titleLine(), r.unitScores()[u]));
+            u == 0 && r.titleLine(), r.unitScores()[u], passage.unitText(u)));
       }
     }
     boolean sectioned = false;
@@ -498,12 +500,16 @@ public final class FusionFit {
     return heading;
   }
 
+  private static String oneLine(String text) {
+    return text.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+  }
+
   private static void dump(Path file, List<Ranked> ranked) throws IOException {
     try (BufferedWriter w = Files.newBufferedWriter(file)) {
       StringBuilder header = new StringBuilder("id\tset\tfold\tanswer\ttitleLine");
       for (FusionFeature f : FEATURES) header.append('\t').append(f.key());
       for (String c : CHEAP_FEATURES) header.append("\tcheap.").append(c);
-      header.append("\thandScore");
+      header.append("\thandScore\tquestion\ttext");
       w.write(header.append('\n').toString());
       for (Ranked r : ranked) {
         for (Row row : r.rows()) {
@@ -512,7 +518,8 @@ public final class FusionFit {
               .append(row.titleLine() ? 1 : 0);
           for (double v : row.features()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
           for (double v : row.cheap()) line.append('\t').append(String.format(Locale.ROOT, "%.5g", v));
-          line.append('\t').append(String.format(Locale.ROOT, "%.5g", row.handScore()));
+          line.append('\t').append(String.format(Locale.ROOT, "%.5g", row.handScore()))
+              .append('\t').append(oneLine(r.example().question())).append('\t').append(oneLine(row.text()));
           w.write(line.append('\n').toString());
         }
       }

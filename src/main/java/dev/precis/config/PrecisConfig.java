@@ -242,6 +242,15 @@ public interface PrecisConfig {
     @WithDefault("64")
     int bestEncoderTextLimit();
 
+    /**
+     * What the encoder may read, in characters per unit of its limit (32 units and 175 characters: 5,600 characters
+     * of text, titles included). The chosen units stop before the one that would go past it, so a request of long
+     * sentences costs the encoder about what one of average sentences costs; at least one unit is embedded. 0 counts
+     * units only. Default {@code 175}.
+     */
+    @WithDefault("175")
+    int encoderCharsPerUnit();
+
     /** Share of the better neighbour's relevance added to a unit's own. Default {@code 0.0}. */
     @WithDefault("0.0")
     double contextWeight();

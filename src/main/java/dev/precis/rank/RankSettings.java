@@ -14,6 +14,11 @@ package dev.precis.rank;
  * @param encoderTextLimit with effort FAST, at most this many units are embedded per request: the best by the cheap
  *     score (BM25 of the unit and its document, and position); the rest keep their cheap score
  * @param bestEncoderTextLimit the same limit for effort BEST
+ * @param encoderCharsPerUnit what the encoder may read, in characters per unit of its limit: with a limit of 32 units
+ *     and 175 characters, the units chosen for the encoder stop before the one that would take their text (title
+ *     included) past 5,600 characters, so that a request of long sentences costs about what one of average sentences
+ *     costs (the encoder's time grows with the word pieces it reads, not with the units); at least one unit is
+ *     embedded; 0 counts units only
  * @param contextWeight share of the better neighbour's (same paragraph) relevance added to a unit's own, so that a
  *     sentence that answers through a pronoun ("He won it in 1956") rises with the sentence that names the subject
  * @param fragmentPenalty subtracted from the score of a unit that is a fragment cut off at the start or end of its
@@ -52,6 +57,7 @@ public record RankSettings(
     int bridgeSources,
     int encoderTextLimit,
     int bestEncoderTextLimit,
+    int encoderCharsPerUnit,
     double contextWeight,
     double fragmentPenalty,
     double staticWeight,
@@ -90,23 +96,28 @@ public record RankSettings(
     if (encoderTextLimit < 0) {
       throw new IllegalArgumentException("illegal encoderTextLimit: " + encoderTextLimit + ", must be >= 0");
     }
+    if (encoderCharsPerUnit < 0) {
+      throw new IllegalArgumentException(
+          "illegal encoderCharsPerUnit: " + encoderCharsPerUnit + ", must be >= 0 (0 counts units only)");
+    }
   }
 
   /** Hand-set fusion (no fitted model). */
   public RankSettings(double semanticWeight, double lexicalWeight, double documentWeight, double documentSemanticShare,
-      double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, double contextWeight,
-      double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
+      double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, int encoderCharsPerUnit,
+      double contextWeight, double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
       double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight) {
     this(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
-        encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight, sectionWeight,
-        identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, null);
+        encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty, staticWeight,
+        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, null);
   }
 
   /** These settings with units scored by {@code model} (null: by the hand-set weights). */
   public RankSettings withFusion(FusionModel model) {
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
-        bridgeSources, encoderTextLimit, bestEncoderTextLimit, contextWeight, fragmentPenalty, staticWeight,
-        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, model);
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
+        staticWeight, sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight,
+        leadWeight, model);
   }
 
   private static void check(String name, double value) {
@@ -122,6 +133,6 @@ public record RankSettings(
 
   /** The hand-set weights, every unit scored by their sum (no fitted fusion). */
   public static RankSettings handSet() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 175, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
   }
 }

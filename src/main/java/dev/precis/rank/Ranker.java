@@ -146,8 +146,12 @@ public final class Ranker {
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
             sectionCheap, settings, fitted, encoderTextLimit);
+        List<String> texts = new ArrayList<>(chosen.size());
+        for (int[] x : chosen) texts.add(encoderText(documents.get(x[0]), x[1]));
+        int allowance = withinCharAllowance(texts, (long) encoderTextLimit * settings.encoderCharsPerUnit());
+        chosen = chosen.subList(0, allowance);
         embedded = chosen.size();
-        if (!chosen.isEmpty()) embed(query, queryVector, documents, chosen, semantic);
+        if (!chosen.isEmpty()) embed(query, queryVector, texts.subList(0, allowance), chosen, semantic);
       }
     }
 
@@ -592,10 +596,22 @@ public final class Ranker {
     return chosen;
   }
 
-  private void embed(String query, Prefetch<float[]> queryVector, List<SegmentedDocument> documents,
-      List<int[]> chosen, double[][] semantic) {
-    List<String> texts = new ArrayList<>(chosen.size());
-    for (int[] x : chosen) texts.add(encoderText(documents.get(x[0]), x[1]));
+  /**
+   * How many of the texts, in order, fit in {@code allowance} characters: they stop before the first that would go
+   * past it, but the first is always taken. An allowance of 0 takes them all.
+   */
+  static int withinCharAllowance(List<String> texts, long allowance) {
+    if (allowance <= 0) return texts.size();
+    long used = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      used += texts.get(i).length();
+      if (i > 0 && used > allowance) return i;
+    }
+    return texts.size();
+  }
+
+  private void embed(String query, Prefetch<float[]> queryVector, List<String> texts, List<int[]> chosen,
+      double[][] semantic) {
     float[][] vectors = encoder.embed(texts);
     float[] target = query == null ? centroid(vectors)
         : queryVector != null ? queryVector.get() : encoder.embedQuery(query);
@@ -614,15 +630,15 @@ public final class Ranker {
     }
   }
 
-  /**
-   * The text the encoder sees for a unit: its document's title in front gives the sentence its subject; a structured
-   * unit comes with what locates it (its JSON path, its table's column names).
-   */
   /** The text the encoder sees for a unit when ranking (for warming a cache ahead of a request). */
   public static String encoderTextOf(SegmentedDocument doc, int unit) {
     return encoderText(doc, unit);
   }
 
+  /**
+   * The text the encoder sees for a unit: its document's title in front gives the sentence its subject; a structured
+   * unit comes with what locates it (its JSON path, its table's column names).
+   */
   static String encoderText(SegmentedDocument doc, int unit) {
     String text = doc.rankText(unit);
     return doc.title() == null ? text : doc.title() + ": " + text;

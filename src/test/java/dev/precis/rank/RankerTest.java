@@ -39,7 +39,7 @@ class RankerTest {
   private static RankSettings limitOne() {
     RankSettings d = RankSettings.handSet();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
-        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
+        d.bridgeBonus(), d.bridgeSources(), 1, 1, d.encoderCharsPerUnit(), d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
         d.sectionCheapWeight(), d.leadWeight());
   }
@@ -86,6 +86,41 @@ class RankerTest {
     } finally {
       ahead.shutdown();
     }
+  }
+
+  @Test
+  void theCharacterAllowanceStopsBeforeTheTextThatWouldGoPastIt() {
+    List<String> texts = List.of("a".repeat(40), "b".repeat(30), "c".repeat(50), "d".repeat(5));
+    assertEquals(4, Ranker.withinCharAllowance(texts, 0), "0 counts units only");
+    assertEquals(4, Ranker.withinCharAllowance(texts, 125));
+    assertEquals(2, Ranker.withinCharAllowance(texts, 119), "stops at c, although d would still fit");
+    assertEquals(2, Ranker.withinCharAllowance(texts, 70), "exactly full");
+    assertEquals(1, Ranker.withinCharAllowance(texts, 10), "the first text is always taken");
+    assertEquals(0, Ranker.withinCharAllowance(List.of(), 10));
+  }
+
+  @Test
+  void longSentencesSpendTheEncodersCharacterAllowanceSooner() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      text.append("Sentence ").append(i).append(" tells of the harbour, its cranes, its ships and the long winter ")
+          .append("nights the dockers worked through before the strike of that year. ");
+    }
+    List<SegmentedDocument> docs = oneDocument(text.toString().strip());
+    String query = "When did the dockers strike?";
+    RankSettings d = RankSettings.defaults();
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors);
+    assertEquals(8, ranker.rank(query, docs, d, 8).embeddedTexts(), "units only: all 8 of the limit");
+    RankSettings allowance = new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(),
+        d.documentSemanticShare(), d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(),
+        60, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), d.sectionWeight(), d.identifierWeight(),
+        d.structureWeight(), d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.fusion());
+    // Each sentence is about 150 characters: 8 x 60 = 480 characters hold three of them.
+    Ranking ranking = ranker.rank(query, docs, allowance, 8);
+    assertEquals(3, ranking.embeddedTexts());
+    int withVector = 0;
+    for (double s : ranking.documents().get(0).unitSemantic()) if (!Double.isNaN(s)) withVector++;
+    assertEquals(3, withVector);
   }
 
   @Test
@@ -207,8 +242,8 @@ class RankerTest {
   private static RankSettings withSectionWeight(double weight) {
     RankSettings d = RankSettings.handSet();
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
-        d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.contextWeight(),
-        d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
+        d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.encoderCharsPerUnit(),
+        d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
         weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight());
   }
 
