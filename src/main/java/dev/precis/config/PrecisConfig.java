@@ -313,6 +313,15 @@ public interface PrecisConfig {
     double leadWeight();
 
     /**
+     * Added to the score of a unit that holds the kind of answer the question asks for (a number for "how many" or "what
+     * percentage", a date for "when" or "what year"), in the hand-set sum and in the cheap score that chooses the units
+     * the encoder embeds, where the hand-set sum ranks (long documents of several sections, structured documents, no
+     * fitted fusion); 0 disables it. Default {@code 1.0}.
+     */
+    @WithDefault("1.0")
+    double answerTypeWeight();
+
+    /**
      * How a unit's score is made: {@code hand}, the weighted sum of the weights above; {@code fitted}, the logistic
      * regression bundled as {@code dev/precis/rank/fusion-weights.properties}, for requests of prose passages (a
      * request with a structured or a long sectioned document keeps the hand-set sum; see docs/ranking-audit.md).

@@ -26,6 +26,8 @@ public enum FusionFeature {
   LEAD("lead", "1 / (1 + position of the unit after the document's lead)"),
   DOCUMENT_SEMANTIC_BRIDGE("documentSemanticBridge",
       "documentSemantic x bridge: a second-hop document counts by how well its best unit matches the question"),
+  ANSWER_TYPE("answerType", "1 if the question asks for a number or a date (\"how many\", \"when\") and the unit "
+      + "holds one, else 0"),
   CHUNKED("chunked", "share of the request's passages that are chunks cut from a longer text: they start or end "
       + "mid-sentence, or share their title with another passage; the same for every unit of a request, it scales the "
       + "model's chunked weights");

@@ -42,6 +42,10 @@ package dev.precis.rank;
  *     allowance is spent inside the sections that matter; 0 disables it
  * @param leadWeight in the cheap score that chooses the units the encoder embeds, the bonus of a document's first
  *     unit ({@code leadWeight / (1 + position)}: the lead of a passage often carries its topic); 0 disables it
+ * @param answerTypeWeight added to the score of a unit that holds the kind of answer the question asks for ({@link
+ *     AnswerType}: a number for "how many", a date for "when"), where the hand-set sum ranks (long documents of several
+ *     sections, structured documents, no fitted fusion): in that sum and in the cheap score that chooses the units the
+ *     encoder embeds; 0 disables it
  * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
  *     sum. It applies to questions over prose passages ranked with the encoder: a request without a question or
  *     without a transformer pass (effort instant), with a structured document (none was fitted on), or with a long
@@ -67,9 +71,11 @@ public record RankSettings(
     double sectionPriorWeight,
     double sectionCheapWeight,
     double leadWeight,
+    double answerTypeWeight,
     FusionModel fusion) {
   public RankSettings {
     check("leadWeight", leadWeight);
+    check("answerTypeWeight", answerTypeWeight);
     check("sectionPriorWeight", sectionPriorWeight);
     check("sectionCheapWeight", sectionCheapWeight);
     check("identifierWeight", identifierWeight);
@@ -106,10 +112,12 @@ public record RankSettings(
   public RankSettings(double semanticWeight, double lexicalWeight, double documentWeight, double documentSemanticShare,
       double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, int encoderCharsPerUnit,
       double contextWeight, double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
-      double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight) {
+      double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight,
+      double answerTypeWeight) {
     this(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
         encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty, staticWeight,
-        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight, null);
+        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
+        answerTypeWeight, null);
   }
 
   /** These settings with units scored by {@code model} (null: by the hand-set weights). */
@@ -117,7 +125,7 @@ public record RankSettings(
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
         bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
         staticWeight, sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight,
-        leadWeight, model);
+        leadWeight, answerTypeWeight, model);
   }
 
   private static void check(String name, double value) {
@@ -133,6 +141,7 @@ public record RankSettings(
 
   /** The hand-set weights, every unit scored by their sum (no fitted fusion). */
   public static RankSettings handSet() {
-    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 175, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3);
+    return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 175, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3,
+        1.0);
   }
 }

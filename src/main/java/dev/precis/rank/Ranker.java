@@ -125,6 +125,7 @@ public final class Ranker {
 
     int[][] headingOf = headings(documents, titleLine, settings.sectionWeight() > 0);
     double[][] structural = structural(query, documents, settings);
+    double[][] answerType = answerTypes(query, documents, titleLine);
     double[][] sectionCheap = new double[n][];
     for (int d = 0; d < n; d++) {
       sectionCheap[d] = new double[documents.get(d).units().size()];
@@ -145,7 +146,7 @@ public final class Ranker {
         for (int d = 0; d < n; d++) semantic[d] = soft[d].clone();
       } else {
         List<int[]> chosen = chooseForEncoder(titleLine, lexical, docLexical, soft, docSoft, headingOf, structural,
-            sectionCheap, settings, fitted, encoderTextLimit);
+            sectionCheap, answerType, settings, fitted, encoderTextLimit);
         List<String> texts = new ArrayList<>(chosen.size());
         for (int[] x : chosen) texts.add(encoderText(documents.get(x[0]), x[1]));
         int allowance = withinCharAllowance(texts, (long) encoderTextLimit * settings.encoderCharsPerUnit());
@@ -193,11 +194,11 @@ public final class Ranker {
       for (int u = 0; u < fragment[d].length; u++) fragment[d][u] = -settings.fragmentPenalty() * cutOff[d][u];
       section[d] = sections(headingOf[d], settings, lexical[d], semantic[d]);
       for (int u = 0; u < section[d].length; u++) section[d][u] += sectionPrior[d][u];
-      unitScores[d] =
-          fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docBase[d]);
+      unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d],
+          answerType[d], docBase[d]);
     }
     double[][][] features = features(query, documents, titleLine, lexical, semantic, soft, docLexical, docSemantic,
-        docBase, sectionScores, sections, cutOff);
+        docBase, sectionScores, sections, cutOff, answerType);
     if (fitted != null) {
       for (int d = 0; d < n; d++) unitScores[d] = fittedScores(fitted, features[d], structural[d]);
     }
@@ -216,7 +217,8 @@ public final class Ranker {
           ? unitScores[d]
           : fitted != null
               ? fittedScores(fitted, features[d], structural[d])
-              : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d], docScore);
+              : fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d],
+                  answerType[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d], structural[d],
           titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d], features[d]));
@@ -237,7 +239,8 @@ public final class Ranker {
    */
   private static double[][][] features(String query, List<SegmentedDocument> documents, boolean[] titleLine,
       double[][] lexical, double[][] semantic, double[][] soft, double[] docLexical, double[] docSemantic,
-      double[] docBase, double[][] sectionScores, List<Sections> sections, double[][] fragments) {
+      double[] docBase, double[][] sectionScores, List<Sections> sections, double[][] fragments,
+      double[][] answerType) {
     int n = documents.size();
     int[][] headingOf = headings(documents, titleLine, true);
     double[][] semanticRank = unitRanks(semantic);
@@ -310,6 +313,7 @@ public final class Ranker {
         }
         f[FusionFeature.FRAGMENT.ordinal()] = fragment[u];
         f[FusionFeature.LEAD.ordinal()] = 1.0 / (1 + Math.max(0, u - lead));
+        f[FusionFeature.ANSWER_TYPE.ordinal()] = answerType[d][u];
         f[FusionFeature.CHUNKED.ordinal()] = chunked;
       }
     }
@@ -366,11 +370,29 @@ public final class Ranker {
   }
 
   private static double[] fuse(RankSettings settings, double[] lexical, double[] semantic, double[] context,
-      double[] fragment, double[] section, double[] structural, double docScore) {
+      double[] fragment, double[] section, double[] structural, double[] answerType, double docScore) {
     double[] out = new double[lexical.length];
     for (int u = 0; u < out.length; u++) {
       out[u] = own(settings, lexical[u], semantic[u]) + settings.documentWeight() * docScore + context[u]
-          + fragment[u] + section[u] + structural[u];
+          + fragment[u] + section[u] + structural[u] + settings.answerTypeWeight() * answerType[u];
+    }
+    return out;
+  }
+
+  /**
+   * 1 for each unit that holds the kind of answer the question asks for ({@link AnswerType}), else 0; all 0 when the
+   * question asks for no particular kind, and for a passage's title line.
+   */
+  private static double[][] answerTypes(String query, List<SegmentedDocument> documents, boolean[] titleLine) {
+    AnswerType asked = AnswerType.of(query);
+    double[][] out = new double[documents.size()][];
+    for (SegmentedDocument doc : documents) {
+      double[] held = new double[doc.units().size()];
+      out[doc.index()] = held;
+      if (asked == AnswerType.NONE) continue;
+      for (int u = titleLine[doc.index()] ? 1 : 0; u < held.length; u++) {
+        if (asked.heldBy(doc.unitText(u))) held[u] = 1;
+      }
     }
     return out;
   }
@@ -538,10 +560,13 @@ public final class Ranker {
    */
   private static List<int[]> chooseForEncoder(boolean[] titleLine, double[][] lexical, double[] docLexical,
       double[][] soft, double[] docSoft, int[][] headingOf, double[][] structural, double[][] sectionCheap,
-      RankSettings settings, FusionModel model, int limit) {
+      double[][] answerType, RankSettings settings, FusionModel model, int limit) {
     double softWeight = settings.staticWeight();
     double leadWeight = settings.leadWeight();
     FusionModel fitted = model != null && model.fittedCandidates() ? model : null;
+    // The answer type bonus where the hand-set sum ranks. A request the fitted fusion ranks keeps the candidate stage
+    // its fusion was fitted on (FusionFit's feature pass runs without the bonus).
+    double answerTypeBonus = model == null ? settings.answerTypeWeight() : 0;
     List<int[]> all = new ArrayList<>();
     for (int d = 0; d < titleLine.length; d++) {
       int first = titleLine[d] ? 1 : 0;
@@ -574,7 +599,8 @@ public final class Ranker {
         }
         double section = h < 0 ? 0 : 0.5 * (lexical[d][h] + softWeight * soft[d][h]);
         cheapScore[d][u] = lexical[d][u] + 0.5 * docLexical[d] + softWeight * (soft[d][u] + 0.5 * docSoft[d])
-            + section + structural[d][u] + sectionCheap[d][u] + leadWeight / (1 + Math.max(0, u - lead));
+            + section + structural[d][u] + sectionCheap[d][u] + leadWeight / (1 + Math.max(0, u - lead))
+            + answerTypeBonus * answerType[d][u];
       }
     }
     Comparator<int[]> cheap = Comparator.comparingDouble((int[] x) -> -cheapScore[x[0]][x[1]]);

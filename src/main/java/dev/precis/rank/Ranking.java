@@ -136,15 +136,19 @@ public record Ranking(
                     + " x (1 - section score)",
                 Explanation.of(doc.sectionScores()[doc.sections().of(u)], "section score relative to the document's "
                     + "best: share x best semantic score of its units + (1 - share) x BM25 of the whole section")));
+    List<Explanation> parts = new java.util.ArrayList<>(
+        List.of(semanticPart, lexicalPart, documentPart, contextPart, fragmentPart, sectionPart));
     if (doc.unitStructure()[u] != 0) {
-      Explanation structurePart = Explanation.of(doc.unitStructure()[u],
+      parts.add(Explanation.of(doc.unitStructure()[u],
           "structure: weight " + settings.identifierWeight() + " x share of the question's identifiers held exactly"
-              + " + weight " + settings.structureWeight() + " x structural prior (errors, array and log ends)");
-      return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
-          fragmentPart, sectionPart, structurePart);
+              + " + weight " + settings.structureWeight() + " x structural prior (errors, array and log ends)"));
     }
-    return Explanation.of(doc.unitScores()[u], "sum of", semanticPart, lexicalPart, documentPart, contextPart,
-        fragmentPart, sectionPart);
+    double answerType = doc.unitFeatures()[u][FusionFeature.ANSWER_TYPE.ordinal()];
+    if (settings.answerTypeWeight() > 0 && answerType > 0) {
+      parts.add(Explanation.of(settings.answerTypeWeight() * answerType, "answer type: weight "
+          + settings.answerTypeWeight() + " x the question asks for a number or a date and the unit holds one"));
+    }
+    return new Explanation(doc.unitScores()[u], "sum of", parts);
   }
 
   /** A fitted score: the intercept and each feature's weight times its value, as the log-odds they sum to. */

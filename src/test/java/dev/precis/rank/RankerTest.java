@@ -41,7 +41,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.encoderCharsPerUnit(), d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
-        d.sectionCheapWeight(), d.leadWeight());
+        d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight());
   }
 
   @Test
@@ -114,7 +114,8 @@ class RankerTest {
     RankSettings allowance = new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(),
         d.documentSemanticShare(), d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(),
         60, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), d.sectionWeight(), d.identifierWeight(),
-        d.structureWeight(), d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.fusion());
+        d.structureWeight(), d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight(),
+        d.fusion());
     // Each sentence is about 150 characters: 8 x 60 = 480 characters hold three of them.
     Ranking ranking = ranker.rank(query, docs, allowance, 8);
     assertEquals(3, ranking.embeddedTexts());
@@ -244,7 +245,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.encoderCharsPerUnit(),
         d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
-        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight());
+        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight());
   }
 
   @Test
