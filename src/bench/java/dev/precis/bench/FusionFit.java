@@ -71,6 +71,8 @@ import java.util.Map;
  *       features are ranked and fitted at): how a model fitted at {@code fast} does at {@code best}
  *   <li>{@code --lambda L}: L2 penalty on the weights (not the intercept), in units of examples (default 1)
  *   <li>{@code --features a,b,...}: the feature keys the model may use (default all)
+ *   <li>{@code --without a,b,...}: feature keys the model may not use (the bundled model: {@code answerType}, which
+ *       did not carry to answer kept; docs/ranking-audit.md, session 16)
  *   <li>{@code --scales s1,s2,...}: factors the fitted scores are multiplied by (the planner adds a fixed bonus to a
  *       unit next to a kept one, so the scale of the scores matters), chosen per fold on the other four folds with
  *       that fold's model, and on all folds for the in-sample figure and the weights file (default 1; ties go to the
@@ -130,6 +132,9 @@ public final class FusionFit {
       for (String key : options.get("features").split(",")) allowed[FusionFeature.ofKey(key.strip()).ordinal()] = true;
     } else {
       Arrays.fill(allowed, true);
+    }
+    if (options.containsKey("without")) {
+      for (String key : options.get("without").split(",")) allowed[FusionFeature.ofKey(key.strip()).ordinal()] = false;
     }
     boolean answerKept = Boolean.parseBoolean(options.getOrDefault("answer-kept", "true"));
     String objective = options.getOrDefault("objective", "pointwise");
@@ -235,6 +240,7 @@ public final class FusionFit {
         + " --candidates " + (fittedCandidates ? "fitted" : "hand")
         + " --sections " + options.getOrDefault("sections", "cv")
         + (options.containsKey("features") ? " --features " + options.get("features") : "")
+        + (options.containsKey("without") ? " --without " + options.get("without") : "")
         + (measuredEffort != effort ? " --measure-effort " + measuredEffort.name().toLowerCase(Locale.ROOT) : "")
         + " on " + eval.toAbsolutePath().normalize().getFileName() + " (dev-*.jsonl.gz), effort "
         + effort.name().toLowerCase(Locale.ROOT);

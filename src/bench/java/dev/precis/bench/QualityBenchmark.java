@@ -68,7 +68,7 @@ public final class QualityBenchmark {
   private static final String UNRESOLVED_PROPERTY = "${quality.args}";
   static final String CANONICAL_COMMAND = "./mvnw -q -B test-compile exec:java@fusion-fit -Dfusion-fit.args=\""
       + "--eval ../shared/eval --sets nq20:4x,nq20:10x,hotpotqa:4x,hotpotqa:10x,qasper:500,qasper:1000 "
-      + "--objective listwise --lambda 1 --scales 1 --sections hand --answer-kept false "
+      + "--objective listwise --lambda 1 --scales 1 --sections hand --without answerType --answer-kept false "
       + "--fold-out target/fusion-folds\"\n"
       + "./mvnw -q -B exec:java@quality -Dquality.args=\"--eval ../shared/eval --sets nq20,hotpotqa,qasper "
       + "--share-vectors true --by-position --fold-weights target/fusion-folds --out docs/quality.md\"";

@@ -125,6 +125,35 @@ class RankerTest {
   }
 
   @Test
+  void aSentenceHoldingTheNumberAHowManyQuestionAsksForGainsTheAnswerTypeWeightAndSaysSo() {
+    List<SegmentedDocument> docs = oneDocument("The harbour of the town is old and busy. Its cranes load ships all "
+        + "year. The harbour has 48 cranes today. The town is small.");
+    String query = "How many cranes does the harbour have?";
+    RankSettings hand = RankSettings.handSet();
+    assertEquals(1.0, hand.answerTypeWeight(), 0.0);
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors);
+    Ranking ranking = ranker.rank(query, docs, hand, hand.encoderTextLimit());
+    var doc = ranking.documents().get(0);
+    assertEquals(1.0, doc.unitFeatures()[2][FusionFeature.ANSWER_TYPE.ordinal()], 0.0);
+    assertEquals(0.0, doc.unitFeatures()[1][FusionFeature.ANSWER_TYPE.ordinal()], 0.0);
+    var explained = ranking.explain(0, 2, hand);
+    assertTrue(explained.toString().contains("answer type"), explained.toString());
+    assertEquals(ranking.unitScore(0, 2), explained.value(), 1e-12);
+    double sum = 0;
+    for (var part : explained.details()) sum += part.value();
+    assertEquals(explained.value(), sum, 1e-9, "the parts add up to the score");
+
+    RankSettings without = new RankSettings(hand.semanticWeight(), hand.lexicalWeight(), hand.documentWeight(),
+        hand.documentSemanticShare(), hand.bridgeBonus(), hand.bridgeSources(), hand.encoderTextLimit(),
+        hand.bestEncoderTextLimit(), hand.encoderCharsPerUnit(), hand.contextWeight(), hand.fragmentPenalty(),
+        hand.staticWeight(), hand.sectionWeight(), hand.identifierWeight(), hand.structureWeight(),
+        hand.sectionPriorWeight(), hand.sectionCheapWeight(), hand.leadWeight(), 0.0, null);
+    Ranking plain = ranker.rank(query, docs, without, without.encoderTextLimit());
+    assertEquals(plain.unitScore(0, 2) + 1.0, ranking.unitScore(0, 2), 1e-9);
+    assertEquals(plain.unitScore(0, 1), ranking.unitScore(0, 1), 1e-9);
+  }
+
+  @Test
   void passagesOfOneSourceAreChunksEvenWhenCutAtSentenceEnds() {
     String a = "Full House is an American sitcom created by Jeff Franklin. It aired on ABC from 1987 to 1995.";
     String b = "Bob Saget played Danny Tanner, a widowed father of three daughters. He also hosted a video show.";
