@@ -45,13 +45,4 @@ public enum AnswerType {
       case NONE -> false;
     };
   }
-
-  /** How an explanation names it: "a number", "a date". */
-  public String described() {
-    return switch (this) {
-      case NUMBER -> "a number";
-      case DATE -> "a date";
-      case NONE -> "nothing in particular";
-    };
-  }
 }
