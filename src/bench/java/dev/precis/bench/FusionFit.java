@@ -163,7 +163,7 @@ public final class FusionFit {
     // The hand-set ranking: the baseline, and the ranking whose features the model is fitted on. Without the answer
     // type bonus, which the ranker gives only where the hand-set sum ranks: the fitted model's requests choose the
     // encoder's units without it, so the features here are those the model sees when it ranks.
-    EngineSettings defaults = EngineSettings.defaults().withRank(withoutAnswerTypeBonus(RankSettings.handSet()));
+    EngineSettings defaults = EngineSettings.defaults().withRank(RankSettings.handSet().withAnswerTypeWeight(0));
     SentenceEncoder shared = PrecisEngine.encoderFor(defaults);
     long t0 = System.nanoTime();
     List<Ranked> ranked = new ArrayList<>();
@@ -506,13 +506,6 @@ public final class FusionFit {
       }
     }
     return heading;
-  }
-
-  private static RankSettings withoutAnswerTypeBonus(RankSettings r) {
-    return new RankSettings(r.semanticWeight(), r.lexicalWeight(), r.documentWeight(), r.documentSemanticShare(),
-        r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(), r.encoderCharsPerUnit(),
-        r.contextWeight(), r.fragmentPenalty(), r.staticWeight(), r.sectionWeight(), r.identifierWeight(),
-        r.structureWeight(), r.sectionPriorWeight(), r.sectionCheapWeight(), r.leadWeight(), 0, r.fusion());
   }
 
   private static String oneLine(String text) {

@@ -49,13 +49,13 @@ import java.util.regex.Pattern;
  * ./mvnw -q -B test-compile exec:java@load -Dload.args="--scaling 1000,4000,16000,64000,128000 --reps 5"
  * </pre>
  *
- * <p>{@code --scaling}: one service with the vector and token-count caches off; after the JIT warm-up, for each size (cl100k_base
- * tokens of the full context) and shape, {@code --scaling-warmup} [50] requests of that size and shape over other
- * text (nq20 passages; JIT warm-up of the long-document code paths, not measured), then {@code --reps} requests one at a time (each with another question of the
- * set): {@code single} is one document made of distinct qasper papers joined (then nq20 passages from the end of
- * the set, beyond the papers' 88k tokens) and cut at exactly that many tokens,
- * {@code many} is distinct nq20 passages (title and text) added until the size is reached. Reports the client
- * latency, the service's stage timings (medians) and the service's peak RSS.
+ * <p>{@code --scaling}: one service with the vector and token-count caches off; after the JIT warm-up, for each size
+ * (cl100k_base tokens of the full context) and shape, {@code --scaling-warmup} [50] requests of that size and shape
+ * over other text (nq20 passages; JIT warm-up of the long-document code paths, not measured), then {@code --reps}
+ * requests one at a time (each with another question of the set): {@code single} is one document made of distinct
+ * qasper papers joined (then nq20 passages from the end of the set, beyond the papers' 88k tokens) and cut at exactly
+ * that many tokens, {@code many} is distinct nq20 passages (title and text) added until the size is reached. Reports
+ * the client latency, the service's stage timings (medians) and the service's peak RSS.
  *
  * Options (defaults in brackets): {@code --jar} [target/quarkus-app/quarkus-run.jar], {@code --eval}
  * [../shared/eval], {@code --sets} [nq20], {@code --variants} [fast,warm,best,bm25], {@code --concurrency}

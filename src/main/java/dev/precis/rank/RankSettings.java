@@ -128,6 +128,22 @@ public record RankSettings(
         leadWeight, answerTypeWeight, model);
   }
 
+  /** These settings with the encoder's character allowance at {@code chars} per unit (0: units only). */
+  public RankSettings withEncoderCharsPerUnit(int chars) {
+    return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, chars, contextWeight, fragmentPenalty, staticWeight,
+        sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
+        answerTypeWeight, fusion);
+  }
+
+  /** These settings with the answer type bonus at {@code weight} (0: none). */
+  public RankSettings withAnswerTypeWeight(double weight) {
+    return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
+        staticWeight, sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight,
+        leadWeight, weight, fusion);
+  }
+
   private static void check(String name, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException("illegal " + name + ": " + value + ", must be a finite number >= 0");

@@ -111,11 +111,7 @@ class RankerTest {
     RankSettings d = RankSettings.defaults();
     Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors);
     assertEquals(8, ranker.rank(query, docs, d, 8).embeddedTexts(), "units only: all 8 of the limit");
-    RankSettings allowance = new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(),
-        d.documentSemanticShare(), d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(),
-        60, d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), d.sectionWeight(), d.identifierWeight(),
-        d.structureWeight(), d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight(),
-        d.fusion());
+    RankSettings allowance = d.withEncoderCharsPerUnit(60);
     // Each sentence is about 150 characters: 8 x 60 = 480 characters hold three of them.
     Ranking ranking = ranker.rank(query, docs, allowance, 8);
     assertEquals(3, ranking.embeddedTexts());
@@ -143,11 +139,7 @@ class RankerTest {
     for (var part : explained.details()) sum += part.value();
     assertEquals(explained.value(), sum, 1e-9, "the parts add up to the score");
 
-    RankSettings without = new RankSettings(hand.semanticWeight(), hand.lexicalWeight(), hand.documentWeight(),
-        hand.documentSemanticShare(), hand.bridgeBonus(), hand.bridgeSources(), hand.encoderTextLimit(),
-        hand.bestEncoderTextLimit(), hand.encoderCharsPerUnit(), hand.contextWeight(), hand.fragmentPenalty(),
-        hand.staticWeight(), hand.sectionWeight(), hand.identifierWeight(), hand.structureWeight(),
-        hand.sectionPriorWeight(), hand.sectionCheapWeight(), hand.leadWeight(), 0.0, null);
+    RankSettings without = hand.withAnswerTypeWeight(0);
     Ranking plain = ranker.rank(query, docs, without, without.encoderTextLimit());
     assertEquals(plain.unitScore(0, 2) + 1.0, ranking.unitScore(0, 2), 1e-9);
     assertEquals(plain.unitScore(0, 1), ranking.unitScore(0, 1), 1e-9);
