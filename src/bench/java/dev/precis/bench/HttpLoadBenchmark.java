@@ -223,20 +223,9 @@ public final class HttpLoadBenchmark {
         dev.precis.tokens.Tokenizers.forEncoding("cl100k_base").orElseThrow();
     List<EvalExample> qasper = EvalSet.readDev(eval, "qasper").examples();
     List<EvalExample> nq20 = EvalSet.readDev(eval, "nq20").examples();
-    StringBuilder papers = new StringBuilder();
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    for (EvalExample ex : qasper) {
-      for (EvalExample.Document d : ex.documents()) {
-        if (seen.add(d.text())) papers.append(papers.isEmpty() ? "" : "\n\n").append(d.text());
-      }
-    }
-    List<EvalExample.Document> passages = new ArrayList<>();
-    for (EvalExample ex : nq20) for (EvalExample.Document d : ex.documents()) if (seen.add(d.text())) passages.add(d);
-    // The distinct qasper papers hold about 88k tokens: beyond that the single document goes on with nq20 passages.
-    for (int i = passages.size() - 1; i >= 0 && counter.count(papers.toString()) < 140_000; i -= 50) {
-      for (int k = i; k > i - 50 && k >= 0; k--) papers.append("\n\n").append(passages.get(k).text());
-    }
-    String allPapers = papers.toString();
+    ScalingDocument single = ScalingDocument.build(eval, counter);
+    List<EvalExample.Document> passages = single.passages();
+    String allPapers = single.text();
     System.out.println("# single document source: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "
         + passages.size());
 

@@ -120,6 +120,11 @@ public record EngineSettings(
         vectorCacheEntries, entries, maxUnitChars, segmentCacheChars, maxFillAttempts, rank, plan);
   }
 
+  public EngineSettings withSegmentCacheChars(int chars) {
+    return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
+        vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, chars, maxFillAttempts, rank, plan);
+  }
+
   public EngineSettings withRank(RankSettings newRank) {
     return new EngineSettings(bm25, encoder, staticVectors, encoderModel, modelDirectory, encoderThreads, encoderBatchSize,
         vectorCacheEntries, tokenCountCacheEntries, maxUnitChars, segmentCacheChars, maxFillAttempts, newRank, plan);
