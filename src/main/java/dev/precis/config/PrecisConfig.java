@@ -274,9 +274,10 @@ public interface PrecisConfig {
     double sectionWeight();
 
     /**
-     * In a structured document (JSON, table, log, code), weight of the share of the question's identifiers (ids,
-     * SKUs, hashes, e-mail addresses, numbers, snake_case and camelCase names) that a unit holds exactly, as whole
-     * tokens. Default {@code 1.5}.
+     * Weight of the share of the question's identifiers (ids, SKUs, hashes, e-mail addresses, numbers, snake_case
+     * and camelCase names, dotted paths) that a unit holds exactly, as whole tokens: in structured documents (JSON,
+     * table, log, code), and in prose where the hand-set weights rank (long documents of several sections, effort
+     * instant). Default {@code 1.5}.
      */
     @WithDefault("1.5")
     double identifierWeight();

@@ -38,6 +38,24 @@ public final class Identifiers {
     return out;
   }
 
+  /**
+   * Whether an identifier (as {@link #of} gives it) reads as a name from code or a file system rather than as a word
+   * of prose: it holds one of {@code _ . / @ # +}, or letters and digits together ({@code pg_hba.conf}, {@code
+   * asyncio.loop}, {@code win1258}). A bare number ({@code 1990}), a hyphenated word ({@code co-founded}) or a
+   * camelCase name ({@code McDonald}) is a word of the language as often as a code.
+   */
+  public static boolean codeLike(String identifier) {
+    boolean letter = false;
+    boolean digit = false;
+    for (int i = 0; i < identifier.length(); i++) {
+      char c = identifier.charAt(i);
+      if (c == '_' || c == '.' || c == '/' || c == '@' || c == '#' || c == '+') return true;
+      letter |= Character.isLetter(c);
+      digit |= Character.isDigit(c);
+    }
+    return letter && digit;
+  }
+
   private static boolean tokenChar(char c) {
     return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '@' || c == '/' || c == '+' || c == '#'
         || c == '-';

@@ -28,9 +28,11 @@ package dev.precis.rank;
  * @param sectionWeight weight of a unit's section heading's own relevance (its semantic and lexical part) added to
  *     the unit's score, so that a question about "how the data was collected" reaches the sentences under "Data
  *     Collection" even where they do not repeat its words; 0 disables it
- * @param identifierWeight in a structured document (JSON, table, log, code), weight of the share of the question's
- *     identifiers (ids, SKUs, hashes, e-mail addresses, numbers, snake_case and camelCase names) that the unit holds
- *     exactly, as whole tokens: a record the question names by its id is the record it asks about
+ * @param identifierWeight weight of the share of the question's identifiers (ids, SKUs, hashes, e-mail addresses,
+ *     numbers, snake_case and camelCase names, dotted paths) that the unit holds exactly, as whole tokens: a record the
+ *     question names by its id is the record it asks about, and a sentence of a manual that names {@code
+ *     pg_hba.conf} is where a question about it is answered. Structured units (JSON, table, log, code) always; prose
+ *     where the hand-set sum ranks (long documents of several sections, effort instant, no fitted fusion)
  * @param structureWeight in a structured document, weight of the structural prior (errors and failures, the head and
  *     tail of an array or log)
  * @param sectionPriorWeight in a document of several sections ({@link dev.precis.segment.Sections}), weight of how far

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class Ranker {
     }
 
     int[][] headingOf = headings(documents, titleLine, settings.sectionWeight() > 0);
-    double[][] structural = structural(query, documents, settings);
+    double[][] structural = structural(query, documents, settings, fitted == null);
     double[][] answerType = answerTypes(query, documents, titleLine);
     double[][] sectionCheap = new double[n][];
     for (int d = 0; d < n; d++) {
@@ -398,26 +399,37 @@ public final class Ranker {
   }
 
   /**
-   * For each unit of a structured document, the share of the question's identifiers it holds exactly (weighted by
-   * {@code identifierWeight}) plus its structural prior (weighted by {@code structureWeight}); 0 for prose.
+   * For each unit, the share of the question's identifiers (ids, SKUs, hashes, snake_case and camelCase names, dotted
+   * paths, numbers: {@link Identifiers}) it holds exactly, weighted by {@code identifierWeight}, plus, for a unit of a
+   * structured document, its structural prior weighted by {@code structureWeight}. A unit of prose counts the
+   * identifiers only where the hand-set sum ranks ({@code namedInProse}), and only those that read as code ({@link
+   * Identifiers#codeLike}): a question about {@code pg_hba.conf} or {@code asyncio.loop.call_later()} is answered
+   * where that name stands, whole, while a year, a hyphenated word or a camelCase name it names is a word that BM25
+   * matches already, and in a multi-hop question mostly names the first hop.
+   * The fitted fusion for prose passages was fitted without this term. A passage's title line gets nothing.
    */
-  private static double[][] structural(String query, List<SegmentedDocument> documents, RankSettings settings) {
+  private static double[][] structural(
+      String query, List<SegmentedDocument> documents, RankSettings settings, boolean namedInProse) {
     double[][] out = new double[documents.size()][];
-    Set<String> asked = query == null ? Set.of() : Identifiers.of(query);
+    Set<String> asked = query == null || settings.identifierWeight() == 0 ? Set.of() : Identifiers.of(query);
+    Set<String> askedInProse = new LinkedHashSet<>();
+    for (String id : asked) if (Identifiers.codeLike(id)) askedInProse.add(id);
     for (SegmentedDocument doc : documents) {
       double[] scores = new double[doc.units().size()];
       out[doc.index()] = scores;
-      if (doc.structure() == null) continue;
       for (int u = 0; u < scores.length; u++) {
-        if (!doc.structured(u)) continue;
-        double named = 0;
-        if (!asked.isEmpty() && settings.identifierWeight() > 0) {
+        boolean structured = doc.structured(u);
+        Set<String> named = structured ? asked : askedInProse;
+        if (!structured && (!namedInProse || named.isEmpty() || (u == 0 && doc.opensWithTitleLine()))) continue;
+        double share = 0;
+        if (!named.isEmpty()) {
           Set<String> held = Identifiers.of(doc.rankText(u));
           int hits = 0;
-          for (String id : asked) if (held.contains(id)) hits++;
-          named = hits / (double) asked.size();
+          for (String id : named) if (held.contains(id)) hits++;
+          share = hits / (double) named.size();
         }
-        scores[u] = settings.identifierWeight() * named + settings.structureWeight() * doc.structure().prior(u);
+        scores[u] = settings.identifierWeight() * share
+            + (structured ? settings.structureWeight() * doc.structure().prior(u) : 0);
       }
     }
     return out;

@@ -44,8 +44,8 @@ public record Ranking(
    * @param unitContext what each unit's score gained from its better neighbour
    * @param unitFragment what each unit's score lost for being a fragment cut off at its document's edge (<= 0)
    * @param unitSection what each unit's score gained from the relevance of its section's heading
-   * @param unitStructure in a structured document, what each unit gained from holding the question's identifiers and
-   *     from its structural prior (0 for prose)
+   * @param unitStructure what each unit gained from holding the question's identifiers exactly and, in a structured
+   *     document, from its structural prior (prose gains from identifiers only where the hand-set sum ranks)
    * @param titleLine whether unit 0 is the document's title line, ranked as its title rather than as a unit
    * @param sections the document's sections
    * @param sectionScores each section's score in [0, 1] relative to the document's best section (BM25 of the whole
@@ -140,8 +140,9 @@ public record Ranking(
         List.of(semanticPart, lexicalPart, documentPart, contextPart, fragmentPart, sectionPart));
     if (doc.unitStructure()[u] != 0) {
       parts.add(Explanation.of(doc.unitStructure()[u],
-          "structure: weight " + settings.identifierWeight() + " x share of the question's identifiers held exactly"
-              + " + weight " + settings.structureWeight() + " x structural prior (errors, array and log ends)"));
+          "identifiers and structure: weight " + settings.identifierWeight() + " x share of the question's "
+              + "identifiers held exactly + weight " + settings.structureWeight() + " x structural prior (errors, "
+              + "array and log ends; structured units only)"));
     }
     double answerType = doc.unitFeatures()[u][FusionFeature.ANSWER_TYPE.ordinal()];
     if (settings.answerTypeWeight() > 0 && answerType > 0) {

@@ -146,6 +146,31 @@ class RankerTest {
   }
 
   @Test
+  void aProseSentenceHoldingTheIdentifierTheQuestionNamesGainsTheIdentifierWeightWhereTheHandSetSumRanks() {
+    List<SegmentedDocument> docs = oneDocument("Client authentication is configured in a file. The file is read at "
+        + "start and on reload. Each record of pg_hba.conf names a connection type and a method. Settings live in "
+        + "postgresql.conf.");
+    String query = "What does a record of pg_hba.conf name?";
+    RankSettings hand = RankSettings.handSet();
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors);
+    Ranking ranking = ranker.rank(query, docs, hand, hand.encoderTextLimit());
+    var doc = ranking.documents().get(0);
+    assertEquals(hand.identifierWeight(), doc.unitStructure()[2], 1e-12, "pg_hba.conf held whole: all of it");
+    assertEquals(0.0, doc.unitStructure()[3], 0.0, "postgresql.conf is another identifier");
+    assertEquals(0.0, doc.unitStructure()[0], 0.0);
+    var explained = ranking.explain(0, 2, hand);
+    assertTrue(explained.toString().contains("identifiers held exactly"), explained.toString());
+    assertEquals(ranking.unitScore(0, 2), explained.value(), 1e-12);
+
+    RankSettings fitted = RankSettings.defaults();
+    Ranking byFusion = ranker.rank(query, docs, fitted, fitted.encoderTextLimit());
+    assertEquals(0.0, byFusion.documents().get(0).unitStructure()[2], 0.0,
+        "prose passages the fitted fusion ranks keep the terms it was fitted on");
+    Ranking noQuestion = ranker.rank(null, docs, hand, hand.encoderTextLimit());
+    assertEquals(0.0, noQuestion.documents().get(0).unitStructure()[2], 0.0);
+  }
+
+  @Test
   void passagesOfOneSourceAreChunksEvenWhenCutAtSentenceEnds() {
     String a = "Full House is an American sitcom created by Jeff Franklin. It aired on ABC from 1987 to 1995.";
     String b = "Bob Saget played Danny Tanner, a widowed father of three daughters. He also hosted a video show.";
