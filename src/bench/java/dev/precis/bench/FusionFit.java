@@ -161,9 +161,11 @@ public final class FusionFit {
     List<String> checkLabels = checkSets.labels();
 
     // The hand-set ranking: the baseline, and the ranking whose features the model is fitted on. Without the answer
-    // type bonus, which the ranker gives only where the hand-set sum ranks: the fitted model's requests choose the
-    // encoder's units without it, so the features here are those the model sees when it ranks.
-    EngineSettings defaults = EngineSettings.defaults().withRank(RankSettings.handSet().withAnswerTypeWeight(0));
+    // type bonus and the identifiers of prose, which the ranker gives only where the hand-set sum ranks: the fitted
+    // model's requests choose the encoder's units without them, so the features here are those the model sees when it
+    // ranks. (The identifier weight scales structured units too; the fitted sets have none.)
+    EngineSettings defaults = EngineSettings.defaults()
+        .withRank(RankSettings.handSet().withAnswerTypeWeight(0).withIdentifierWeight(0));
     SentenceEncoder shared = PrecisEngine.encoderFor(defaults);
     long t0 = System.nanoTime();
     List<Ranked> ranked = new ArrayList<>();

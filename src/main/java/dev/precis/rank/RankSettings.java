@@ -138,6 +138,14 @@ public record RankSettings(
         answerTypeWeight, fusion);
   }
 
+  /** These settings with the identifier weight at {@code weight} (0: identifiers match as words only). */
+  public RankSettings withIdentifierWeight(double weight) {
+    return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
+        bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
+        staticWeight, sectionWeight, weight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
+        answerTypeWeight, fusion);
+  }
+
   /** These settings with the answer type bonus at {@code weight} (0: none). */
   public RankSettings withAnswerTypeWeight(double weight) {
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
