@@ -26,6 +26,8 @@ import java.util.Set;
  *   <li>{@code precis-bm25-only}: defaults {@code withEncoder(false)}, effort FAST
  *   <li>{@code precis-encoder-only}: defaults {@code withBm25(false)}, effort FAST
  *   <li>{@code precis-no-summaries}: defaults {@code withCoarseSummaries(false)}, effort FAST
+ *   <li>{@code precis-no-query}: as {@code precis}, but without the question: the query-less summary, whose answer
+ *       kept says how much of what is asked about a document a summary of it holds
  *   <li>{@code precis-context}: as {@code precis}, but the example comes as one {@code context} string, its documents
  *       pasted as {@code title + "\n" + text} blocks joined by blank lines (the full context of the protocol), as a
  *       RAG pipeline or a chat message pastes retrieved passages
@@ -45,10 +47,11 @@ public final class EngineMethods {
   public static final String ENCODER_ONLY = "precis-encoder-only";
   public static final String NO_SUMMARIES = "precis-no-summaries";
   public static final String AS_CONTEXT = "precis-context";
+  public static final String NO_QUERY = "precis-no-query";
 
   /** Every engine method, in report order. */
   public static final List<String> NAMES = List.of(PRECIS, PRECIS_CV, PRECIS_BEST, PRECIS_INSTANT, BM25_ONLY, ENCODER_ONLY, NO_SUMMARIES,
-      AS_CONTEXT);
+      AS_CONTEXT, NO_QUERY);
 
   private EngineMethods() {}
 
@@ -82,7 +85,8 @@ public final class EngineMethods {
         case BM25_ONLY -> factory(defaults.withEncoder(false), Effort.FAST);
         case ENCODER_ONLY -> factory(defaults.withBm25(false), Effort.FAST);
         case NO_SUMMARIES -> factory(defaults.withCoarseSummaries(false), Effort.FAST);
-        case AS_CONTEXT -> factory(defaults, Effort.FAST, true);
+        case AS_CONTEXT -> factory(defaults, Effort.FAST, EngineMethods::contextRequest);
+        case NO_QUERY -> factory(defaults, Effort.FAST, EngineMethods::summaryRequest);
         default -> throw new IllegalStateException("unknown engine method " + name);
       });
     }
@@ -92,16 +96,17 @@ public final class EngineMethods {
   private static dev.precis.encode.SentenceEncoder shared;
 
   private static MethodFactory factory(EngineSettings settings, Effort effort) {
-    return factory(settings, effort, false);
+    return factory(settings, effort, EngineMethods::request);
   }
 
-  private static MethodFactory factory(EngineSettings settings, Effort effort, boolean asContext) {
+  private static MethodFactory factory(EngineSettings settings, Effort effort,
+      java.util.function.BiFunction<EvalExample, Integer, CompressionRequest> requestOf) {
     return () -> {
       PrecisEngine engine = shared != null ? PrecisEngine.sharing(settings, shared) : PrecisEngine.create(settings);
       return new MethodFactory.Instance() {
         @Override
         public String compress(EvalExample example, int budgetTokens) {
-          CompressionRequest request = asContext ? contextRequest(example, budgetTokens) : request(example, budgetTokens);
+          CompressionRequest request = requestOf.apply(example, budgetTokens);
           return engine.compress(request.withEffort(effort)).text();
         }
 
@@ -151,6 +156,15 @@ public final class EngineMethods {
   public static CompressionRequest contextRequest(EvalExample example, int budget) {
     return CompressionRequest.of(example.question(), List.of(new SourceDocument(null, null, example.fullContext())),
         Budget.ofTokens(budget));
+  }
+
+  /**
+   * The engine request for an example's documents without its question: the summary a caller gets who sends no query.
+   * Whether it holds the answer to a question about the document measures how much of what is asked survives.
+   */
+  public static CompressionRequest summaryRequest(EvalExample example, int budget) {
+    CompressionRequest asked = request(example, budget);
+    return new CompressionRequest(null, asked.documents(), asked.budget(), null, null, null, null, null, false);
   }
 
   /** The engine request for an example and an absolute budget. */

@@ -40,8 +40,8 @@ import java.util.stream.Stream;
  *   <li>{@code --out FILE}: also write the report there (markdown); without it, stdout only
  *   <li>{@code --limit N}: only the first N examples of each set
  *   <li>{@code --methods a,b}: a subset of {@code truncate, bm25-docs, bm25-sents, precis, precis-best,
- *       precis-cv, precis-instant, precis-bm25-only, precis-encoder-only, precis-no-summaries, precis-context} (default
- *       all; precis-cv only with {@code --fold-weights})
+ *       precis-cv, precis-instant, precis-bm25-only, precis-encoder-only, precis-no-summaries, precis-context,
+ *       precis-no-query} (default all; precis-cv only with {@code --fold-weights})
  *   <li>{@code --budgets 2x,4x,500}: the settings for every set, a ratio R as {@code Rx} or an absolute token count;
  *       by default ratios 2x, 4x, 10x for multi-document sets and 500 and 1000 tokens for sets whose examples have
  *       one document (qasper)
