@@ -43,6 +43,8 @@ import java.util.Map;
  *       PlanSettings} is named with the prefix {@code plan.} ({@code plan.queryMapShare=0,0.2})
  *   <li>{@code --share-vectors true}: every candidate ranks with one encoder and its vector cache (faster; a vector is
  *       then that of the batch that first embedded its text, the same for every candidate)
+ *   <li>{@code --no-query true}: every request without its question (the query-less summary): answer kept then says
+ *       how much of what is asked about a document its summary holds
  * </ul>
  *
  * Only examples whose full context holds an answer count, as in {@link QualityBenchmark}.
@@ -83,6 +85,7 @@ public final class RankSweep {
       values[v] = label.toString();
     }
     boolean shareVectors = Boolean.parseBoolean(options.getOrDefault("share-vectors", "false"));
+    boolean noQuery = Boolean.parseBoolean(options.getOrDefault("no-query", "false"));
 
     SetEntries entries = readSets(eval, sets, limit);
     List<EvalExample> examples = entries.examples();
@@ -111,7 +114,8 @@ public final class RankSweep {
           for (EvalExample.Document d : e.documents()) {
             documents.add(new SourceDocument(d.id(), d.title().isBlank() ? null : d.title(), d.text()));
           }
-          Compression c = engine.compress(new CompressionRequest(e.question(), documents, budgets.get(i), null, effort,
+          Compression c = engine.compress(new CompressionRequest(noQuery ? null : e.question(), documents,
+              budgets.get(i), null, effort,
               null, null, null, false));
           kept[v][i] = AnswerMatcher.of(e.answers()).matches(c.text());
         }

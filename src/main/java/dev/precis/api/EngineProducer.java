@@ -197,7 +197,7 @@ public class EngineProducer {
             r.bridgeBonus(), r.bridgeSources(), r.encoderTextLimit(), r.bestEncoderTextLimit(),
             r.encoderCharsPerUnit(), r.contextWeight(), r.fragmentPenalty(),
             r.staticWeight(), r.sectionWeight(), r.identifierWeight(), r.structureWeight(), r.sectionPriorWeight(),
-            r.sectionCheapWeight(), r.leadWeight(), r.answerTypeWeight(), fusion(r.fusion())),
+            r.sectionCheapWeight(), r.leadWeight(), r.answerTypeWeight(), r.summaryLeadWeight(), fusion(r.fusion())),
         new PlanSettings(p.coarseSummaries(), p.summaryShare(), p.summaryMinRelativeScore(), p.neighbourBonus(),
             p.costExponent(), p.mapShare(), p.queryMapShare(), p.headingPaths()));
   }

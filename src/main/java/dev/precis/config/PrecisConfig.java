@@ -323,6 +323,14 @@ public interface PrecisConfig {
     double answerTypeWeight();
 
     /**
+     * Without a question, the weight of a section's lead in a unit's score: {@code weight / (1 + k)}, k the unit's
+     * place among its section's sentences, so the summary of a long document shows where each section's text begins.
+     * 0 leaves the summary to centrality alone. Default {@code 5.0}.
+     */
+    @WithDefault("5.0")
+    double summaryLeadWeight();
+
+    /**
      * How a unit's score is made: {@code hand}, the weighted sum of the weights above; {@code fitted}, the logistic
      * regression bundled as {@code dev/precis/rank/fusion-weights.properties}, for requests of prose passages (a
      * request with a structured or a long sectioned document keeps the hand-set sum; see docs/ranking-audit.md).

@@ -48,6 +48,10 @@ package dev.precis.rank;
  *     AnswerType}: a number for "how many", a date for "when"), where the hand-set sum ranks (long documents of several
  *     sections, structured documents, no fitted fusion): in that sum and in the cheap score that chooses the units the
  *     encoder embeds; 0 disables it
+ * @param summaryLeadWeight without a question, added to a unit's score as {@code summaryLeadWeight / (1 + k)}, k its
+ *     place among the sentences of its section (0 for the first after the heading): a section's lead says what the
+ *     section is about, so the map of a long document and the sections it opens begin where their text begins; 0
+ *     leaves the summary to centrality alone
  * @param fusion the fitted fusion that scores units instead of the hand-set weights above, or null for the hand-set
  *     sum. It applies to questions over prose passages ranked with the encoder: a request without a question or
  *     without a transformer pass (effort instant), with a structured document (none was fitted on), or with a long
@@ -74,10 +78,12 @@ public record RankSettings(
     double sectionCheapWeight,
     double leadWeight,
     double answerTypeWeight,
+    double summaryLeadWeight,
     FusionModel fusion) {
   public RankSettings {
     check("leadWeight", leadWeight);
     check("answerTypeWeight", answerTypeWeight);
+    check("summaryLeadWeight", summaryLeadWeight);
     check("sectionPriorWeight", sectionPriorWeight);
     check("sectionCheapWeight", sectionCheapWeight);
     check("identifierWeight", identifierWeight);
@@ -115,11 +121,11 @@ public record RankSettings(
       double bridgeBonus, int bridgeSources, int encoderTextLimit, int bestEncoderTextLimit, int encoderCharsPerUnit,
       double contextWeight, double fragmentPenalty, double staticWeight, double sectionWeight, double identifierWeight,
       double structureWeight, double sectionPriorWeight, double sectionCheapWeight, double leadWeight,
-      double answerTypeWeight) {
+      double answerTypeWeight, double summaryLeadWeight) {
     this(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus, bridgeSources,
         encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty, staticWeight,
         sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
-        answerTypeWeight, null);
+        answerTypeWeight, summaryLeadWeight, null);
   }
 
   /** These settings with units scored by {@code model} (null: by the hand-set weights). */
@@ -127,7 +133,7 @@ public record RankSettings(
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
         bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
         staticWeight, sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight,
-        leadWeight, answerTypeWeight, model);
+        leadWeight, answerTypeWeight, summaryLeadWeight, model);
   }
 
   /** These settings with the encoder's character allowance at {@code chars} per unit (0: units only). */
@@ -135,7 +141,7 @@ public record RankSettings(
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
         bridgeSources, encoderTextLimit, bestEncoderTextLimit, chars, contextWeight, fragmentPenalty, staticWeight,
         sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
-        answerTypeWeight, fusion);
+        answerTypeWeight, summaryLeadWeight, fusion);
   }
 
   /** These settings with the identifier weight at {@code weight} (0: identifiers match as words only). */
@@ -143,7 +149,7 @@ public record RankSettings(
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
         bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
         staticWeight, sectionWeight, weight, structureWeight, sectionPriorWeight, sectionCheapWeight, leadWeight,
-        answerTypeWeight, fusion);
+        answerTypeWeight, summaryLeadWeight, fusion);
   }
 
   /** These settings with the answer type bonus at {@code weight} (0: none). */
@@ -151,7 +157,7 @@ public record RankSettings(
     return new RankSettings(semanticWeight, lexicalWeight, documentWeight, documentSemanticShare, bridgeBonus,
         bridgeSources, encoderTextLimit, bestEncoderTextLimit, encoderCharsPerUnit, contextWeight, fragmentPenalty,
         staticWeight, sectionWeight, identifierWeight, structureWeight, sectionPriorWeight, sectionCheapWeight,
-        leadWeight, weight, fusion);
+        leadWeight, weight, summaryLeadWeight, fusion);
   }
 
   private static void check(String name, double value) {
@@ -168,6 +174,6 @@ public record RankSettings(
   /** The hand-set weights, every unit scored by their sum (no fitted fusion). */
   public static RankSettings handSet() {
     return new RankSettings(1.0, 0.5, 0.6, 0.7, 2.0, 3, 32, 64, 175, 0.0, 1.5, 1.0, 0.5, 1.5, 0.6, 0.5, 0.0, 0.3,
-        1.0);
+        1.0, 5.0);
   }
 }

@@ -198,6 +198,12 @@ public final class Ranker {
       unitScores[d] = fuse(settings, lexical[d], semantic[d], context[d], fragment[d], section[d], structural[d],
           answerType[d], docBase[d]);
     }
+    double[][] lead = new double[n][];
+    for (int d = 0; d < n; d++) {
+      lead[d] = queryAgnostic ? sectionLeads(documents.get(d), sections.get(d), titleLine[d], settings)
+          : new double[unitScores[d].length];
+      for (int u = 0; u < lead[d].length; u++) unitScores[d][u] += lead[d][u];
+    }
     double[][][] features = features(query, documents, titleLine, lexical, semantic, soft, docLexical, docSemantic,
         docBase, sectionScores, sections, cutOff, answerType);
     if (fitted != null) {
@@ -222,9 +228,30 @@ public final class Ranker {
                   answerType[d], docScore);
       ranked.add(new Ranking.DocumentRanking(d, docScore, docLexical[d], docSemantic[d], bridge[d], scores,
           lexical[d], semantic[d], soft[d], context[d], fragment[d], section[d], structural[d],
-          titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d], features[d]));
+          titleLine[d], sections.get(d), sectionScores[d], sectionPrior[d], lead[d], features[d]));
     }
     return new Ranking(ranked, embedded, queryAgnostic, softSemantic, fitted);
+  }
+
+  /**
+   * Without a question, each prose unit's share as a section's lead: {@code summaryLeadWeight / (1 + k)}, k its place
+   * among the sentences of its section (headings and a passage's title line are not counted and get nothing; nor do
+   * structured units, which have their own prior). Fitted by folds on the long sets and qasper asked without their
+   * questions (docs/ranking-audit.md, session 17): a section's lead says what it is about more often than its most
+   * central sentence does.
+   */
+  private static double[] sectionLeads(SegmentedDocument doc, Sections sections, boolean titleLine,
+      RankSettings settings) {
+    double[] out = new double[doc.units().size()];
+    if (settings.summaryLeadWeight() == 0) return out;
+    for (Sections.Section section : sections.list()) {
+      int k = 0;
+      for (int u = section.first(); u < section.end(); u++) {
+        if (doc.units().get(u).kind() == UnitKind.HEADING || (u == 0 && titleLine) || doc.structured(u)) continue;
+        out[u] = settings.summaryLeadWeight() / (1 + k++);
+      }
+    }
+    return out;
   }
 
   /** The fitted model's log-odds of each unit, plus its hand-set structural term (structured documents only). */

@@ -52,6 +52,7 @@ public record Ranking(
    *     section and its best semantic score, mixed as a document's score is)
    * @param unitSectionPrior what each unit's score lost for its section falling short of the document's best (<= 0;
    *     included in {@code unitSection})
+   * @param unitLead without a question, what each unit gained as a section's lead ({@code summaryLeadWeight})
    * @param unitFeatures each unit's {@link FusionFeature}s, {@code [unit][feature]}
    */
   public record DocumentRanking(
@@ -72,6 +73,7 @@ public record Ranking(
       Sections sections,
       double[] sectionScores,
       double[] unitSectionPrior,
+      double[] unitLead,
       double[][] unitFeatures) {
     /** Without fusion features (all 0). */
     public DocumentRanking(int index, double score, double lexical, double semantic, double bridge,
@@ -80,7 +82,7 @@ public record Ranking(
         double[] sectionScores, double[] unitSectionPrior) {
       this(index, score, lexical, semantic, bridge, unitScores, unitLexical, unitSemantic, unitSoft, unitContext,
           unitFragment, unitSection, unitStructure, titleLine, sections, sectionScores, unitSectionPrior,
-          new double[unitScores.length][FusionFeature.values().length]);
+          new double[unitScores.length], new double[unitScores.length][FusionFeature.values().length]);
     }
   }
 
@@ -143,6 +145,10 @@ public record Ranking(
           "identifiers and structure: weight " + settings.identifierWeight() + " x share of the question's "
               + "identifiers held exactly + weight " + settings.structureWeight() + " x structural prior (errors, "
               + "array and log ends; structured units only)"));
+    }
+    if (doc.unitLead()[u] != 0) {
+      parts.add(Explanation.of(doc.unitLead()[u], "section lead, without a question: weight "
+          + settings.summaryLeadWeight() + " / (1 + the sentence's place in its section)"));
     }
     double answerType = doc.unitFeatures()[u][FusionFeature.ANSWER_TYPE.ordinal()];
     if (settings.answerTypeWeight() > 0 && answerType > 0) {

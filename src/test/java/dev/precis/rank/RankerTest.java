@@ -41,7 +41,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), 1, 1, d.encoderCharsPerUnit(), d.contextWeight(), d.fragmentPenalty(), d.staticWeight(),
         d.sectionWeight(), d.identifierWeight(), d.structureWeight(), d.sectionPriorWeight(),
-        d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight());
+        d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight(), d.summaryLeadWeight());
   }
 
   @Test
@@ -171,6 +171,34 @@ class RankerTest {
   }
 
   @Test
+  void withoutAQuestionEachSectionsLeadGainsTheSummaryLeadWeightAndSaysSo() {
+    String text = "# Harbour\n\n## Equipment\n\nThe harbour owns 48 cranes. They load ships all year. Two tugboats "
+        + "help.\n\n## History\n\nThe harbour opened in 1901. It grew after the war.";
+    List<SegmentedDocument> docs = oneDocument(text);
+    RankSettings hand = RankSettings.handSet();
+    Ranker ranker = new Ranker(new Bm25Scorer(1.2f, 0.75f, 0.5f), encoder, staticVectors);
+    Ranking ranking = ranker.rank(null, docs, hand, hand.encoderTextLimit());
+    var doc = ranking.documents().get(0);
+    SegmentedDocument segmented = docs.get(0);
+    int cranes = unitStartingWith(segmented, "The harbour owns");
+    int ships = unitStartingWith(segmented, "They load");
+    int opened = unitStartingWith(segmented, "The harbour opened");
+    assertEquals(hand.summaryLeadWeight(), doc.unitLead()[cranes], 1e-12);
+    assertEquals(hand.summaryLeadWeight() / 2, doc.unitLead()[ships], 1e-12);
+    assertEquals(hand.summaryLeadWeight(), doc.unitLead()[opened], 1e-12);
+    assertEquals(0.0, doc.unitLead()[unitStartingWith(segmented, "## Equipment")], 0.0, "a heading is no lead");
+    var explained = ranking.explain(0, cranes, hand);
+    assertTrue(explained.toString().contains("section lead"), explained.toString());
+    assertEquals(ranking.unitScore(0, cranes), explained.value(), 1e-12);
+    double sum = 0;
+    for (var part : explained.details()) sum += part.value();
+    assertEquals(explained.value(), sum, 1e-9, "the parts add up to the score");
+
+    Ranking asked = ranker.rank("How many cranes does the harbour own?", docs, hand, hand.encoderTextLimit());
+    assertEquals(0.0, asked.documents().get(0).unitLead()[cranes], 0.0, "with a question, relevance decides");
+  }
+
+  @Test
   void passagesOfOneSourceAreChunksEvenWhenCutAtSentenceEnds() {
     String a = "Full House is an American sitcom created by Jeff Franklin. It aired on ABC from 1987 to 1995.";
     String b = "Bob Saget played Danny Tanner, a widowed father of three daughters. He also hosted a video show.";
@@ -291,7 +319,7 @@ class RankerTest {
     return new RankSettings(d.semanticWeight(), d.lexicalWeight(), d.documentWeight(), d.documentSemanticShare(),
         d.bridgeBonus(), d.bridgeSources(), d.encoderTextLimit(), d.bestEncoderTextLimit(), d.encoderCharsPerUnit(),
         d.contextWeight(), d.fragmentPenalty(), d.staticWeight(), weight, d.identifierWeight(), d.structureWeight(),
-        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight());
+        weight == 0 ? 0 : d.sectionPriorWeight(), d.sectionCheapWeight(), d.leadWeight(), d.answerTypeWeight(), d.summaryLeadWeight());
   }
 
   @Test
