@@ -85,13 +85,30 @@ public class EngineProducer {
   }
 
   void onStop(@Observes ShutdownEvent event) {
-    PrecisEngine e;
+    Thread building;
     synchronized (this) {
       stopped = true;
+      building = loader;
+    }
+    // A service that stops while its engine is still being built (its port taken, say) must not exit with the loader
+    // inside ONNX Runtime's native code: the runtime's own teardown then crashes the JVM (SIGSEGV in
+    // libonnxruntime.so). The loader sees that the service stopped, closes what it built and ends.
+    if (building != null && building != Thread.currentThread()) {
+      try {
+        building.join(LOADER_STOP_WAIT_MILLIS);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    PrecisEngine e;
+    synchronized (this) {
       e = engine;
     }
     if (e != null) e.close();
   }
+
+  /** How long a stopping service waits for an engine still being built (a cold build takes one to three seconds). */
+  static final long LOADER_STOP_WAIT_MILLIS = 15_000;
 
   /** Starts building the engine on its own thread, once. */
   synchronized void startLoading() {

@@ -57,6 +57,25 @@ class EngineProducerTest {
   }
 
   @Test
+  void stoppingWhileTheEngineIsBuiltWaitsForTheLoaderSoThatNoNativeCodeRunsAtExit() throws Exception {
+    CountDownLatch building = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    EngineProducer producer = new EngineProducer(null, () -> {
+      building.countDown();
+      await(release);
+      return PrecisEngine.create(BM25_ONLY);
+    }, "cl100k_base", TimeUnit.SECONDS.toNanos(60), () -> {});
+    producer.startLoading();
+    assertTrue(building.await(60, TimeUnit.SECONDS));
+    CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> producer.onStop(null));
+    Thread.sleep(100);
+    assertFalse(stop.isDone(), "the stop waits while the engine is being built");
+    release.countDown();
+    stop.get(60, TimeUnit.SECONDS);
+    assertFalse(producer.ready(), "an engine built after the stop is closed, not published");
+  }
+
+  @Test
   void aFailureIsReportedAndStopsTheService() throws Exception {
     AtomicBoolean stopped = new AtomicBoolean();
     CountDownLatch failed = new CountDownLatch(1);
