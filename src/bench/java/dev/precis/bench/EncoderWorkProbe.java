@@ -33,6 +33,7 @@ public final class EncoderWorkProbe {
     long queries;
     long orderHash = 17;
     long nanos;
+    long queryNanos;
 
     Counting(SentenceEncoder inner) {
       this.inner = inner;
@@ -65,7 +66,10 @@ public final class EncoderWorkProbe {
     @Override
     public float[] embedQuery(String query) {
       queries++;
-      return inner.embedQuery(query);
+      long t0 = System.nanoTime();
+      float[] out = inner.embedQuery(query);
+      queryNanos += System.nanoTime() - t0;
+      return out;
     }
 
     @Override

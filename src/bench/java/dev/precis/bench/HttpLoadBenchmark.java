@@ -223,7 +223,7 @@ public final class HttpLoadBenchmark {
         dev.precis.tokens.Tokenizers.forEncoding("cl100k_base").orElseThrow();
     List<EvalExample> qasper = EvalSet.readDev(eval, "qasper").examples();
     List<EvalExample> nq20 = EvalSet.readDev(eval, "nq20").examples();
-    ScalingDocument single = ScalingDocument.build(eval, counter);
+    ScalingDocument single = ScalingDocument.build(qasper, nq20, counter);
     List<EvalExample.Document> passages = single.passages();
     String allPapers = single.text();
     System.out.println("# single document source: " + counter.count(allPapers) + " tokens; distinct nq20 passages: "

@@ -1,6 +1,5 @@
 package dev.precis.bench;
 
-import dev.precis.encode.SentenceEncoder;
 import dev.precis.engine.Budget;
 import dev.precis.engine.Compression;
 import dev.precis.engine.CompressionRequest;
@@ -44,57 +43,14 @@ import java.util.Map;
 public final class LongDocumentLatency {
   private LongDocumentLatency() {}
 
-  /** Counts what passes through to the encoder, and the time it takes. */
-  static final class Counting implements SentenceEncoder {
-    private final SentenceEncoder inner;
-    long texts;
-    long chars;
-    long nanos;
-
-    Counting(SentenceEncoder inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public int dimension() {
-      return inner.dimension();
-    }
-
-    @Override
-    public String modelName() {
-      return inner.modelName();
-    }
-
-    @Override
-    public float[][] embed(List<String> list) {
-      texts += list.size();
-      for (String t : list) chars += t.length();
-      long t0 = System.nanoTime();
-      float[][] out = inner.embed(list);
-      nanos += System.nanoTime() - t0;
-      return out;
-    }
-
-    @Override
-    public float[] embedQuery(String query) {
-      long t0 = System.nanoTime();
-      float[] out = inner.embedQuery(query);
-      nanos += System.nanoTime() - t0;
-      return out;
-    }
-
-    @Override
-    public void close() {}
-  }
-
   /** One engine under test, and what it measured at the current size. */
   private static final class Variant {
     final String name;
     final PrecisEngine engine;
-    final Counting encoder;
+    final EncoderWorkProbe.Counting encoder;
     final List<double[]> rows = new ArrayList<>(); // total, rank, encoder ms; texts; chars
 
-    Variant(String name, PrecisEngine engine, Counting encoder) {
+    Variant(String name, PrecisEngine engine, EncoderWorkProbe.Counting encoder) {
       this.name = name;
       this.engine = engine;
       this.encoder = encoder;
@@ -103,9 +59,9 @@ public final class LongDocumentLatency {
     void measure(String question, String document, Effort effort) {
       long texts = encoder.texts;
       long chars = encoder.chars;
-      long nanos = encoder.nanos;
+      long nanos = encoder.nanos + encoder.queryNanos;
       Compression c = engine.compress(request(question, document, effort));
-      rows.add(new double[] {c.timings().totalMs(), c.timings().rankMs(), (encoder.nanos - nanos) / 1e6,
+      rows.add(new double[] {c.timings().totalMs(), c.timings().rankMs(), (encoder.nanos + encoder.queryNanos - nanos) / 1e6,
           encoder.texts - texts, encoder.chars - chars});
     }
   }
@@ -120,8 +76,8 @@ public final class LongDocumentLatency {
     Effort effort = Effort.named(options.get("effort"));
     if (effort == null) throw new IllegalArgumentException("illegal --effort: " + options.get("effort"));
     Tokenizers.TokenCounter counter = Tokenizers.forEncoding("cl100k_base").orElseThrow();
-    ScalingDocument single = ScalingDocument.build(eval, counter);
     List<EvalExample> qasper = EvalSet.readDev(eval, "qasper").examples();
+    ScalingDocument single = ScalingDocument.build(qasper, EvalSet.readDev(eval, "nq20").examples(), counter);
     StringBuilder other = new StringBuilder();
     for (EvalExample.Document d : single.passages()) other.append(other.isEmpty() ? "" : "\n\n").append(d.text());
 
@@ -132,12 +88,12 @@ public final class LongDocumentLatency {
         System.getProperty("java.runtime.version"), QualityBenchmark.Report.loadAverage());
     try (PrecisEngine owner = PrecisEngine.create(cold)) {
       List<Variant> variants = new ArrayList<>();
-      Counting defaults = new Counting(owner.encoder());
+      EncoderWorkProbe.Counting defaults = new EncoderWorkProbe.Counting(owner.encoder());
       variants.add(new Variant("defaults", PrecisEngine.sharing(cold, defaults), defaults));
       if (options.containsKey("ab")) {
         String[] change = options.get("ab").split("=", 2);
         RankSettings rank = RankSweep.withComponent(cold.rank(), change[0], change[1]);
-        Counting changed = new Counting(owner.encoder());
+        EncoderWorkProbe.Counting changed = new EncoderWorkProbe.Counting(owner.encoder());
         variants.add(new Variant(options.get("ab"), PrecisEngine.sharing(cold.withRank(rank), changed), changed));
       }
       List<String> table = new ArrayList<>();

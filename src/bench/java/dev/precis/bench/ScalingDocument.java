@@ -1,9 +1,7 @@
 package dev.precis.bench;
 
 import dev.precis.quality.EvalExample;
-import dev.precis.quality.EvalSet;
 import dev.precis.tokens.Tokenizers;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,9 +16,7 @@ import java.util.Set;
  * @param passages the distinct nq20 passages not in it (other text, for warm-up requests and the many-passage shape)
  */
 record ScalingDocument(String text, List<EvalExample.Document> passages) {
-  static ScalingDocument build(Path eval, Tokenizers.TokenCounter counter) {
-    List<EvalExample> qasper = EvalSet.readDev(eval, "qasper").examples();
-    List<EvalExample> nq20 = EvalSet.readDev(eval, "nq20").examples();
+  static ScalingDocument build(List<EvalExample> qasper, List<EvalExample> nq20, Tokenizers.TokenCounter counter) {
     StringBuilder papers = new StringBuilder();
     Set<String> seen = new HashSet<>();
     for (EvalExample ex : qasper) {
