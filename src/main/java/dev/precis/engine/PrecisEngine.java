@@ -583,7 +583,12 @@ public final class PrecisEngine implements Compressor, AutoCloseable {
 
   private static List<int[]> toDocuments(Passages passages, List<int[]> units) {
     List<int[]> out = new ArrayList<>(units.size());
-    for (int[] x : units) out.add(new int[] {passages.document(x[0]), passages.documentUnit(x[0], x[1])});
+    for (int[] x : units) {
+      int[] mapped = new int[x.length];
+      mapped[0] = passages.document(x[0]);
+      for (int i = 1; i < x.length; i++) mapped[i] = passages.documentUnit(x[0], x[i]);
+      out.add(mapped);
+    }
     return out;
   }
 

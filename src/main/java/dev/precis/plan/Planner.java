@@ -94,12 +94,21 @@ public final class Planner {
         if (state.duplicate(d, u)) {
           duplicates.add(new int[] {d, u});
         } else if (!state.heading(d, u) || state.onlyHeadings(d)) {
-          leftovers.add(new int[] {d, u});
+          leftovers.add(withHeadingPath(d, u, state.headingPath(d, u)));
         }
       }
     }
     leftovers.sort(byScore(ranking));
     return new Plan(state.selections, leftovers, duplicates);
+  }
+
+  /** {@code {document, unit, heading...}}: a leftover with the headings it brings, nearest first. */
+  private static int[] withHeadingPath(int d, int u, int[] path) {
+    int[] out = new int[2 + path.length];
+    out[0] = d;
+    out[1] = u;
+    System.arraycopy(path, 0, out, 2, path.length);
+    return out;
   }
 
   /**

@@ -128,10 +128,15 @@ public final class BudgetFitter {
     for (int[] c : candidates) {
       if (attempts >= maxFillAttempts) break;
       if (in.contains(key(c[0], c[1]))) continue; // came in as another unit's anchor
-      // The unit with the anchors it needs that are not in yet, outermost first.
+      // The unit with the headings and the anchors it needs that are not in yet, outermost first.
       adding.clear();
       int tokens = 0;
       SegmentedDocument doc = documents.get(c[0]);
+      for (int i = c.length - 1; i >= 2; i--) {
+        if (in.contains(key(c[0], c[i]))) continue;
+        adding.add(new Selection(c[0], c[i], Reason.HEADING));
+        tokens += unitTokens[c[0]][c[i]];
+      }
       for (int a = doc.anchor(c[1]); a >= 0 && !in.contains(key(c[0], a)); a = doc.anchor(a)) {
         adding.add(0, new Selection(c[0], a, Reason.STRUCTURE));
         tokens += unitTokens[c[0]][a];

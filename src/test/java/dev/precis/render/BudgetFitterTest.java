@@ -1,11 +1,14 @@
 package dev.precis.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.precis.plan.Plan;
 import dev.precis.plan.PlanSettings;
 import dev.precis.plan.Planner;
+import dev.precis.plan.Reason;
+import dev.precis.plan.Selection;
 import dev.precis.quality.EvalExample;
 import dev.precis.quality.RegressionSet;
 import dev.precis.rank.Bm25Scorer;
@@ -20,7 +23,10 @@ import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The fill that takes units on an upper estimate decides exactly as the fill that counts every try. */
+/**
+ * The fill that takes units on an upper estimate decides exactly as the fill that counts every try, and a unit it adds
+ * comes under its own headings.
+ */
 class BudgetFitterTest {
   private static final Segmenter SEGMENTER = new Segmenter(600);
 
@@ -75,5 +81,35 @@ class BudgetFitterTest {
       }
     }
     assertTrue(compared >= 500, "compared " + compared);
+  }
+
+  @Test
+  void aUnitAddedToFillTheBudgetComesWithItsHeadingOrNotAtAll() {
+    String text = "# Network\n\nThe service listens on port 8080.\n\n# Logging\n\nLogs go to standard output.";
+    List<SegmentedDocument> documents = List.of(new SegmentedDocument(0, null, text, SEGMENTER.segment(text)));
+    assertEquals(4, documents.get(0).units().size(), "heading, sentence, heading, sentence");
+    Tokenizers.TokenCounter counter = Tokenizers.forEncoding("cl100k_base").orElseThrow();
+    int[][] unitTokens = new int[1][4];
+    for (int u = 0; u < 4; u++) unitTokens[0][u] = counter.count(documents.get(0).unitText(u));
+    int[] order = {0};
+    List<Selection> network = List.of(new Selection(0, 0, Reason.HEADING), new Selection(0, 1, Reason.REFINED));
+    // The second sentence is left over; its heading path is the second heading.
+    List<int[]> leftovers = List.<int[]>of(new int[] {0, 3, 2});
+    BudgetFitter fitter = new BudgetFitter(32);
+    int withoutItsHeading = fitter.fit(documents, new Plan(List.of(new Selection(0, 0, Reason.HEADING),
+        new Selection(0, 1, Reason.REFINED), new Selection(0, 3, Reason.REFINED)), List.of(), List.of()), order, "…",
+        1_000, unitTokens, counter).tokens();
+    int all = counter.count(text);
+    assertTrue(withoutItsHeading < all, withoutItsHeading + " < " + all);
+
+    BudgetFitter.Fitted roomForBoth = fitter.fit(documents, new Plan(network, leftovers, List.of()), order, "…", all,
+        unitTokens, counter);
+    assertEquals(text, roomForBoth.text());
+
+    // Room for the sentence but not for its heading too: it would read as part of the section on the network.
+    BudgetFitter.Fitted roomForOne = fitter.fit(documents, new Plan(network, leftovers, List.of()), order, "…",
+        withoutItsHeading, unitTokens, counter);
+    assertFalse(roomForOne.text().contains("Logs go"), roomForOne.text());
+    assertTrue(roomForOne.text().contains("port 8080"), roomForOne.text());
   }
 }
