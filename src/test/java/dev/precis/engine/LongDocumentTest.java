@@ -127,6 +127,56 @@ class LongDocumentTest {
     assertFalse(out.contains("… #"), out);
   }
 
+  /**
+   * Whatever the question and the budget, a kept sentence of a Markdown document comes with the nearest heading over
+   * it, so that it never reads as part of the section before it; the planner pays for it, and the fill that tops up
+   * the last tokens brings it or leaves the sentence out.
+   */
+  @Test
+  void everyKeptSentenceComesWithTheHeadingOverIt() {
+    String[] questions = {null, "How long are backup snapshots kept before deletion?",
+        "Which request does the billing service handle?", "What does the monitoring service do in part 3?",
+        "networking security storage"};
+    int checked = 0;
+    for (long seed = 0; seed < 12; seed++) {
+      Random random = new Random(seed);
+      StringBuilder text = new StringBuilder("# Handbook " + seed + "\n\n");
+      for (int c = 0; c < 2 + random.nextInt(4); c++) {
+        String topic = TOPICS[random.nextInt(TOPICS.length)];
+        text.append("## ").append(topic).append(' ').append(c).append("\n\n");
+        for (int s = 0; s < 1 + random.nextInt(3); s++) {
+          if (random.nextBoolean()) text.append("### ").append(topic).append(" part ").append(s).append("\n\n");
+          for (int p = 0; p < 1 + random.nextInt(3); p++) {
+            for (int k = 0; k < 1 + random.nextInt(4); k++) {
+              text.append("The ").append(topic).append(" service handles request ").append(random.nextInt(10_000))
+                  .append(random.nextBoolean() ? "." : " quickly and well.").append(' ');
+            }
+            text.append("\n\n");
+          }
+        }
+      }
+      String document = text.toString();
+      String question = questions[random.nextInt(questions.length)];
+      int budget = 25 + random.nextInt(200);
+      Compression c = engine.compress(request(question, List.of(new SourceDocument(null, null, document)), budget));
+      String where = "seed " + seed + ", budget " + budget + ", question " + question + ":\n" + c.text();
+      assertTrue(c.usage().outputTokens() <= budget, where);
+      List<Compression.UnitExplanation> units = c.units();
+      for (int i = 0; i < units.size(); i++) {
+        Compression.UnitExplanation u = units.get(i);
+        if (!u.kept() || u.reason().equals("cut") || document.startsWith("#", u.start())) continue;
+        for (int h = i - 1; h >= 0; h--) {
+          if (!document.startsWith("#", units.get(h).start())) continue;
+          assertTrue(units.get(h).kept(), "\"" + document.substring(u.start(), u.end()) + "\" without \""
+              + document.substring(units.get(h).start(), units.get(h).end()) + "\", " + where);
+          checked++;
+          break;
+        }
+      }
+    }
+    assertTrue(checked >= 30, "checked " + checked);
+  }
+
   @Test
   void theSameTextAsContextOrAsOneOfSeveralDocumentsIsTreatedAlike() {
     String question = "How long are backup snapshots kept before deletion?";
