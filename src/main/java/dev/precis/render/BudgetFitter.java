@@ -127,7 +127,7 @@ public final class BudgetFitter {
     List<Selection> adding = new ArrayList<>();
     for (int[] c : candidates) {
       if (attempts >= maxFillAttempts) break;
-      if (in.contains(key(c[0], c[1]))) continue; // came in as another unit's anchor
+      if (in.contains(key(c[0], c[1]))) continue; // came in as another unit's anchor or heading
       // The unit with the headings and the anchors it needs that are not in yet, outermost first.
       adding.clear();
       int tokens = 0;
@@ -137,8 +137,9 @@ public final class BudgetFitter {
         adding.add(new Selection(c[0], c[i], Reason.HEADING));
         tokens += unitTokens[c[0]][c[i]];
       }
+      int headings = adding.size();
       for (int a = doc.anchor(c[1]); a >= 0 && !in.contains(key(c[0], a)); a = doc.anchor(a)) {
-        adding.add(0, new Selection(c[0], a, Reason.STRUCTURE));
+        adding.add(headings, new Selection(c[0], a, Reason.STRUCTURE));
         tokens += unitTokens[c[0]][a];
       }
       adding.add(new Selection(c[0], c[1], Reason.REFINED));
