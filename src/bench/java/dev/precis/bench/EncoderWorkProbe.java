@@ -39,6 +39,11 @@ public final class EncoderWorkProbe {
       this.inner = inner;
     }
 
+    /** Time spent in the encoder so far, units and queries. */
+    long allNanos() {
+      return nanos + queryNanos;
+    }
+
     @Override
     public int dimension() {
       return inner.dimension();

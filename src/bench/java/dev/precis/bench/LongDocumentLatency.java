@@ -59,9 +59,9 @@ public final class LongDocumentLatency {
     void measure(String question, String document, Effort effort) {
       long texts = encoder.texts;
       long chars = encoder.chars;
-      long nanos = encoder.nanos + encoder.queryNanos;
+      long nanos = encoder.allNanos();
       Compression c = engine.compress(request(question, document, effort));
-      rows.add(new double[] {c.timings().totalMs(), c.timings().rankMs(), (encoder.nanos + encoder.queryNanos - nanos) / 1e6,
+      rows.add(new double[] {c.timings().totalMs(), c.timings().rankMs(), (encoder.allNanos() - nanos) / 1e6,
           encoder.texts - texts, encoder.chars - chars});
     }
   }

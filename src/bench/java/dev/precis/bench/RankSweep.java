@@ -115,8 +115,7 @@ public final class RankSweep {
             documents.add(new SourceDocument(d.id(), d.title().isBlank() ? null : d.title(), d.text()));
           }
           Compression c = engine.compress(new CompressionRequest(noQuery ? null : e.question(), documents,
-              budgets.get(i), null, effort,
-              null, null, null, false));
+              budgets.get(i), null, effort, null, null, null, false));
           kept[v][i] = AnswerMatcher.of(e.answers()).matches(c.text());
         }
       }

@@ -440,14 +440,14 @@ public final class Ranker {
     double[][] out = new double[documents.size()][];
     Set<String> asked = query == null || settings.identifierWeight() == 0 ? Set.of() : Identifiers.of(query);
     Set<String> askedInProse = new LinkedHashSet<>();
-    for (String id : asked) if (Identifiers.codeLike(id)) askedInProse.add(id);
+    if (namedInProse) for (String id : asked) if (Identifiers.codeLike(id)) askedInProse.add(id);
     for (SegmentedDocument doc : documents) {
       double[] scores = new double[doc.units().size()];
       out[doc.index()] = scores;
       for (int u = 0; u < scores.length; u++) {
         boolean structured = doc.structured(u);
         Set<String> named = structured ? asked : askedInProse;
-        if (!structured && (!namedInProse || named.isEmpty() || (u == 0 && doc.opensWithTitleLine()))) continue;
+        if (!structured && (named.isEmpty() || (u == 0 && doc.opensWithTitleLine()))) continue;
         double share = 0;
         if (!named.isEmpty()) {
           Set<String> held = Identifiers.of(doc.rankText(u));
