@@ -67,6 +67,7 @@ public final class StructuredSets {
     write(out, "md-table-lookup", table(countries, n, new Random(106), "md-table-lookup", '|'));
     write(out, "log-failure", Logs.failures(n, new Random(107)));
     write(out, "code-which", codeWhich(Path.of(o.get("src-zip")), n, new Random(108)));
+    write(out, "code-what", codeWhat(Path.of(o.get("src-zip")), n, new Random(109)));
   }
 
   static void write(Path dir, String set, List<EvalExample> examples) throws IOException {
@@ -381,5 +382,103 @@ public final class StructuredSets {
       out.add(example("code-which", out.size(), c.question(), c.answers().get(0), d.text()));
     }
     return out;
+  }
+
+  // ---- code-what: JDK sources, the public method a javadoc's first sentence describes, that javadoc removed
+
+  static final Pattern TAG = Pattern.compile("\\{@(?:code|literal|link|linkplain)\\s+([^}]*)}");
+
+  /**
+   * CodeSearchNet's design (Husain et al. 2019) on one file: the first sentence of a public method's javadoc, turned
+   * into a question ("Returns the ... ." -> "Which method returns the ...?"), asked of the file without that javadoc;
+   * the answer is the method's declaration line, which must occur once in the file. Only sentences that open with a
+   * verb in the third person (a capitalised word ending in s) and hold 6 to 30 words are taken.
+   */
+  static List<EvalExample> codeWhat(Path srcZip, int n, Random rnd) throws IOException {
+    List<EvalExample> candidates = new ArrayList<>();
+    try (ZipFile zip = new ZipFile(srcZip.toFile())) {
+      List<ZipEntry> entries = new ArrayList<>();
+      zip.stream().filter(e -> e.getName().matches("java\\.base/java/(util|lang|io|time|nio|net|math|text)/[A-Z]\\w*\\.java"))
+          .forEach(entries::add);
+      entries.sort((a, b) -> a.getName().compareTo(b.getName()));
+      for (ZipEntry e : entries) {
+        String text;
+        try (InputStream in = zip.getInputStream(e)) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> lines = List.of(text.split("\n", -1));
+        if (lines.size() < 300 || lines.size() > 4000) continue;
+        for (int i = 0; i < lines.size(); i++) {
+          if (!lines.get(i).equals("    /**")) continue;
+          int end = i;
+          while (end < lines.size() && !lines.get(end).trim().endsWith("*/")) end++;
+          int decl = end + 1;
+          while (decl < lines.size() && lines.get(decl).startsWith("    @")) decl++;
+          if (decl >= lines.size()) break;
+          String declaration = lines.get(decl);
+          Matcher m = METHOD.matcher(declaration);
+          if (!declaration.startsWith("    public ") || !m.find() || declaration.contains("=")
+              || KEYWORDS.contains(m.group(1))) {
+            continue;
+          }
+          String sentence = firstSentence(lines.subList(i + 1, end + 1));
+          if (sentence == null) continue;
+          String answer = declaration.strip();
+          if (answer.endsWith("{")) answer = answer.substring(0, answer.length() - 1).strip();
+          List<String> without = new ArrayList<>(lines.subList(0, i));
+          without.addAll(lines.subList(end + 1, lines.size()));
+          String document = String.join("\n", without);
+          if (count(document, answer) != 1) continue;
+          String question = "Which method " + Character.toLowerCase(sentence.charAt(0)) + sentence.substring(1, sentence.length() - 1) + "?";
+          candidates.add(new EvalExample("", "code-what", question, List.of(answer),
+              List.of(new Document("d0", "", document, true))));
+        }
+      }
+    }
+    Collections.shuffle(candidates, rnd);
+    List<EvalExample> out = new ArrayList<>();
+    java.util.Set<String> files = new java.util.HashSet<>();
+    for (EvalExample c : candidates) {
+      if (out.size() == n) break;
+      Document d = c.documents().get(0);
+      // one question a file: the file with any one javadoc removed is a different text, so key on its first lines
+      if (!files.add(d.text().substring(0, Math.min(2000, d.text().length())))) continue;
+      out.add(example("code-what", out.size(), c.question(), c.answers().get(0), d.text()));
+    }
+    return out;
+  }
+
+  /**
+   * What an inline tag reads as: {@code {@code x}} and {@code {@literal x}} as x; {@code {@link ref label}} as its label;
+   * {@code {@link Type#member(args)}} as {@code Type.member}.
+   */
+  static String tagText(String tag, String inner) {
+    String body = inner.strip();
+    if (!tag.startsWith("{@link")) return body;
+    int close = body.indexOf(')');
+    int space = body.indexOf(' ', close < 0 ? 0 : close);
+    if (space > 0) return body.substring(space + 1).strip();
+    return body.replaceFirst("^#", "").replaceAll("\\(.*\\)$", "").replace('#', '.');
+  }
+
+  /** The javadoc's first sentence with its inline tags and HTML as plain words, or null when it does not qualify. */
+  static String firstSentence(List<String> javadoc) {
+    StringBuilder b = new StringBuilder();
+    for (String line : javadoc) {
+      String t = line.strip();
+      if (t.startsWith("*/")) break;
+      if (t.startsWith("*")) t = t.substring(1).strip();
+      if (t.startsWith("@") || (t.isEmpty() && !b.isEmpty())) break;
+      b.append(b.isEmpty() ? "" : " ").append(t);
+    }
+    String text = TAG.matcher(b.toString()).replaceAll(r -> Matcher.quoteReplacement(tagText(r.group(0), r.group(1))))
+        .replaceAll("<[^>]+>", "").replaceAll("\\s+", " ").strip();
+    int stop = text.indexOf(". ");
+    String sentence = stop > 0 ? text.substring(0, stop + 1) : text;
+    if (!sentence.endsWith(".") || sentence.contains("{@") || sentence.contains("&")) return null;
+    String first = sentence.split(" ", 2)[0];
+    int words = sentence.split(" ").length;
+    if (!first.matches("[A-Z][a-z]+s") || words < 6 || words > 30) return null;
+    return sentence;
   }
 }
