@@ -17,11 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -333,17 +335,18 @@ public final class StructuredSets {
     return new ArrayList<>(copy.subList(0, Math.min(k, copy.size())));
   }
 
-  // ---- code-which: JDK sources, the message of an exception thrown in one method
+  // ---- JDK sources, for code-which and code-what
 
-  static final Pattern METHOD = Pattern.compile(
-      "^ {4}(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\\s+)*"
-          + "(?:<[^>]+>\\s+)?[\\w<>\\[\\],.? ]+\\s+(\\w+)\\s*\\(");
-  static final java.util.Set<String> KEYWORDS = java.util.Set.of("if", "for", "while", "switch", "catch", "return",
-      "synchronized", "new", "throw", "else", "do", "try", "assert", "super", "this");
-  static final Pattern THROW = Pattern.compile("throw new (\\w+(?:Exception|Error))\\(\"([^\"]{12,80})\"");
+  /** One source file of the JDK: its path in {@code src.zip}, its text and its lines. */
+  record JdkSource(String name, String text, String[] lines) {}
 
-  static List<EvalExample> codeWhich(Path srcZip, int n, Random rnd) throws IOException {
-    List<EvalExample> candidates = new ArrayList<>();
+  /**
+   * The {@code java.base} source files of {@code java.util}, {@code java.lang}, {@code java.io}, {@code java.time},
+   * {@code java.nio}, {@code java.net}, {@code java.math} and {@code java.text} (top-level classes only) with 300 to
+   * 4,000 lines, in path order.
+   */
+  static List<JdkSource> jdkSources(Path srcZip) throws IOException {
+    List<JdkSource> out = new ArrayList<>();
     try (ZipFile zip = new ZipFile(srcZip.toFile())) {
       List<ZipEntry> entries = new ArrayList<>();
       zip.stream().filter(e -> e.getName().matches("java\\.base/java/(util|lang|io|time|nio|net|math|text)/[A-Z]\\w*\\.java"))
@@ -355,21 +358,38 @@ public final class StructuredSets {
           text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         String[] lines = text.split("\n", -1);
-        if (lines.length < 300 || lines.length > 4000) continue;
-        String cls = e.getName().substring(e.getName().lastIndexOf('/') + 1).replace(".java", "");
-        String method = null;
-        for (String line : lines) {
-          Matcher m = METHOD.matcher(line);
-          if (m.find() && !line.contains(" new ") && !line.contains("=") && !KEYWORDS.contains(m.group(1))
-              && !line.trim().startsWith("return")) {
-            method = m.group(1);
-          }
-          Matcher t = THROW.matcher(line);
-          if (t.find() && method != null && count(text, t.group(2)) == 1) {
-            candidates.add(new EvalExample("", "code-which",
-                "What message does the " + t.group(1) + " thrown in " + cls + "." + method + " carry?",
-                List.of(t.group(2).strip()), List.of(new Document("d0", "", text, true))));
-          }
+        if (lines.length >= 300 && lines.length <= 4000) out.add(new JdkSource(e.getName(), text, lines));
+      }
+    }
+    return out;
+  }
+
+  // ---- code-which: JDK sources, the message of an exception thrown in one method
+
+  static final Pattern METHOD = Pattern.compile(
+      "^ {4}(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)\\s+)*"
+          + "(?:<[^>]+>\\s+)?[\\w<>\\[\\],.? ]+\\s+(\\w+)\\s*\\(");
+  static final Set<String> KEYWORDS = Set.of("if", "for", "while", "switch", "catch", "return",
+      "synchronized", "new", "throw", "else", "do", "try", "assert", "super", "this");
+  static final Pattern THROW = Pattern.compile("throw new (\\w+(?:Exception|Error))\\(\"([^\"]{12,80})\"");
+
+  static List<EvalExample> codeWhich(Path srcZip, int n, Random rnd) throws IOException {
+    List<EvalExample> candidates = new ArrayList<>();
+    for (JdkSource source : jdkSources(srcZip)) {
+      String text = source.text();
+      String cls = source.name().substring(source.name().lastIndexOf('/') + 1).replace(".java", "");
+      String method = null;
+      for (String line : source.lines()) {
+        Matcher m = METHOD.matcher(line);
+        if (m.find() && !line.contains(" new ") && !line.contains("=") && !KEYWORDS.contains(m.group(1))
+            && !line.trim().startsWith("return")) {
+          method = m.group(1);
+        }
+        Matcher t = THROW.matcher(line);
+        if (t.find() && method != null && count(text, t.group(2)) == 1) {
+          candidates.add(new EvalExample("", "code-which",
+              "What message does the " + t.group(1) + " thrown in " + cls + "." + method + " carry?",
+              List.of(t.group(2).strip()), List.of(new Document("d0", "", text, true))));
         }
       }
     }
@@ -396,48 +416,38 @@ public final class StructuredSets {
    */
   static List<EvalExample> codeWhat(Path srcZip, int n, Random rnd) throws IOException {
     List<EvalExample> candidates = new ArrayList<>();
-    try (ZipFile zip = new ZipFile(srcZip.toFile())) {
-      List<ZipEntry> entries = new ArrayList<>();
-      zip.stream().filter(e -> e.getName().matches("java\\.base/java/(util|lang|io|time|nio|net|math|text)/[A-Z]\\w*\\.java"))
-          .forEach(entries::add);
-      entries.sort((a, b) -> a.getName().compareTo(b.getName()));
-      for (ZipEntry e : entries) {
-        String text;
-        try (InputStream in = zip.getInputStream(e)) {
-          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    for (JdkSource source : jdkSources(srcZip)) {
+      List<String> lines = List.of(source.lines());
+      for (int i = 0; i < lines.size(); i++) {
+        if (!lines.get(i).equals("    /**")) continue;
+        int end = i;
+        while (end < lines.size() && !lines.get(end).trim().endsWith("*/")) end++;
+        int decl = end + 1;
+        while (decl < lines.size() && lines.get(decl).startsWith("    @")) decl++;
+        if (decl >= lines.size()) break;
+        String declaration = lines.get(decl);
+        Matcher m = METHOD.matcher(declaration);
+        if (!declaration.startsWith("    public ") || !m.find() || declaration.contains("=")
+            || KEYWORDS.contains(m.group(1))) {
+          continue;
         }
-        List<String> lines = List.of(text.split("\n", -1));
-        if (lines.size() < 300 || lines.size() > 4000) continue;
-        for (int i = 0; i < lines.size(); i++) {
-          if (!lines.get(i).equals("    /**")) continue;
-          int end = i;
-          while (end < lines.size() && !lines.get(end).trim().endsWith("*/")) end++;
-          int decl = end + 1;
-          while (decl < lines.size() && lines.get(decl).startsWith("    @")) decl++;
-          if (decl >= lines.size()) break;
-          String declaration = lines.get(decl);
-          Matcher m = METHOD.matcher(declaration);
-          if (!declaration.startsWith("    public ") || !m.find() || declaration.contains("=")
-              || KEYWORDS.contains(m.group(1))) {
-            continue;
-          }
-          String sentence = firstSentence(lines.subList(i + 1, end + 1));
-          if (sentence == null) continue;
-          String answer = declaration.strip();
-          if (answer.endsWith("{")) answer = answer.substring(0, answer.length() - 1).strip();
-          List<String> without = new ArrayList<>(lines.subList(0, i));
-          without.addAll(lines.subList(end + 1, lines.size()));
-          String document = String.join("\n", without);
-          if (count(document, answer) != 1) continue;
-          String question = "Which method " + Character.toLowerCase(sentence.charAt(0)) + sentence.substring(1, sentence.length() - 1) + "?";
-          candidates.add(new EvalExample("", "code-what", question, List.of(answer),
-              List.of(new Document("d0", "", document, true))));
-        }
+        String sentence = firstSentence(lines.subList(i + 1, end + 1));
+        if (sentence == null) continue;
+        String answer = declaration.strip();
+        if (answer.endsWith("{")) answer = answer.substring(0, answer.length() - 1).strip();
+        List<String> without = new ArrayList<>(lines.subList(0, i));
+        without.addAll(lines.subList(end + 1, lines.size()));
+        String document = String.join("\n", without);
+        if (count(document, answer) != 1) continue;
+        String question = "Which method " + Character.toLowerCase(sentence.charAt(0))
+            + sentence.substring(1, sentence.length() - 1) + "?";
+        candidates.add(new EvalExample("", "code-what", question, List.of(answer),
+            List.of(new Document("d0", "", document, true))));
       }
     }
     Collections.shuffle(candidates, rnd);
     List<EvalExample> out = new ArrayList<>();
-    java.util.Set<String> files = new java.util.HashSet<>();
+    Set<String> files = new HashSet<>();
     for (EvalExample c : candidates) {
       if (out.size() == n) break;
       Document d = c.documents().get(0);
